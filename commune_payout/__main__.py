@@ -1,0 +1,3 @@
+from commune_payout.cli import main
+
+raise SystemExit(main())

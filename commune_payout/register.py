@@ -1,0 +1,456 @@
+"""The beneficiary register: validation, add and edit with history, status, account data,
+listing, matching and search.
+
+Rows travel as plain dicts with the column names of the ``beneficiaries`` table.
+Writes take a :class:`~commune_payout.context.Context`; reads take the database.
+"""
+
+import datetime as dt
+import re
+
+from commune_payout import settings
+from commune_payout.banks import BY_BIN
+from commune_payout.context import Context
+from commune_payout.db import new_id, write_transaction
+from commune_payout.errors import NotFound, ValidationError
+from commune_payout.ids import id_problems
+from commune_payout.programs import BY_CODE, monthly_amount
+from commune_payout.text import clean, fold, name_sort_key
+
+STATUSES = {
+    "active": "Đang hưởng",
+    "suspended": "Tạm dừng",
+    "ended": "Thôi hưởng",
+    "deceased": "Đã chết",
+}
+ACCOUNT_STATUSES = {
+    "has_account": "Đã có tài khoản",
+    "needs_account": "Chưa có tài khoản",
+    "opening": "Đang mở tài khoản",
+    "cannot_open": "Không mở được",
+    "refuses": "Từ chối",
+}
+CHANNELS = {
+    "account": "Chuyển khoản",
+    "cash_commune": "Tiền mặt tại xã",
+    "cash_home": "Tiền mặt tại nhà (bưu điện)",
+}
+GENDERS = {"M": "Nam", "F": "Nữ"}
+
+# Editable fields and their labels (history, forms, reports).
+FIELD_LABELS = {
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "birth_year": "Năm sinh",
+    "gender": "Giới tính",
+    "id_number": "Số định danh",
+    "old_id_number": "Số CMND cũ",
+    "village": "Thôn/xóm",
+    "address": "Địa chỉ",
+    "phone": "Điện thoại",
+    "status": "Trạng thái",
+    "status_date": "Ngày trạng thái",
+    "status_reason": "Lý do trạng thái",
+    "monthly_amount": "Mức hưởng riêng",
+    "receiver_name": "Người nhận thay",
+    "receiver_id_number": "Số định danh người nhận thay",
+    "receiver_relation": "Quan hệ",
+    "channel": "Hình thức nhận",
+    "bank_bin": "Ngân hàng",
+    "account_number": "Số tài khoản",
+    "account_holder": "Chủ tài khoản",
+    "account_status": "Tình trạng tài khoản",
+    "account_status_reason": "Lý do (tài khoản)",
+    "police_verified_on": "Ngày công an xác minh",
+    "notes": "Ghi chú",
+    "memberships": "Diện hưởng",
+}
+EDITABLE = tuple(f for f in FIELD_LABELS if f != "memberships")
+_NULLABLE = {"birth_date", "birth_year", "gender", "id_number", "old_id_number", "status_date",
+             "monthly_amount", "bank_bin", "account_number", "police_verified_on"}
+PUBLIC_KEYS = ("id", "full_name", "birth_date", "birth_year", "gender", "id_number", "village",
+               "account_status", "bank_bin", "account_number")
+
+
+def _iso_date(value, field: str, problems: dict) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            pass
+    problems[field] = f"Ngày “{text}” không đúng dạng ngày/tháng/năm"
+    return None
+
+
+def normalise(data: dict) -> tuple[dict, dict]:
+    """Clean the fields of ``data`` (NFC, spaces, dates, digits) and return (values, problems).
+
+    Only keys present in ``data`` are returned, so this serves both add and edit.
+    """
+    problems: dict[str, str] = {}
+    out: dict = {}
+    for key, value in data.items():
+        if key not in EDITABLE:
+            continue
+        if key in ("birth_date", "status_date", "police_verified_on"):
+            out[key] = _iso_date(value, key, problems)
+        elif key == "birth_year":
+            if value in (None, ""):
+                out[key] = None
+            else:
+                try:
+                    out[key] = int(value)
+                except (TypeError, ValueError):
+                    problems[key] = "Năm sinh phải là số"
+        elif key == "monthly_amount":
+            if value in (None, ""):
+                out[key] = None
+            else:
+                try:
+                    out[key] = int(str(value).replace(".", "").replace(" ", ""))
+                except ValueError:
+                    problems[key] = "Mức hưởng phải là số tiền (đồng)"
+        elif key in ("id_number", "old_id_number", "receiver_id_number", "account_number", "phone"):
+            text = re.sub(r"[\s.\-]", "", clean(value))
+            out[key] = text or (None if key in _NULLABLE else "")
+        elif key in _NULLABLE:
+            text = clean(value)
+            out[key] = text or None
+        else:
+            out[key] = clean(value)
+    if out.get("birth_date") and "birth_year" not in data:
+        out["birth_year"] = int(out["birth_date"][:4])
+    return out, problems
+
+
+def validate(row: dict, today: dt.date | None = None) -> dict[str, str]:
+    """Every problem with a complete beneficiary row, as {field: message} (empty when valid)."""
+    problems: dict[str, str] = {}
+    if not row.get("full_name"):
+        problems["full_name"] = "Chưa có họ và tên"
+    year = row.get("birth_year")
+    if year is not None and not (1880 <= int(year) <= (today or dt.date.today()).year):
+        problems["birth_year"] = f"Năm sinh {year} không hợp lý"
+    if row.get("birth_date") and year and int(row["birth_date"][:4]) != int(year):
+        problems["birth_date"] = "Ngày sinh và năm sinh không khớp nhau"
+    if row.get("gender") not in (None, "M", "F"):
+        problems["gender"] = "Giới tính là Nam hoặc Nữ"
+    if row.get("id_number") and not re.fullmatch(r"\d{12}", row["id_number"]):
+        problems["id_number"] = "Số định danh phải có đúng 12 chữ số"
+    if row.get("old_id_number") and not re.fullmatch(r"\d{9}", row["old_id_number"]):
+        problems["old_id_number"] = "Số CMND cũ phải có 9 chữ số"
+    if row.get("receiver_id_number") and not re.fullmatch(r"\d{9}|\d{12}", row["receiver_id_number"]):
+        problems["receiver_id_number"] = "Số định danh người nhận thay phải có 12 (hoặc 9) chữ số"
+    if row.get("status", "active") not in STATUSES:
+        problems["status"] = "Trạng thái không hợp lệ"
+    if row.get("status") in ("suspended", "ended", "deceased") and not row.get("status_date"):
+        problems["status_date"] = "Cần ghi ngày của trạng thái này"
+    if row.get("account_status", "needs_account") not in ACCOUNT_STATUSES:
+        problems["account_status"] = "Tình trạng tài khoản không hợp lệ"
+    if row.get("channel", "cash_commune") not in CHANNELS:
+        problems["channel"] = "Hình thức nhận không hợp lệ"
+    if row.get("bank_bin") and row["bank_bin"] not in BY_BIN:
+        problems["bank_bin"] = "Ngân hàng không có trong danh sách NAPAS"
+    if row.get("account_number") and not re.fullmatch(r"\d{6,19}", row["account_number"]):
+        problems["account_number"] = "Số tài khoản gồm 6 đến 19 chữ số"
+    if row.get("channel") == "account" and not (row.get("bank_bin") and row.get("account_number")):
+        problems["account_number"] = "Nhận qua tài khoản thì cần ngân hàng và số tài khoản"
+    if row.get("account_status") == "cannot_open" and not row.get("account_status_reason"):
+        problems["account_status_reason"] = "Ghi lý do không mở được tài khoản"
+    if row.get("monthly_amount") is not None and int(row["monthly_amount"]) < 0:
+        problems["monthly_amount"] = "Mức hưởng không được âm"
+    return problems
+
+
+def _derived(row: dict) -> dict:
+    numbers = " ".join(x for x in (row.get("id_number"), row.get("old_id_number"), row.get("phone")) if x)
+    return {
+        "name_fold": fold(row.get("full_name")),
+        "name_sort": name_sort_key(row.get("full_name")),
+        "village_fold": fold(row.get("village")),
+        "search_numbers": numbers,
+    }
+
+
+def _clean_memberships(memberships) -> list[dict]:
+    out = []
+    for m in memberships or []:
+        cat = BY_CODE.get(m.get("category"))
+        if cat is None:
+            raise ValidationError("Diện hưởng không hợp lệ", {"memberships": f"Không có diện “{m.get('category')}”"})
+        out.append({
+            "program": m.get("program") or cat.program,
+            "category": cat.code,
+            "coefficient": None if m.get("coefficient") in (None, "") else float(m["coefficient"]),
+            "amount": None if m.get("amount") in (None, "") else int(m["amount"]),
+            "start_date": m.get("start_date"),
+            "end_date": m.get("end_date"),
+        })
+    return out
+
+
+def _membership_text(ms) -> str:
+    parts = []
+    for m in ms:
+        label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
+        if m.get("coefficient"):
+            label += f" (hệ số {m['coefficient']:g})"
+        if m.get("amount") is not None:
+            label += f" ({m['amount']:,} đ)".replace(",", ".")
+        parts.append(label)
+    return "; ".join(sorted(parts))
+
+
+def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
+    """Add a beneficiary; returns the new id. Raises ValidationError listing every problem."""
+    values, problems = normalise(data)
+    row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **values}
+    if row.get("bank_bin") and row.get("account_number"):
+        if "account_status" not in data:
+            row["account_status"] = "has_account"
+        if "channel" not in data and row["account_status"] == "has_account":
+            row["channel"] = "account"
+    problems.update(validate(row, ctx.clock.today()))
+    if problems:
+        raise ValidationError("Thông tin người hưởng chưa hợp lệ", problems)
+    ms = _clean_memberships(memberships)
+    now = ctx.clock.now().isoformat(sep=" ")
+    bid = new_id()
+    row.update(_derived(row))
+    row.update(id=bid, commune_code=settings.commune(ctx.db)["code"], created_at=now, updated_at=now)
+    for key in EDITABLE:
+        row.setdefault(key, None if key in _NULLABLE else "")
+    with write_transaction(ctx.db):
+        cols = ", ".join(row)
+        ctx.db.execute(f"INSERT INTO beneficiaries ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        _insert_memberships(ctx.db, bid, ms)
+        _history(ctx, bid, "created", None, row["full_name"], source, now)
+    return bid
+
+
+def _insert_memberships(db, bid: str, ms: list[dict]) -> None:
+    for m in ms:
+        db.execute(
+            "INSERT INTO memberships (id, beneficiary_id, program, category, coefficient, amount, start_date, end_date) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [new_id(), bid, m["program"], m["category"], m["coefficient"], m["amount"], m["start_date"], m["end_date"]],
+        )
+
+
+def _history(ctx: Context, bid: str, field: str, old, new, source: str, when: str) -> None:
+    ctx.db.execute(
+        "INSERT INTO beneficiary_history (id, beneficiary_id, changed_at, changed_by, field, old_value, new_value, source) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [new_id(), bid, when, ctx.user, field, None if old is None else str(old),
+         None if new is None else str(new), source],
+    )
+
+
+def update(ctx: Context, bid: str, changes: dict, memberships=None, source: str = "") -> list[str]:
+    """Apply ``changes`` (and, if given, replace the memberships); returns the changed field names.
+
+    Every changed field is written to the history as old → new, in the same transaction.
+    """
+    current = get(ctx.db, bid)
+    values, problems = normalise(changes)
+    merged = {**current, **values}
+    problems.update(validate(merged, ctx.clock.today()))
+    if problems:
+        raise ValidationError("Thông tin người hưởng chưa hợp lệ", problems)
+    changed = [k for k, v in values.items() if current.get(k) != v]
+    new_ms = None if memberships is None else _clean_memberships(memberships)
+    old_ms_text = _membership_text(current["memberships"])
+    ms_changed = new_ms is not None and _membership_text(new_ms) != old_ms_text
+    if not changed and not ms_changed:
+        return []
+    now = ctx.clock.now().isoformat(sep=" ")
+    with write_transaction(ctx.db):
+        if changed:
+            row = {k: values[k] for k in changed}
+            row.update(_derived(merged))
+            row["updated_at"] = now
+            sets = ", ".join(f"{k} = ?" for k in row)
+            ctx.db.execute(f"UPDATE beneficiaries SET {sets} WHERE id = ?", [*row.values(), bid])
+            for k in changed:
+                _history(ctx, bid, k, current.get(k), values[k], source, now)
+        if ms_changed:
+            ctx.db.execute("DELETE FROM memberships WHERE beneficiary_id = ?", [bid])
+            _insert_memberships(ctx.db, bid, new_ms)
+            if not changed:
+                ctx.db.execute("UPDATE beneficiaries SET updated_at = ? WHERE id = ?", [now, bid])
+            _history(ctx, bid, "memberships", old_ms_text, _membership_text(new_ms), source, now)
+    return changed + (["memberships"] if ms_changed else [])
+
+
+def set_status(ctx: Context, bid: str, status: str, on: dt.date, reason: str = "") -> list[str]:
+    """Change a person's status (active, suspended, ended, deceased) with its date."""
+    return update(ctx, bid, {"status": status, "status_date": on, "status_reason": reason})
+
+
+def set_account(ctx: Context, bid: str, *, account_status: str, bank_bin=None, account_number=None,
+                account_holder="", reason: str = "", channel: str | None = None) -> list[str]:
+    """Record a person's account situation; an account on file switches the channel to transfer."""
+    changes = {"account_status": account_status, "bank_bin": bank_bin, "account_number": account_number,
+               "account_holder": account_holder, "account_status_reason": reason}
+    if channel:
+        changes["channel"] = channel
+    elif account_status == "has_account" and bank_bin and account_number:
+        changes["channel"] = "account"
+    return update(ctx, bid, changes)
+
+
+def get(db, bid: str) -> dict:
+    """One beneficiary with its memberships and monthly amount; NotFound if there is none."""
+    row = db.execute("SELECT * FROM beneficiaries WHERE id = ?", [bid]).fetchone()
+    if row is None:
+        raise NotFound(f"Không tìm thấy người hưởng có mã {bid}")
+    cols = [d[0] for d in db.execute("SELECT * FROM beneficiaries LIMIT 0").description]
+    out = dict(zip(cols, row))
+    out["memberships"] = memberships_of(db, bid)
+    return out
+
+
+def memberships_of(db, bid: str) -> list[dict]:
+    return [dict(r) for r in db.query(
+        "SELECT program, category, coefficient, amount, start_date, end_date FROM memberships "
+        "WHERE beneficiary_id = ? ORDER BY program, category", [bid])]
+
+
+def amount_of(db, person: dict, on: dt.date) -> int:
+    """Monthly entitlement of ``person`` (a :func:`get` result) on ``on``."""
+    return monthly_amount(db, person["memberships"], on, person.get("monthly_amount"))
+
+
+def find_by_id_number(db, id_number: str) -> str | None:
+    row = db.execute("SELECT id FROM beneficiaries WHERE id_number = ? LIMIT 1", [id_number]).fetchone()
+    return row[0] if row else None
+
+
+def find_match(db, id_number: str | None, full_name: str, birth_year: int | None, village: str) -> str | None:
+    """The existing person an imported row is: same ID, else same folded name + birth year + village."""
+    if id_number:
+        found = find_by_id_number(db, id_number)
+        if found:
+            return found
+    if not birth_year:
+        return None
+    rows = db.execute(
+        "SELECT id, id_number FROM beneficiaries WHERE name_fold = ? AND birth_year = ? AND village_fold = ?",
+        [fold(full_name), birth_year, fold(village)],
+    ).fetchall()
+    # A namesake with a different ID is somebody else.
+    rows = [r for r in rows if not (id_number and r[1] and r[1] != id_number)]
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def history(db, bid: str) -> list[dict]:
+    """Every recorded change of one person, newest first."""
+    return [dict(r) for r in db.query(
+        "SELECT changed_at, changed_by, field, old_value, new_value, source FROM beneficiary_history "
+        "WHERE beneficiary_id = ? ORDER BY changed_at DESC, rowid DESC", [bid])]
+
+
+def villages(db) -> list[str]:
+    """Villages in use, in Vietnamese order."""
+    from commune_payout.text import sort_key
+
+    rows = [r[0] for r in db.execute("SELECT DISTINCT village FROM beneficiaries WHERE village != ''")]
+    return sorted(rows, key=sort_key)
+
+
+_LIST_COLUMNS = ("id, full_name, birth_date, birth_year, gender, id_number, old_id_number, village, phone, "
+                 "status, account_status, channel, bank_bin, account_number, account_holder, monthly_amount, "
+                 "receiver_name")
+_ORDERS = {
+    "name": "name_sort, id",
+    "village": "village_fold, name_sort, id",
+    "birth": "coalesce(birth_year, 9999), name_sort, id",
+    "id_number": "id_number, id",
+}
+
+
+def _filters(village=None, category=None, account_status=None, status=None) -> tuple[str, list]:
+    where, params = [], []
+    if village:
+        where.append("b.village_fold = ?")
+        params.append(fold(village))
+    if category:
+        where.append("EXISTS (SELECT 1 FROM memberships m WHERE m.beneficiary_id = b.id AND m.category = ?)")
+        params.append(category)
+    if account_status:
+        where.append("b.account_status = ?")
+        params.append(account_status)
+    if status:
+        where.append("b.status = ?")
+        params.append(status)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def list_beneficiaries(db, *, village=None, category=None, account_status=None, status=None,
+                       order: str = "name", descending: bool = False, limit: int | None = None,
+                       offset: int = 0) -> list[dict]:
+    """A page of the register as dicts, sorted the Vietnamese way."""
+    where, params = _filters(village, category, account_status, status)
+    order_sql = _ORDERS[order]
+    if descending:
+        order_sql = ", ".join(part + " DESC" for part in order_sql.split(", "))
+    sql = f"SELECT {_LIST_COLUMNS} FROM beneficiaries b{where} ORDER BY {order_sql}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def count(db, **filters) -> int:
+    where, params = _filters(**filters)
+    return db.execute(f"SELECT count(*) FROM beneficiaries b{where}", params).fetchone()[0]
+
+
+def _fts_query(words: list[str]) -> str:
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def search(db, text: str, *, limit: int = 50, village=None, category=None, account_status=None,
+           status=None) -> list[dict]:
+    """Accent- and đ-insensitive search over name, ID digits, village and phone.
+
+    Each word of the query must prefix-match a word of the person (so "dang dat" finds
+    "Đặng Văn Đạt"); a run of digits also matches the end of an ID or phone number.
+    Exact name matches rank first, then names over villages over numbers (bm25 weights).
+    """
+    words = re.findall(r"\w+", fold(text))
+    if not words:
+        return []
+    where, params = _filters(village, category, account_status, status)
+    extra = where.replace(" WHERE ", " AND ", 1)
+    folded = " ".join(words)
+    digits = [w for w in words if w.isdigit() and len(w) >= 3]
+    rows = [dict(r) for r in db.query(
+        f"SELECT {_LIST_COLUMNS}, bm25(beneficiary_fts, 10.0, 3.0, 1.0) AS score, "
+        f"(b.name_fold = ?) AS exact, (b.name_fold LIKE ? || '%') AS starts "
+        f"FROM beneficiary_fts JOIN beneficiaries b ON b.rowid = beneficiary_fts.rowid "
+        f"WHERE beneficiary_fts MATCH ?{extra} "
+        f"ORDER BY exact DESC, starts DESC, score, b.name_sort LIMIT ?",
+        [folded, folded, _fts_query(words), *params, limit])]
+    if len(words) == 1 and digits and len(rows) < limit:
+        seen = {r["id"] for r in rows}
+        tail = [dict(r) for r in db.query(
+            f"SELECT {_LIST_COLUMNS}, 0 AS score, 0 AS exact, 0 AS starts FROM beneficiaries b "
+            f"WHERE (b.id_number LIKE '%' || ? OR b.phone LIKE '%' || ?){extra} ORDER BY b.name_sort LIMIT ?",
+            [digits[0], digits[0], *params, limit])]
+        rows += [r for r in tail if r["id"] not in seen][: limit - len(rows)]
+    for r in rows:
+        r.pop("score", None), r.pop("exact", None), r.pop("starts", None)
+    return rows
+
+
+def public(row: dict) -> dict:
+    """The stable machine-readable shape of a person (CLI ``--json``)."""
+    return {k: row.get(k) for k in PUBLIC_KEYS}

@@ -1,0 +1,70 @@
+"""Local settings kept in the database (``settings`` table, JSON values).
+
+The commune's identity, the officer's name and the upstream office are settings, not code
+(DOMAIN.md: since 2025 the office above a commune may be a provincial department).
+"""
+
+import json
+
+from commune_payout.db import write_transaction
+from commune_payout.errors import NotInitialised
+
+DEFAULT_UPSTREAM = "Phòng Văn hóa - Xã hội"
+
+
+def get(db, key: str, default=None):
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return default if row is None or row[0] is None else json.loads(row[0])
+
+
+def put(db, key: str, value) -> None:
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, json.dumps(value, ensure_ascii=False)],
+        )
+
+
+def put_many(db, values: dict) -> None:
+    with write_transaction(db):
+        for key, value in values.items():
+            put(db, key, value)
+
+
+def commune(db) -> dict:
+    """The commune this database belongs to: code, name, province_code, province_name, officer, upstream."""
+    info = get(db, "commune")
+    if not info:
+        raise NotInitialised("Chưa khai báo xã. Hãy chạy: commune-payout init --commune MÃ_XÃ")
+    return info
+
+
+def is_initialised(db) -> bool:
+    return get(db, "commune") is not None
+
+
+def init_commune(db, code, officer: str = "", upstream: str = DEFAULT_UPSTREAM) -> dict:
+    """Bind this database to one commune from the official list; officer and upstream are editable later."""
+    from commune_payout.geo import find_commune
+    from commune_payout.text import clean
+
+    found = find_commune(code)
+    current = get(db, "commune")
+    if current and current["code"] != found.code:
+        from commune_payout.errors import UserError
+
+        raise UserError(
+            f"Cơ sở dữ liệu này đã thuộc {current['name']} ({current['code']}); "
+            "không thể chuyển sang xã khác."
+        )
+    info = {
+        "code": found.code,
+        "name": found.name,
+        "province_code": found.province_code,
+        "province_name": found.province_name,
+        "officer": clean(officer) or (current or {}).get("officer", ""),
+        "upstream": clean(upstream) or DEFAULT_UPSTREAM,
+    }
+    put(db, "commune", info)
+    return info
