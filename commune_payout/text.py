@@ -6,6 +6,7 @@ Every string that enters the app from a keyboard, a file or a package goes throu
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -43,6 +44,7 @@ def fold(value) -> str:
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+@lru_cache(maxsize=None)
 def _letter_key(ch: str) -> tuple[int, int]:
     decomposed = unicodedata.normalize("NFD", ch.casefold())
     base, marks = decomposed[0], decomposed[1:]
@@ -60,13 +62,13 @@ def sort_key(value) -> str:
     Letters first (a < ă < â … d < đ …), tones only break ties. The key is a plain
     string so it can be stored in a column and used in ``ORDER BY``.
     """
-    text = clean(value)
-    primary, secondary = [], []
-    for ch in text:
-        rank, tone = _letter_key(ch)
-        primary.append(chr(0x3000 + rank))
-        secondary.append(str(tone))
-    return "".join(primary) + "\x01" + "".join(secondary)
+    return _sort_key(clean(value))
+
+
+@lru_cache(maxsize=65536)
+def _sort_key(text: str) -> str:
+    keys = [_letter_key(ch) for ch in text]
+    return "".join(chr(0x3000 + rank) for rank, _ in keys) + "\x01" + "".join(str(t) for _, t in keys)
 
 
 def name_sort_key(full_name) -> str:

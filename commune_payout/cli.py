@@ -1,0 +1,71 @@
+"""The ``commune-payout`` command: a thin layer over the same services the GUI calls.
+
+Each feature module contributes its subcommands through a ``register_cli(subparsers)``
+function listed in :data:`FEATURES`; handlers receive the parsed args and return an exit
+status. Named errors become one plain line on stderr: status 1, or 2 for an unreadable file.
+"""
+
+import argparse
+import importlib
+import json
+import sys
+
+from commune_payout import __version__, paths
+from commune_payout.context import Context
+from commune_payout.db import open_db
+from commune_payout.errors import FileUnreadable, UserError
+
+# Modules that add subcommands (each has register_cli(subparsers)).
+FEATURES = [
+    "commune_payout.cli_register",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commune-payout",
+        description="Chi trả an sinh xã hội không dùng tiền mặt — phần mềm cho cán bộ cấp xã.",
+    )
+    parser.add_argument("--db", metavar="PATH",
+                        help=f"tệp cơ sở dữ liệu (mặc định: biến {paths.DB_ENV} hoặc thư mục dữ liệu người dùng)")
+    parser.add_argument("--version", action="version", version=f"commune-payout {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in FEATURES:
+        importlib.import_module(name).register_cli(sub)
+    return parser
+
+
+def db_path(args):
+    return args.db or paths.default_db_path()
+
+
+def open_context(args) -> Context:
+    """Open the database named by ``--db`` / ``$COMMUNE_PAYOUT_DB`` / the default location."""
+    return Context(open_db(db_path(args)))
+
+
+def print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if "gui" in parser._subparsers._group_actions[0].choices:
+            args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+        else:
+            parser.print_help()
+            return 0
+    try:
+        return args.handler(args) or 0
+    except FileUnreadable as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        problems = getattr(exc, "problems", None)
+        for field, message in (problems or {}).items():
+            print(f"  - {field}: {message}", file=sys.stderr)
+        return 1
