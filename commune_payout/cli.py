@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PATH",
                         help=f"tệp cơ sở dữ liệu (mặc định: biến {paths.DB_ENV} hoặc thư mục dữ liệu người dùng)")
+    parser.add_argument("--demo", action="store_true",
+                        help="mở phần mềm trên một xã mẫu tạm thời (dữ liệu giả, không lưu lại)")
     parser.add_argument("--version", action="version", version=f"commune-payout {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in FEATURES:

@@ -26,3 +26,13 @@ def log_path() -> Path:
 def backups_dir(db_path) -> Path:
     """Backups sit beside the database they protect, in ``backups/``."""
     return Path(db_path).resolve().parent / "backups"
+
+
+def assets_dir() -> Path:
+    """The shipped ``assets/`` folder (fonts, icons), also inside a PyInstaller bundle."""
+    import sys
+
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "assets"
+    return Path(__file__).resolve().parent.parent / "assets"
