@@ -1,0 +1,1 @@
+"""The desktop window (ttkbootstrap). Only this package imports tkinter."""

@@ -1,0 +1,235 @@
+"""The main window is a shell; each feature registers its own section (Thonny style).
+
+How a feature adds its page
+===========================
+
+1. In its own module (for example ``commune_payout/gui/payouts_view.py``) write::
+
+       from commune_payout.i18n import _
+
+       def register_gui(shell):
+           shell.add_section(
+               "payouts",                      # key, unique
+               _("Đợt chi trả"),               # sidebar title (through _())
+               PayoutsView,                    # factory(parent, shell) -> a ttk widget
+               order=30,                       # sidebar position (register 10, import 20 …)
+               shortcuts={"<Control-p>": lambda view: view.new_session()},
+           )
+           shell.add_status_item("last_sync", last_sync_text, order=50)   # optional
+           shell.add_command("open_session", open_session)                 # optional
+
+2. Add the module's dotted name to :data:`FEATURES` below (one line). A feature that is
+   not built is not listed, so it never shows in the sidebar.
+
+What the shell gives a view
+---------------------------
+* ``shell.ctx`` (the :class:`~commune_payout.context.Context`: database, clock, officer),
+  ``shell.db``, ``shell.db_path``.
+* ``shell.dialogs``: message boxes and file choosers (:mod:`commune_payout.gui.dialogs`);
+  tests replace it with a fake, so never call ``Messagebox`` or ``filedialog`` directly.
+* ``shell.run_task(work, on_done=…, on_progress=…)``: run slow work on a worker thread
+  with its own database connection; results come back on the UI thread
+  (:mod:`commune_payout.gui.tasks`). The window never freezes.
+* ``shell.publish(event, payload)`` / ``shell.subscribe(event, callback)``: loose coupling
+  between features. Events in use: ``"register_changed"`` (people added or edited),
+  ``"backup_made"``, ``"settings_changed"``.
+* ``shell.add_command(name, fn)`` / ``shell.run_command(name, *args)``: actions one feature
+  offers others, e.g. ``run_command("open_person", beneficiary_id)``.
+* ``shell.show(key)`` switches section and returns its view; ``shell.refresh_status()``.
+* ``shell.report_exception(exc)``: a :class:`~commune_payout.errors.UserError` is shown as
+  it is; anything else is logged with its traceback and shown as an internal error naming
+  the log file. Tk callbacks already go through it (``report_callback_exception``).
+
+The factory is called the first time its section is shown. A view may define ``on_show()``,
+called every time its section becomes visible (refresh cheap things there). Shortcut
+callbacks receive the section's view (built on demand) and run after switching to it.
+"""
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import ttkbootstrap as ttk
+
+from commune_payout import applog, backups, register, settings
+from commune_payout.errors import UserError
+from commune_payout.gui.dialogs import Dialogs
+from commune_payout.gui.tasks import TaskRunner
+from commune_payout.i18n import _
+
+# Modules that add sections to the window (each has register_gui(shell)).
+FEATURES: list[str] = []
+
+
+@dataclass
+class Section:
+    """One sidebar entry and the view behind it."""
+
+    key: str
+    title: str
+    factory: Callable
+    order: int = 100
+    shortcuts: dict = field(default_factory=dict)
+    view: object = None
+    button: object = None
+
+
+@dataclass
+class StatusItem:
+    key: str
+    provider: Callable[[], str | None]
+    order: int = 100
+    label: object = None
+
+
+class Shell:
+    """The main window's frame: sidebar, the current section's view, status bar."""
+
+    def __init__(self, root, ctx, db_path, dialogs: Dialogs | None = None, features=None):
+        self.root = root
+        self.ctx = ctx
+        self.db = ctx.db
+        self.db_path = db_path
+        self.dialogs = dialogs or Dialogs(root)
+        self.sections: dict[str, Section] = {}
+        self.status_items: dict[str, StatusItem] = {}
+        self.commands: dict[str, Callable] = {}
+        self.subscribers: dict[str, list[Callable]] = {}
+        self.current: str | None = None
+        self.tasks = TaskRunner(root, db_path, self.report_exception)
+        root.report_callback_exception = self._tk_exception
+        self._build()
+        self._add_builtin_status()
+        for name in features if features is not None else FEATURES:
+            importlib.import_module(name).register_gui(self)
+        self._fill_sidebar()
+        self.refresh_status()
+
+    # -- the frame -------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.frame = ttk.Frame(self.root)
+        self.frame.pack(fill="both", expand=True)
+        self.sidebar = ttk.Frame(self.frame, bootstyle="dark", padding=(0, 8), width=190)
+        self.sidebar.pack(side="left", fill="y")
+        self.sidebar.pack_propagate(False)
+        commune = settings.commune(self.db)
+        ttk.Label(self.sidebar, text=commune["name"], bootstyle="inverse-dark",
+                  font=("TkDefaultFont", 12, "bold"), wraplength=170,
+                  padding=(12, 4, 8, 0)).pack(anchor="w", fill="x")
+        ttk.Label(self.sidebar, text=commune["province_name"], bootstyle="inverse-dark",
+                  padding=(12, 0, 8, 12)).pack(anchor="w", fill="x")
+        self.statusbar = ttk.Frame(self.frame, bootstyle="light", padding=(8, 3))
+        self.statusbar.pack(side="bottom", fill="x")
+        self.body = ttk.Frame(self.frame, padding=(12, 10))
+        self.body.pack(side="left", fill="both", expand=True)
+
+    def _fill_sidebar(self) -> None:
+        for number, section in enumerate(sorted(self.sections.values(), key=lambda s: s.order), start=1):
+            section.button = ttk.Button(self.sidebar, text=section.title, bootstyle="dark",
+                                        command=lambda k=section.key: self.show(k), padding=(12, 8),
+                                        takefocus=False)
+            section.button.pack(fill="x", pady=1)
+            if number <= 9:
+                self.root.bind(f"<Control-Key-{number}>", lambda e, k=section.key: self.show(k))
+            for sequence, callback in section.shortcuts.items():
+                self.root.bind(sequence, lambda e, k=section.key, cb=callback: self._shortcut(k, cb))
+
+    def _shortcut(self, key: str, callback) -> str:
+        callback(self.show(key))
+        return "break"
+
+    # -- registration API ------------------------------------------------------------------
+    def add_section(self, key: str, title: str, factory: Callable, order: int = 100,
+                    shortcuts: dict | None = None) -> None:
+        """Register a sidebar entry whose view ``factory(parent, shell)`` builds on first show."""
+        if key in self.sections:
+            raise ValueError(f"section {key!r} registered twice")
+        self.sections[key] = Section(key, title, factory, order, dict(shortcuts or {}))
+
+    def add_status_item(self, key: str, provider: Callable[[], str | None], order: int = 100) -> None:
+        """Add a status-bar field; ``provider()`` returns its text, or None to hide it."""
+        self.status_items[key] = StatusItem(key, provider, order)
+
+    def add_command(self, name: str, callback: Callable) -> None:
+        """Offer an action to other features (``run_command(name, …)``)."""
+        self.commands[name] = callback
+
+    def run_command(self, name: str, *args, **kwargs):
+        return self.commands[name](*args, **kwargs)
+
+    def subscribe(self, event: str, callback: Callable) -> None:
+        self.subscribers.setdefault(event, []).append(callback)
+
+    def publish(self, event: str, payload=None) -> None:
+        """Tell every subscriber of ``event``; the status bar always refreshes."""
+        for callback in self.subscribers.get(event, []):
+            callback(payload)
+        self.refresh_status()
+
+    def run_task(self, work, *, on_done=None, on_progress=None, on_error=None):
+        """Run ``work(db, progress)`` off the UI thread; see :mod:`commune_payout.gui.tasks`."""
+        return self.tasks.start(work, on_done=on_done, on_progress=on_progress, on_error=on_error)
+
+    # -- navigation ------------------------------------------------------------------------
+    def view(self, key: str):
+        """The view of section ``key``, built if needed (without showing it)."""
+        section = self.sections[key]
+        if section.view is None:
+            section.view = section.factory(self.body, self)
+        return section.view
+
+    def show(self, key: str):
+        """Make section ``key`` the visible one and return its view."""
+        view = self.view(key)
+        if self.current and self.current != key:
+            self.sections[self.current].view.pack_forget()
+            self.sections[self.current].button.configure(bootstyle="dark")
+        if self.current != key:
+            view.pack(fill="both", expand=True)
+            self.sections[key].button.configure(bootstyle="primary")
+            self.current = key
+        if hasattr(view, "on_show"):
+            view.on_show()
+        return view
+
+    # -- status bar ------------------------------------------------------------------------
+    def _add_builtin_status(self) -> None:
+        commune = settings.commune(self.db)
+        self.add_status_item("commune", lambda: f"{commune['name']}, {commune['province_name']}", 10)
+        self.add_status_item("database", lambda: _("CSDL: {path}").format(path=self.db_path), 20)
+        self.add_status_item("people", lambda: _("{n} người hưởng").format(
+            n=f"{register.count(self.db):,}".replace(",", ".")), 30)
+        self.add_status_item("backup", self._backup_text, 40)
+
+    def _backup_text(self) -> str:
+        last = backups.last_backup(self.db_path)
+        if last is None:
+            return _("Chưa sao lưu")
+        return _("Sao lưu gần nhất: {when}").format(when=last.made_at.strftime("%d/%m/%Y %H:%M"))
+
+    def refresh_status(self) -> None:
+        for item in sorted(self.status_items.values(), key=lambda i: i.order):
+            text = item.provider()
+            if item.label is None:
+                item.label = ttk.Label(self.statusbar, bootstyle="inverse-light", padding=(0, 0, 18, 0))
+            if text:
+                item.label.configure(text=text)
+                item.label.pack(side="left")
+            else:
+                item.label.pack_forget()
+
+    # -- errors ----------------------------------------------------------------------------
+    def report_exception(self, exc: BaseException) -> None:
+        """Show a named error plainly; log anything else and name the log file."""
+        if isinstance(exc, UserError):
+            self.dialogs.error(str(exc))
+            return
+        path = applog.log_internal_error(exc)
+        self.dialogs.error(
+            _("Đã xảy ra lỗi bên trong phần mềm. Phần mềm vẫn chạy tiếp.\n"
+              "Chi tiết lỗi đã được ghi vào tệp:\n{path}\n"
+              "Hãy gửi tệp này cho người hỗ trợ.").format(path=path),
+            title=_("Lỗi bên trong phần mềm"))
+
+    def _tk_exception(self, exc_type, exc, tb) -> None:
+        self.report_exception(exc.with_traceback(tb))
