@@ -10,7 +10,7 @@ import importlib
 import json
 import sys
 
-from commune_payout import __version__, paths
+from commune_payout import __version__, paths, settings
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import FileUnreadable, UserError
@@ -18,6 +18,7 @@ from commune_payout.errors import FileUnreadable, UserError
 # Modules that add subcommands (each has register_cli(subparsers)).
 FEATURES = [
     "commune_payout.cli_register",
+    "commune_payout.cli_gui",
 ]
 
 
@@ -41,9 +42,16 @@ def db_path(args):
     return args.db or paths.default_db_path()
 
 
-def open_context(args) -> Context:
-    """Open the database named by ``--db`` / ``$COMMUNE_PAYOUT_DB`` / the default location."""
-    return Context(open_db(db_path(args)))
+def open_context(args, initialised: bool = True) -> Context:
+    """Open the database named by ``--db`` / ``$COMMUNE_PAYOUT_DB`` / the default location.
+
+    With ``initialised`` (the default) a database with no commune set up is refused with a
+    message saying how to set it up.
+    """
+    ctx = Context(open_db(db_path(args)))
+    if initialised:
+        settings.commune(ctx.db)
+    return ctx
 
 
 def print_json(value) -> None:

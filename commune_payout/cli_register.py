@@ -1,5 +1,277 @@
-"""CLI subcommands for the register: init, demo, import, list, search, show, check, export."""
+"""CLI subcommands for the register: init, demo, import, list, search, show, check, export, config."""
+
+import re
+import sys
+
+from commune_payout import checks, register, settings
+from commune_payout.banks import bank_name
+from commune_payout.errors import NotFound, UserError
+from commune_payout.money import format_vnd
+from commune_payout.programs import BY_CODE
+
+
+def _cli():
+    from commune_payout import cli
+
+    return cli
 
 
 def register_cli(sub) -> None:
-    """Placeholder replaced in the next commit by the real register commands."""
+    p = sub.add_parser("init", help="khai báo xã cho cơ sở dữ liệu (mã xã 5 chữ số theo danh mục 2025)")
+    p.add_argument("--commune", required=True, metavar="CODE", help="mã xã, ví dụ 05425 (Xã An Bình, Phú Thọ)")
+    p.add_argument("--officer", default="", help="họ tên cán bộ phụ trách")
+    p.add_argument("--upstream", default=settings.DEFAULT_UPSTREAM,
+                   help="tên cơ quan cấp trên nhận tệp đồng bộ")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("config", help="xem hoặc sửa tên cán bộ, cơ quan cấp trên")
+    p.add_argument("--officer")
+    p.add_argument("--upstream")
+    p.set_defaults(handler=cmd_config)
+
+    p = sub.add_parser("demo", help="tạo một xã mẫu với dữ liệu giả để dùng thử")
+    p.add_argument("--size", type=int, default=300, help="số người hưởng (mặc định 300)")
+    p.add_argument("--seed", type=int, default=2026)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("import", help="nhập danh sách từ tệp Excel (.xlsx) hoặc .csv")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
+    p.add_argument("--report", metavar="OUT.xlsx", help="ghi báo cáo lỗi ra tệp Excel")
+    p.add_argument("--annotated", metavar="OUT.xlsx", help="ghi bản sao tệp có đánh dấu lỗi để sửa")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("list", help="liệt kê người hưởng")
+    _filters(p)
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("search", help="tìm theo tên (không dấu cũng được), số định danh, thôn, điện thoại")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("show", help="xem một người: mã, đầu mã, hoặc số định danh 12 số")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("check", help="rà soát, làm sạch dữ liệu")
+    p.add_argument("--report", metavar="OUT.xlsx", help="xuất danh sách cho công an xã")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("export", help="xuất toàn bộ danh sách ra .xlsx hoặc .csv")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_export)
+
+
+def _filters(p) -> None:
+    p.add_argument("--village", help="lọc theo thôn/xóm")
+    p.add_argument("--group", choices=sorted(BY_CODE), help="lọc theo diện hưởng")
+    p.add_argument("--account-status", choices=sorted(register.ACCOUNT_STATUSES))
+    p.add_argument("--status", choices=sorted(register.STATUSES))
+
+
+def cmd_init(args) -> int:
+    ctx = _cli().open_context(args, initialised=False)
+    info = settings.init_commune(ctx.db, args.commune, officer=args.officer, upstream=args.upstream)
+    print(f"Đã khai báo {info['name']} ({info['code']}), {info['province_name']}. "
+          f"Cơ quan cấp trên: {info['upstream']}.")
+    print(f"Cơ sở dữ liệu: {_cli().db_path(args)}")
+    return 0
+
+
+def cmd_config(args) -> int:
+    ctx = _cli().open_context(args)
+    info = settings.commune(ctx.db)
+    if args.officer is not None or args.upstream is not None:
+        info = settings.init_commune(ctx.db, info["code"],
+                                     officer=args.officer if args.officer is not None else info["officer"],
+                                     upstream=args.upstream if args.upstream is not None else info["upstream"])
+    for label, key in (("Xã", "name"), ("Mã xã", "code"), ("Tỉnh", "province_name"),
+                       ("Cán bộ phụ trách", "officer"), ("Cơ quan cấp trên", "upstream")):
+        print(f"{label}: {info[key]}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from commune_payout import demo
+
+    if args.size < 1:
+        raise UserError("--size phải là số dương")
+    ctx = _cli().open_context(args, initialised=False)
+    if register.count(ctx.db):
+        raise UserError("Cơ sở dữ liệu này đã có người hưởng; xã mẫu chỉ tạo trên tệp trống "
+                        "(dùng --db đường_dẫn_mới.sqlite).")
+    added = demo.populate(ctx, size=args.size, seed=args.seed)
+    info = settings.commune(ctx.db)
+    print(f"Đã tạo xã mẫu {info['name']} với {added} người hưởng trong {_cli().db_path(args)}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from commune_payout import importer
+
+    ctx = _cli().open_context(args)
+    if not args.dry_run:
+        _backup_before_import(args, ctx)
+    result = importer.import_file(ctx, args.file, dry_run=args.dry_run)
+    if args.report:
+        importer.write_report(result, args.report)
+    if args.annotated:
+        importer.write_annotated(result, args.file, args.annotated)
+    if args.json:
+        _cli().print_json(result.to_json())
+        return 0
+    head = "Xem trước (chưa ghi gì)" if args.dry_run else "Đã nhập"
+    print(f"{head}: {result.imported} người mới, {result.updated} cập nhật, "
+          f"{result.unchanged} không đổi, {result.skipped} dòng bỏ qua.")
+    errors = [p for p in result.problems if p.severity == "error"]
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    if result.problems:
+        print(f"{len(errors)} lỗi, {len(warnings)} cảnh báo:")
+        for p in result.problems:
+            where = f"{p.sheet} dòng {p.row}" if p.row else p.sheet
+            field = f" [{register.FIELD_LABELS.get(p.field, p.field)}]" if p.field else ""
+            tag = "LỖI" if p.severity == "error" else "lưu ý"
+            print(f"  {where}{field} {tag}: {p.message}")
+    return 0
+
+
+def _backup_before_import(args, ctx) -> None:
+    """Copy the database before an import when the backups module is available (desktop issue)."""
+    try:
+        from commune_payout import backups
+    except ImportError:
+        return
+    if ctx.db.path is not None:
+        backups.backup_before(ctx.db, ctx.db.path, reason="import", clock=ctx.clock)
+
+
+def _people_table(rows) -> None:
+    for r in rows:
+        born = r["birth_date"] or (str(r["birth_year"]) if r["birth_year"] else "")
+        if r["birth_date"]:
+            y, m, d = r["birth_date"].split("-")
+            born = f"{d}/{m}/{y}"
+        account = f"{bank_name(r['bank_bin'])} {r['account_number']}" if r["account_number"] else \
+            register.ACCOUNT_STATUSES[r["account_status"]]
+        print(f"{r['id'][:8]}  {r['full_name']:<26} {born:<10}  {r['id_number'] or '-':<12}  "
+              f"{r['village']:<16} {account}")
+
+
+def cmd_list(args) -> int:
+    ctx = _cli().open_context(args)
+    rows = register.list_beneficiaries(ctx.db, village=args.village, category=args.group,
+                                       account_status=args.account_status, status=args.status, limit=args.limit)
+    if args.json:
+        _cli().print_json([register.public(r) for r in rows])
+    else:
+        _people_table(rows)
+        print(f"Tổng: {len(rows)} người")
+    return 0
+
+
+def cmd_search(args) -> int:
+    ctx = _cli().open_context(args)
+    rows = register.search(ctx.db, args.text, limit=args.limit)
+    if args.json:
+        _cli().print_json([register.public(r) for r in rows])
+    else:
+        _people_table(rows)
+        if not rows:
+            print("Không tìm thấy ai.")
+    return 0
+
+
+def resolve_person(db, ref: str) -> str:
+    """A beneficiary id from a full id, a unique id prefix (≥ 4 chars) or a 12-digit ID number."""
+    ref = ref.strip()
+    if re.fullmatch(r"\d{12}", ref):
+        found = register.find_by_id_number(db, ref)
+        if found:
+            return found
+    if len(ref) >= 4:
+        rows = db.execute("SELECT id FROM beneficiaries WHERE id LIKE ? || '%' LIMIT 2", [ref]).fetchall()
+        if len(rows) == 1:
+            return rows[0][0]
+        if len(rows) > 1:
+            raise UserError(f"Có nhiều người có mã bắt đầu bằng “{ref}”; hãy gõ thêm ký tự.")
+    raise NotFound(f"Không tìm thấy người hưởng “{ref}”")
+
+
+def cmd_show(args) -> int:
+    ctx = _cli().open_context(args)
+    person = register.get(ctx.db, resolve_person(ctx.db, args.id))
+    amount = register.amount_of(ctx.db, person, ctx.clock.today())
+    if args.json:
+        out = register.public(person)
+        out.update({k: person[k] for k in register.EDITABLE})
+        out.update(memberships=person["memberships"], monthly_entitlement=amount,
+                   history=register.history(ctx.db, person["id"]))
+        _cli().print_json(out)
+        return 0
+    labels = register.FIELD_LABELS
+    print(f"{person['full_name']}  (mã {person['id']})")
+    for key in register.EDITABLE:
+        value = person.get(key)
+        if value in (None, "") or key == "full_name":
+            continue
+        if key == "status":
+            value = register.STATUSES[value]
+        elif key == "account_status":
+            value = register.ACCOUNT_STATUSES[value]
+        elif key == "channel":
+            value = register.CHANNELS[value]
+        elif key == "gender":
+            value = register.GENDERS[value]
+        elif key == "bank_bin":
+            value = f"{bank_name(value)} ({value})"
+        print(f"  {labels[key]}: {value}")
+    for m in person["memberships"]:
+        label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
+        extra = f", hệ số {m['coefficient']:g}" if m["coefficient"] else ""
+        extra += f", {format_vnd(m['amount'])}" if m["amount"] is not None else ""
+        print(f"  Diện hưởng: {label}{extra}")
+    print(f"  Mức hưởng hằng tháng: {format_vnd(amount)}")
+    hist = register.history(ctx.db, person["id"])
+    if hist:
+        print("  Lịch sử thay đổi:")
+        for h in hist:
+            print(f"    {h['changed_at']} {h['changed_by']}: {labels.get(h['field'], h['field'])} "
+                  f"{h['old_value'] or ''} → {h['new_value'] or ''}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    ctx = _cli().open_context(args)
+    today = ctx.clock.today()
+    problems = checks.run_checks(ctx.db, today)
+    if args.report:
+        checks.write_report(ctx.db, problems, args.report, today)
+    if args.json:
+        _cli().print_json({"problems": [
+            {k: v for k, v in p.to_json().items()} for p in problems]})
+        return 0
+    if not problems:
+        print("Không phát hiện vấn đề nào.")
+    for code, label, n in checks.summary(problems):
+        print(f"{label}: {n}")
+        for p in (x for x in problems if x.code == code):
+            print(f"    {p.full_name} ({p.beneficiary_id[:8]}): {p.message}")
+    if args.report:
+        print(f"Đã ghi danh sách rà soát: {args.report}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from commune_payout.export import export_register
+
+    ctx = _cli().open_context(args)
+    n = export_register(ctx.db, args.file, ctx.clock.today())
+    print(f"Đã xuất {n} người ra {args.file}")
+    return 0

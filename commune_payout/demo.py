@@ -90,9 +90,22 @@ def _person(rng: random.Random, today: dt.date, seq: int):
                     channel="cash_home" if age >= 85 else "cash_commune")
     else:
         data.update(account_status="refuses", account_status_reason="Muốn nhận tiền mặt")
+    _field_problems(rng, data)
     if rng.random() < 0.5:
         data["police_verified_on"] = today - dt.timedelta(days=rng.randint(10, 300))
     return data, [membership]
+
+
+def _field_problems(rng: random.Random, data: dict) -> None:
+    """The mistakes real registers carry, so the data-cleaning view has something to show."""
+    roll = rng.random()
+    if roll < 0.01 and data["id_number"]:
+        # gender digit typed wrong
+        digit = int(data["id_number"][3])
+        data["id_number"] = data["id_number"][:3] + str(digit ^ 1) + data["id_number"][4:]
+    elif roll < 0.03 and data.get("account_number") and not data.get("receiver_name"):
+        # a relative's account, but nobody recorded as authorised receiver
+        data["account_holder"] = f"{data['full_name'].split()[0]} {rng.choice(MIDDLE_M)} {rng.choice(GIVEN_M)}"
 
 
 def populate(ctx: Context, size: int = 300, seed: int = 2026, commune_code: str = "05425",
@@ -103,6 +116,10 @@ def populate(ctx: Context, size: int = 300, seed: int = 2026, commune_code: str 
     rng = random.Random(seed)
     today = ctx.clock.today()
     people = [_person(rng, today, i + 1) for i in range(size)]
+    # About one in 150 people was typed in twice, once without the ID number.
+    for index in range(75, size, 150):
+        data, memberships = people[index]
+        people[index - 1] = ({**data, "id_number": None, "phone": ""}, memberships)
     return len(register.insert_many(ctx, people, source="demo"))
 
 

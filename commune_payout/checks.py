@@ -1,0 +1,189 @@
+"""Data-cleaning checks ("rà soát, làm sạch dữ liệu") run before the police and the bank see the data.
+
+:func:`run_checks` returns every problem it finds, never stopping at the first, so the commune
+police can go through the whole list in one visit. Ended and deceased people are not checked.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from commune_payout import settings
+from commune_payout.atomic import atomic_path
+from commune_payout.ids import id_problems
+from commune_payout.programs import BY_CODE, base_level
+from commune_payout.text import fold
+
+GROUP_LABELS = {
+    "missing_id": "Thiếu số định danh",
+    "malformed_id": "Số định danh sai định dạng",
+    "id_province": "Mã tỉnh trong số định danh không tồn tại",
+    "id_birth_year": "Năm sinh không khớp số định danh",
+    "id_gender": "Giới tính không khớp số định danh",
+    "duplicate_id": "Một số định danh dùng cho nhiều người",
+    "probable_duplicate": "Có thể trùng người (cùng tên, năm sinh, thôn)",
+    "missing_birth": "Thiếu ngày/năm sinh",
+    "missing_village": "Thiếu thôn/xóm (nơi thường trú)",
+    "account_incomplete": "Thông tin tài khoản chưa đủ",
+    "holder_mismatch": "Tên chủ tài khoản không khớp người hưởng hay người nhận thay",
+    "amount_mismatch": "Mức hưởng không khớp hệ số × mức chuẩn",
+}
+SEVERITY = {"error": "Lỗi", "warning": "Cần xem lại"}
+
+
+@dataclass(frozen=True)
+class CheckProblem:
+    beneficiary_id: str
+    full_name: str
+    field: str
+    severity: str          # "error" or "warning"
+    code: str              # a key of GROUP_LABELS
+    message: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+_COLUMNS = ("id, full_name, birth_date, birth_year, gender, id_number, village, status, channel, bank_bin, "
+            "account_number, account_holder, account_status, receiver_name, name_fold, village_fold")
+
+
+def _holder_matches(holder: str, *names: str) -> bool:
+    folded = fold(holder)
+    return any(folded == fold(n) for n in names if n)
+
+
+def run_checks(db, today: dt.date) -> list[CheckProblem]:
+    """Every data problem of the active and suspended people, grouped by code in GROUP_LABELS order."""
+    rows = [dict(r) for r in db.query(
+        f"SELECT {_COLUMNS} FROM beneficiaries WHERE status IN ('active', 'suspended') ORDER BY name_sort")]
+    out: list[CheckProblem] = []
+
+    def add(row, field, severity, code, message):
+        out.append(CheckProblem(row["id"], row["full_name"], field, severity, code, message))
+
+    id_count: dict[str, int] = {}
+    dup_key: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if row["id_number"]:
+            id_count[row["id_number"]] = id_count.get(row["id_number"], 0) + 1
+        if row["birth_year"]:
+            dup_key.setdefault((row["name_fold"], row["birth_year"], row["village_fold"]), []).append(row)
+
+    for row in rows:
+        number = row["id_number"]
+        if not number:
+            add(row, "id_number", "error", "missing_id", "Chưa có số định danh cá nhân (12 số)")
+        else:
+            for field, message in id_problems(number, row["birth_year"], row["gender"]):
+                if message.startswith("Số định danh phải"):
+                    code = "malformed_id"
+                elif field == "birth_date":
+                    code = "id_birth_year"
+                elif field == "gender":
+                    code = "id_gender"
+                else:
+                    code = "id_province" if message.startswith("Mã tỉnh") else "malformed_id"
+                add(row, field, "error", code, message)
+            if id_count.get(number, 0) > 1:
+                add(row, "id_number", "error", "duplicate_id",
+                    f"Số định danh {number} đang ghi cho {id_count[number]} người")
+        if not row["birth_year"]:
+            add(row, "birth_date", "error", "missing_birth", "Chưa có ngày sinh hoặc năm sinh")
+        if not row["village"]:
+            add(row, "village", "warning", "missing_village", "Chưa ghi thôn/xóm")
+        group = dup_key.get((row["name_fold"], row["birth_year"], row["village_fold"]), [])
+        if len(group) > 1:
+            others = [g for g in group if g["id"] != row["id"]]
+            if not (number and all(o["id_number"] and o["id_number"] != number for o in others)):
+                add(row, "full_name", "warning", "probable_duplicate",
+                    f"Có {len(group)} người cùng tên “{row['full_name']}”, sinh năm {row['birth_year']}, "
+                    f"ở {row['village'] or 'cùng thôn'}")
+        _account_checks(row, add)
+
+    _amount_checks(db, rows, today, add)
+    order = {code: i for i, code in enumerate(GROUP_LABELS)}
+    out.sort(key=lambda p: order[p.code])
+    return out
+
+
+def _account_checks(row, add) -> None:
+    has_some = row["bank_bin"] or row["account_number"]
+    wants_account = row["account_status"] == "has_account" or row["channel"] == "account"
+    if wants_account or has_some:
+        missing = []
+        if not row["bank_bin"]:
+            missing.append("ngân hàng")
+        if not row["account_number"]:
+            missing.append("số tài khoản")
+        if missing:
+            add(row, "account_number" if "số tài khoản" in missing else "bank_bin", "error",
+                "account_incomplete", "Thiếu " + " và ".join(missing))
+    if row["account_number"] and row["account_holder"] and not _holder_matches(
+            row["account_holder"], row["full_name"], row["receiver_name"]):
+        hint = "" if row["receiver_name"] else " Nếu là tài khoản của người thân, hãy ghi người nhận thay."
+        add(row, "account_holder", "warning", "holder_mismatch",
+            f"Chủ tài khoản “{row['account_holder']}” khác tên người hưởng.{hint}")
+
+
+def _amount_checks(db, rows, today, add) -> None:
+    base = base_level(db, "btxh", today)
+    if not base:
+        return
+    by_id = {r["id"]: r for r in rows}
+    for m in db.query("SELECT beneficiary_id, category, coefficient, amount FROM memberships "
+                      "WHERE program = 'btxh' AND coefficient IS NOT NULL AND amount IS NOT NULL"):
+        row = by_id.get(m["beneficiary_id"])
+        if row is None:
+            continue
+        expected = round(base * m["coefficient"])
+        if m["amount"] != expected:
+            label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
+            add(row, "amount", "warning", "amount_mismatch",
+                f"{label}: mức ghi {m['amount']:,} đ, nhưng hệ số {m['coefficient']:g} × mức chuẩn "
+                f"{base:,} đ = {expected:,} đ".replace(",", "."))
+
+
+def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:
+    """(code, label, count) for each group that has problems, in report order."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p.code] = counts.get(p.code, 0) + 1
+    return [(code, GROUP_LABELS[code], counts[code]) for code in GROUP_LABELS if code in counts]
+
+
+def write_report(db, problems: list[CheckProblem], out_path, today: dt.date) -> None:
+    """The data-cleaning list for the commune police, as .xlsx (one row per problem, grouped)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    info = settings.commune(db)
+    people = {r["id"]: r for r in db.query(
+        "SELECT id, birth_date, birth_year, id_number, village FROM beneficiaries")}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Rà soát dữ liệu"
+    ws.append([f"UBND {info['name'].upper()}"])
+    ws.append([f"DANH SÁCH RÀ SOÁT, LÀM SẠCH DỮ LIỆU NGƯỜI HƯỞNG CHÍNH SÁCH (ngày {today:%d/%m/%Y})"])
+    ws.append([f"Tổng số vấn đề: {len(problems)}"])
+    ws.append([])
+    header = ["STT", "Họ và tên", "Ngày/năm sinh", "Số định danh", "Thôn/xóm", "Nhóm vấn đề", "Mức độ",
+              "Nội dung", "Kết quả xác minh của công an"]
+    ws.append(header)
+    for cell in ws[5]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws["A1"].font = Font(bold=True)
+    ws["A2"].font = Font(bold=True, size=13)
+    for i, p in enumerate(problems, start=1):
+        person = people.get(p.beneficiary_id, {})
+        birth = person.get("birth_date")
+        birth_text = dt.date.fromisoformat(birth).strftime("%d/%m/%Y") if birth else (person.get("birth_year") or "")
+        ws.append([i, p.full_name, birth_text, person.get("id_number") or "", person.get("village") or "",
+                   GROUP_LABELS[p.code], SEVERITY[p.severity], p.message, ""])
+        ws.cell(ws.max_row, 4).number_format = "@"
+    for col, width in zip("ABCDEFGHI", (6, 26, 13, 16, 16, 34, 12, 60, 30)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A6"
+    with atomic_path(out_path) as tmp:
+        wb.save(tmp)

@@ -1,0 +1,103 @@
+import json
+
+import pytest
+
+from commune_payout import cli
+
+
+@pytest.fixture
+def dbfile(tmp_path):
+    path = tmp_path / "xa.sqlite"
+    assert cli.main(["--db", str(path), "init", "--commune", "5425", "--officer", "Nguyễn Thị Lập"]) == 0
+    return path
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_takes_the_commune_from_the_official_list(dbfile, capsys):
+    code, out, _ = run(capsys, "--db", str(dbfile), "config")
+    assert code == 0
+    assert "Xã An Bình" in out and "05425" in out and "Phú Thọ" in out
+
+
+def test_init_with_unknown_code_is_a_clear_error(tmp_path, capsys):
+    code, _, err = run(capsys, "--db", str(tmp_path / "a.sqlite"), "init", "--commune", "99999")
+    assert code == 1
+    assert "99999" in err and err.count("\n") == 1
+
+
+def test_commands_before_init_explain_what_to_do(tmp_path, capsys):
+    code, _, err = run(capsys, "--db", str(tmp_path / "a.sqlite"), "demo", "--size", "5")
+    assert code == 0  # demo sets up the sample commune itself
+    code, _, err = run(capsys, "--db", str(tmp_path / "b.sqlite"), "check")
+    assert code == 1 and "init --commune" in err
+
+
+def test_db_from_environment(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "env.sqlite"
+    monkeypatch.setenv("COMMUNE_PAYOUT_DB", str(path))
+    assert cli.main(["init", "--commune", "05425"]) == 0
+    assert path.exists()
+
+
+def test_demo_list_search_show_json(dbfile, capsys):
+    code, out, _ = run(capsys, "--db", str(dbfile), "demo", "--size", "40")
+    assert code == 0 and "40" in out
+    code, out, _ = run(capsys, "--db", str(dbfile), "list", "--json")
+    people = json.loads(out)
+    assert len(people) == 40
+    assert set(people[0]) >= {"id", "full_name", "birth_date", "birth_year", "gender", "id_number", "village",
+                              "account_status", "bank_bin", "account_number"}
+    target = people[0]
+    surname = target["full_name"].split()[0]
+    code, out, _ = run(capsys, "--db", str(dbfile), "search", surname, "--json")
+    assert target["id"] in [p["id"] for p in json.loads(out)]
+    code, out, _ = run(capsys, "--db", str(dbfile), "show", target["id"][:8])
+    assert code == 0 and target["full_name"] in out and "Mức hưởng hằng tháng" in out
+    code, out, _ = run(capsys, "--db", str(dbfile), "show", target["id"], "--json")
+    assert json.loads(out)["full_name"] == target["full_name"]
+
+
+def test_demo_refuses_a_database_with_people(dbfile, capsys):
+    run(capsys, "--db", str(dbfile), "demo", "--size", "3")
+    code, _, err = run(capsys, "--db", str(dbfile), "demo", "--size", "3")
+    assert code == 1 and "đã có người hưởng" in err
+
+
+def test_check_json_and_report(dbfile, tmp_path, capsys):
+    run(capsys, "--db", str(dbfile), "demo", "--size", "300")
+    report = tmp_path / "ra_soat.xlsx"
+    code, out, _ = run(capsys, "--db", str(dbfile), "check", "--json", "--report", str(report))
+    data = json.loads(out)
+    assert code == 0 and data["problems"]
+    assert set(data["problems"][0]) >= {"beneficiary_id", "field", "severity", "message"}
+    assert report.exists()
+
+
+def test_export_round_trips_through_csv_and_xlsx(dbfile, tmp_path, capsys):
+    run(capsys, "--db", str(dbfile), "demo", "--size", "25")
+    for name in ("ds.xlsx", "ds.csv"):
+        code, out, _ = run(capsys, "--db", str(dbfile), "export", str(tmp_path / name))
+        assert code == 0 and "25" in out
+    raw = (tmp_path / "ds.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert "Họ và tên" in raw.decode("utf-8-sig")
+    code, _, err = run(capsys, "--db", str(dbfile), "export", str(tmp_path / "ds.pdf"))
+    assert code == 1 and ".xlsx" in err
+
+
+def test_show_unknown_person(dbfile, capsys):
+    code, _, err = run(capsys, "--db", str(dbfile), "show", "001099999999")
+    assert code == 1 and "Không tìm thấy" in err
+
+
+def test_every_command_is_documented():
+    parser = cli.build_parser()
+    sub = parser._subparsers._group_actions[0]
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    for name in sub.choices:
+        assert helps.get(name), f"subcommand {name} has no help text"

@@ -1,0 +1,145 @@
+import datetime as dt
+import unicodedata
+
+import pytest
+
+from commune_payout import register
+from commune_payout.errors import NotFound, ValidationError
+from commune_payout.programs import base_level, monthly_amount, set_base_level
+
+PERSON = {
+    "full_name": "  Đặng  Văn Đạt ",
+    "birth_date": "12/03/1950",
+    "gender": "M",
+    "id_number": "001050123456",
+    "village": "Thôn Đông",
+}
+
+
+def test_create_cleans_and_derives(ctx):
+    bid = register.create(ctx, {**PERSON, "full_name": unicodedata.normalize("NFD", PERSON["full_name"])})
+    p = register.get(ctx.db, bid)
+    assert p["full_name"] == "Đặng Văn Đạt"
+    assert unicodedata.is_normalized("NFC", p["full_name"])
+    assert p["birth_date"] == "1950-03-12" and p["birth_year"] == 1950
+    assert p["commune_code"] == "05425"
+    assert p["status"] == "active" and p["account_status"] == "needs_account"
+    assert p["channel"] == "cash_commune"
+    assert len(bid) == 36  # UUID key
+
+
+def test_birth_year_alone_is_enough(ctx):
+    bid = register.create(ctx, {"full_name": "Phan Thu Lan", "birth_year": 1945})
+    p = register.get(ctx.db, bid)
+    assert p["birth_date"] is None and p["birth_year"] == 1945
+
+
+def test_account_on_file_means_transfer(ctx):
+    bid = register.create(ctx, {**PERSON, "bank_bin": "970405", "account_number": "613186091390"})
+    p = register.get(ctx.db, bid)
+    assert (p["account_status"], p["channel"]) == ("has_account", "account")
+
+
+def test_validation_returns_every_problem(ctx):
+    with pytest.raises(ValidationError) as err:
+        register.create(ctx, {"full_name": "", "birth_date": "31/02/1950", "id_number": "12345",
+                              "bank_bin": "123", "account_number": "12ab", "status": "deceased"})
+    problems = err.value.problems
+    assert {"full_name", "birth_date", "id_number", "bank_bin", "account_number", "status_date"} <= set(problems)
+    assert register.count(ctx.db) == 0
+
+
+def test_update_records_history_with_old_and_new(ctx):
+    bid = register.create(ctx, PERSON)
+    changed = register.update(ctx, bid, {"village": "Thôn Đoài", "phone": "0912 345 678"}, source="test")
+    assert set(changed) == {"village", "phone"}
+    hist = {h["field"]: h for h in register.history(ctx.db, bid)}
+    assert hist["village"]["old_value"] == "Thôn Đông" and hist["village"]["new_value"] == "Thôn Đoài"
+    assert hist["phone"]["new_value"] == "0912345678"
+    assert hist["village"]["changed_by"] == "can_bo_test"
+    assert hist["village"]["changed_at"] == "2026-01-15 09:00:00"
+    assert register.update(ctx, bid, {"village": "Thôn Đoài"}) == []
+
+
+def test_status_change_needs_a_date(ctx):
+    bid = register.create(ctx, PERSON)
+    with pytest.raises(ValidationError) as err:
+        register.update(ctx, bid, {"status": "deceased"})
+    assert "status_date" in err.value.problems
+    register.set_status(ctx, bid, "deceased", dt.date(2026, 1, 3), "Giấy báo tử số 12")
+    p = register.get(ctx.db, bid)
+    assert (p["status"], p["status_date"], p["status_reason"]) == ("deceased", "2026-01-03", "Giấy báo tử số 12")
+
+
+def test_set_account_and_authorised_receiver(ctx):
+    bid = register.create(ctx, PERSON)
+    register.update(ctx, bid, {"receiver_name": "Đặng Thị Hoa", "receiver_id_number": "001180123456",
+                               "receiver_relation": "Con"})
+    register.set_account(ctx, bid, account_status="has_account", bank_bin="999888",
+                         account_number="1993518190937", account_holder="DANG THI HOA")
+    p = register.get(ctx.db, bid)
+    assert p["channel"] == "account" and p["bank_bin"] == "999888"
+    with pytest.raises(ValidationError) as err:
+        register.set_account(ctx, bid, account_status="cannot_open")
+    assert "account_status_reason" in err.value.problems
+
+
+def test_memberships_and_monthly_amount(ctx):
+    bid = register.create(ctx, PERSON, [{"category": "nkt_nang", "coefficient": 2.0},
+                                        {"category": "nct_ngheo_60_80", "coefficient": 1.5}])
+    p = register.get(ctx.db, bid)
+    # Only the highest coefficient is paid: 2.0 × 500.000.
+    assert register.amount_of(ctx.db, p, dt.date(2026, 1, 1)) == 1_000_000
+    # Before 1/7/2024 the base level was 360.000.
+    assert register.amount_of(ctx.db, p, dt.date(2024, 6, 30)) == 720_000
+    register.update(ctx, bid, {"monthly_amount": 1_200_000})
+    assert register.amount_of(ctx.db, register.get(ctx.db, bid), dt.date(2026, 1, 1)) == 1_200_000
+    hist = [h["field"] for h in register.history(ctx.db, bid)]
+    assert "monthly_amount" in hist
+
+
+def test_single_parent_amount_adds_and_pension_does_not(db):
+    on = dt.date(2026, 1, 1)
+    ms = [{"program": "btxh", "category": "don_than_ngheo", "coefficient": 1.0},
+          {"program": "btxh", "category": "nkt_nang", "coefficient": 1.5}]
+    assert monthly_amount(db, ms, on) == 500_000 + 750_000
+    ms = [{"program": "btxh", "category": "nct_80", "coefficient": 1.0},
+          {"program": "htxh", "category": "htxh", "coefficient": None}]
+    assert monthly_amount(db, ms, on) == 500_000
+
+
+def test_base_level_is_a_dated_setting(db):
+    assert base_level(db, "btxh", dt.date(2024, 6, 30)) == 360_000
+    assert base_level(db, "btxh", dt.date(2024, 7, 1)) == 500_000
+    set_base_level(db, "btxh", dt.date(2026, 7, 1), 600_000, "Tỉnh nâng mức chuẩn")
+    assert base_level(db, "btxh", dt.date(2026, 7, 1)) == 600_000
+    assert base_level(db, "btxh", dt.date(2026, 6, 30)) == 500_000
+
+
+def test_find_match_by_id_then_name_year_village(ctx):
+    bid = register.create(ctx, PERSON)
+    assert register.find_match(ctx.db, "001050123456", "x", None, "") == bid
+    assert register.find_match(ctx.db, None, "dang van dat", 1950, "thon dong") == bid
+    assert register.find_match(ctx.db, None, "Đặng Văn Đạt", 1951, "Thôn Đông") is None
+    # A namesake with another ID is somebody else.
+    assert register.find_match(ctx.db, "001050999999", "Đặng Văn Đạt", 1950, "Thôn Đông") is None
+
+
+def test_get_unknown_is_not_found(db):
+    with pytest.raises(NotFound):
+        register.get(db, "nope")
+
+
+def test_list_sorts_vietnamese_and_filters(ctx):
+    for name, village in (("Trần Văn Đông", "Thôn Đông"), ("Lê Thị Dung", "Thôn Đoài"), ("Bùi Văn An", "Thôn Đông"),
+                          ("Ngô Thị Em", "Thôn Đông")):
+        register.create(ctx, {"full_name": name, "birth_year": 1950, "village": village},
+                        [{"category": "nct_80", "coefficient": 1.0}] if "Thị" in name else [])
+    names = [r["full_name"] for r in register.list_beneficiaries(ctx.db)]
+    assert names == ["Bùi Văn An", "Lê Thị Dung", "Trần Văn Đông", "Ngô Thị Em"]
+    assert [r["full_name"] for r in register.list_beneficiaries(ctx.db, village="thon dong")] == \
+        ["Bùi Văn An", "Trần Văn Đông", "Ngô Thị Em"]
+    assert register.count(ctx.db, category="nct_80") == 2
+    assert [r["full_name"] for r in register.list_beneficiaries(ctx.db, limit=2, offset=1)] == \
+        ["Lê Thị Dung", "Trần Văn Đông"]
+    assert register.villages(ctx.db) == ["Thôn Đoài", "Thôn Đông"]
