@@ -58,7 +58,9 @@ from commune_payout.gui.tasks import TaskRunner
 from commune_payout.i18n import _
 
 # Modules that add sections to the window (each has register_gui(shell)).
-FEATURES: list[str] = []
+FEATURES = [
+    "commune_payout.gui.register_view",
+]
 
 
 @dataclass
@@ -126,7 +128,7 @@ class Shell:
     def _fill_sidebar(self) -> None:
         for number, section in enumerate(sorted(self.sections.values(), key=lambda s: s.order), start=1):
             section.button = ttk.Button(self.sidebar, text=section.title, bootstyle="dark",
-                                        command=lambda k=section.key: self.show(k), padding=(12, 8),
+                                        command=lambda k=section.key: self.show(k), padding=(14, 8),
                                         takefocus=False)
             section.button.pack(fill="x", pady=1)
             if number <= 9:

@@ -1,0 +1,99 @@
+"""Starting the desktop app: the root window, first-run setup, then the main shell."""
+
+import shutil
+import tempfile
+import tkinter
+from pathlib import Path
+from tkinter import font as tkfont
+
+import ttkbootstrap as ttk
+
+from commune_payout import applog, backups, demo, settings
+from commune_payout.clock import Clock
+from commune_payout.context import Context
+from commune_payout.db import open_db
+from commune_payout.errors import UserError
+from commune_payout.gui.dialogs import Dialogs
+from commune_payout.gui.shell import Shell
+from commune_payout.i18n import _, install_tk_catalogue
+
+THEME = "bootstrap-light"
+DEMO_SIZE = 1000
+
+
+def create_root(screen: str | None = None) -> ttk.App:
+    """The themed root window; a UserError when there is no display to open it on."""
+    try:
+        root = ttk.App(title=_("Chi trả an sinh xã hội"), theme=THEME, minsize=(1100, 620),
+                       **({"screenName": screen} if screen else {}))
+    except tkinter.TclError as exc:
+        raise UserError(_("Không mở được cửa sổ: máy này không có màn hình đồ họa ({error}).")
+                        .format(error=exc)) from exc
+    for name, size in (("TkDefaultFont", 10), ("TkTextFont", 10), ("TkHeadingFont", 10),
+                       ("TkMenuFont", 10)):
+        tkfont.nametofont(name, root=root).configure(size=size)
+    ttk.Style().configure("Treeview", rowheight=26)
+    install_tk_catalogue(root)
+    return root
+
+
+def fit_to_screen(root) -> None:
+    """Fill the screen (a 1366×768 laptop is the usual office screen)."""
+    width, height = root.winfo_screenwidth(), root.winfo_screenheight()
+    root.geometry(f"{min(width, 1600)}x{min(height, 1000)}+0+0")
+    if root.tk.call("tk", "windowingsystem") == "win32":
+        root.state("zoomed")
+
+
+def open_main(root, db_path, *, clock: Clock | None = None, dialogs: Dialogs | None = None,
+              features=None) -> Shell:
+    """Open the database and show the main window in ``root`` (daily backup first)."""
+    db = open_db(db_path)
+    commune = settings.commune(db)
+    ctx = Context(db, clock=clock or Clock(), user=commune.get("officer") or Context(db).user)
+    backups.ensure_daily(db, ctx.clock)
+    root.title(_("Chi trả an sinh xã hội — {commune}").format(commune=commune["name"]))
+    shell = Shell(root, ctx, Path(db_path), dialogs=dialogs, features=features)
+    shell.show(sorted(shell.sections.values(), key=lambda s: s.order)[0].key)
+    return shell
+
+
+def needs_setup(db_path) -> bool:
+    if not Path(db_path).exists():
+        return True
+    db = open_db(db_path)
+    try:
+        return not settings.is_initialised(db)
+    finally:
+        db.close()
+
+
+def make_demo_database(folder, size: int = DEMO_SIZE) -> Path:
+    """A throwaway demo commune in ``folder``."""
+    path = Path(folder) / "demo.sqlite"
+    db = open_db(path)
+    demo.populate(Context(db, user="demo"), size=size)
+    db.close()
+    return path
+
+
+def run(db_path, demo: bool = False) -> int:
+    """Open the app on ``db_path`` (or on a throwaway demo commune) until the window closes."""
+    applog.setup()
+    root = create_root()
+    fit_to_screen(root)
+    workdir = tempfile.mkdtemp(prefix="commune_payout_demo_") if demo else None
+    try:
+        if demo:
+            db_path = make_demo_database(workdir)
+        if needs_setup(db_path):
+            from commune_payout.gui.setup_wizard import SetupWizard
+
+            SetupWizard(root, db_path, on_done=lambda: open_main(root, db_path))
+        else:
+            open_main(root, db_path)
+        root.mainloop()
+    finally:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0

@@ -1,0 +1,215 @@
+"""The register: the table of people, search-as-you-type, filters, Vietnamese sorting.
+
+The table is filled lazily: rows come from the register service in one query, but only
+:data:`CHUNK` at a time are put into the Treeview, more as the officer scrolls down, so
+10,000 people open instantly. The search box is never written to by the program: Vietnamese
+input methods (Unikey) edit the text with backspaces and replacement characters, and the
+query only runs :data:`SEARCH_DELAY_MS` after the last keystroke.
+"""
+
+import ttkbootstrap as ttk
+
+from commune_payout import register
+from commune_payout.banks import BY_BIN
+from commune_payout.gui.person_form import PersonForm
+from commune_payout.gui.widgets import Choice, fmt_birth, fmt_count, scrolled_tree, title
+from commune_payout.i18n import _
+from commune_payout.programs import CATEGORIES
+from commune_payout.text import name_sort_key, sort_key
+
+CHUNK = 200
+SEARCH_LIMIT = 1000
+SEARCH_DELAY_MS = 250
+
+COLUMNS = {
+    "full_name": (_("Họ và tên"), 230, "w"),
+    "birth": (_("Ngày sinh"), 100, "center"),
+    "gender": (_("Giới tính"), 75, "center"),
+    "id_number": (_("Số định danh"), 130, "center"),
+    "village": (_("Thôn/xóm"), 140, "w"),
+    "status": (_("Trạng thái"), 105, "w"),
+    "account_status": (_("Tài khoản"), 150, "w"),
+    "bank": (_("Ngân hàng"), 110, "w"),
+}
+# Column → the register's Vietnamese-aware order (name_sort puts Đ after D).
+SORTABLE = {"full_name": "name", "village": "village", "birth": "birth", "id_number": "id_number"}
+SEARCH_SORT_KEYS = {
+    "name": lambda r: name_sort_key(r["full_name"]),
+    "village": lambda r: (sort_key(r["village"]), name_sort_key(r["full_name"])),
+    "birth": lambda r: (r["birth_year"] or 9999, name_sort_key(r["full_name"])),
+    "id_number": lambda r: r["id_number"] or "",
+}
+
+
+def register_gui(shell) -> None:
+    shell.add_section("register", _("Sổ người hưởng"), RegisterView, order=10, shortcuts={
+        "<Control-f>": lambda view: view.focus_search(),
+        "<Control-F>": lambda view: view.focus_search(),
+        "<Control-n>": lambda view: view.new_person(),
+        "<Control-N>": lambda view: view.new_person(),
+    })
+    shell.add_command("open_person", lambda bid: PersonForm.open(shell, bid))
+
+
+class RegisterView(ttk.Frame):
+    def __init__(self, master, shell):
+        super().__init__(master)
+        self.shell = shell
+        self.rows: list[dict] = []
+        self.shown = 0
+        self.order, self.descending = "name", False
+        self._pending = None
+        self._build()
+        shell.subscribe("register_changed", lambda bid: self.reload(select=bid))
+        self.reload()
+
+    def _build(self) -> None:
+        head = title(self, _("Sổ người hưởng"))
+        head.pack(fill="x")
+        ttk.Button(head, text=_("＋ Thêm người (Ctrl+N)"), bootstyle="success",
+                   command=self.new_person).pack(side="right")
+
+        search_row = ttk.Frame(self)
+        search_row.pack(fill="x", pady=(10, 4))
+        ttk.Label(search_row, text=_("Tìm:")).pack(side="left")
+        self.search_var = ttk.StringVar()
+        self.search = ttk.Entry(search_row, textvariable=self.search_var, font=("TkDefaultFont", 12))
+        self.search.pack(side="left", fill="x", expand=True, padx=(8, 8))
+        ttk.Label(search_row, text=_("tên, số định danh, thôn hoặc điện thoại — gõ có dấu hay không dấu đều được"),
+                  bootstyle="secondary").pack(side="left")
+        self.search_var.trace_add("write", lambda *a: self._schedule_search())
+        self.search.bind("<Down>", lambda e: self._focus_table())
+        self.search.bind("<Return>", lambda e: self._open_first())
+
+        filters = ttk.Frame(self)
+        filters.pack(fill="x", pady=(4, 8))
+        ttk.Label(filters, text=_("Thôn/xóm")).pack(side="left")
+        self.village = ttk.Combobox(filters, state="readonly", width=18)
+        self.village.pack(side="left", padx=(6, 14))
+        ttk.Label(filters, text=_("Diện hưởng")).pack(side="left")
+        self.category = Choice(filters, {c.code: c.label for c in CATEGORIES}, blank=_("Tất cả"), width=34)
+        self.category.pack(side="left", padx=(6, 14))
+        ttk.Label(filters, text=_("Tài khoản")).pack(side="left")
+        self.account = Choice(filters, register.ACCOUNT_STATUSES, blank=_("Tất cả"), width=18)
+        self.account.pack(side="left", padx=(6, 14))
+        ttk.Button(filters, text=_("Bỏ lọc"), bootstyle="secondary-outline",
+                   command=self.clear_filters).pack(side="left")
+        for combo in (self.village, self.category, self.account):
+            combo.bind("<<ComboboxSelected>>", lambda e: self.reload())
+        self.count_label = ttk.Label(filters, bootstyle="secondary")
+        self.count_label.pack(side="right")
+
+        frame, self.tree, self.bar = scrolled_tree(self, COLUMNS, height=18)
+        frame.pack(fill="both", expand=True)
+        self.tree.configure(yscrollcommand=self._on_scroll)
+        for key in SORTABLE:
+            self.tree.heading(key, command=lambda k=key: self.sort_by(k))
+        self.tree.bind("<Double-1>", lambda e: self.open_selected())
+        self.tree.bind("<Return>", lambda e: self.open_selected())
+        self.tree.tag_configure("inactive", foreground="#8a8f94")
+        ttk.Label(self, text=_("Nhấp đúp hoặc nhấn Enter để mở hồ sơ. Nhấp tiêu đề cột để sắp xếp."),
+                  bootstyle="secondary").pack(anchor="w", pady=(6, 0))
+
+    # -- data ------------------------------------------------------------------------------
+    def filters(self) -> dict:
+        village = self.village.get()
+        return {"village": None if village in ("", _("Tất cả")) else village,
+                "category": self.category.code(), "account_status": self.account.code()}
+
+    def reload(self, select: str | None = None) -> None:
+        """Query again (search text, filters, order) and refill the table."""
+        self._pending = None
+        self.village.configure(values=[_("Tất cả")] + register.villages(self.shell.db))
+        if not self.village.get():
+            self.village.set(_("Tất cả"))
+        text = self.search_var.get()
+        if text.strip():
+            self.rows = register.search(self.shell.db, text, limit=SEARCH_LIMIT, **self.filters())
+            if self.order != "name" or self.descending:
+                # Searching ranks by relevance; a clicked header re-sorts the hits.
+                self.rows.sort(key=SEARCH_SORT_KEYS[self.order], reverse=self.descending)
+            total = len(self.rows)
+        else:
+            self.rows = register.list_beneficiaries(self.shell.db, order=self.order,
+                                                    descending=self.descending, **self.filters())
+            total = len(self.rows)
+        self.tree.delete(*self.tree.get_children())
+        self.shown = 0
+        self._fill_more()
+        if select and self.tree.exists(select):
+            self.tree.selection_set(select)
+            self.tree.see(select)
+        limited = text.strip() and total >= SEARCH_LIMIT
+        self.count_label.configure(text=(_("{n} người (hãy gõ thêm để thu hẹp)") if limited
+                                         else _("{n} người")).format(n=fmt_count(total)))
+
+    def _fill_more(self) -> None:
+        end = min(self.shown + CHUNK, len(self.rows))
+        for row in self.rows[self.shown:end]:
+            self.tree.insert("", "end", iid=row["id"], values=self._values(row),
+                             tags=() if row["status"] == "active" else ("inactive",))
+        self.shown = end
+
+    @staticmethod
+    def _values(row: dict) -> tuple:
+        bank = BY_BIN.get(row.get("bank_bin"))
+        return (row["full_name"], fmt_birth(row), _(register.GENDERS.get(row.get("gender"), "")),
+                row.get("id_number") or "", row.get("village") or "",
+                _(register.STATUSES[row["status"]]), _(register.ACCOUNT_STATUSES[row["account_status"]]),
+                bank.short_name if bank else "")
+
+    def _on_scroll(self, first, last) -> None:
+        self.bar.set(first, last)
+        if float(last) > 0.9 and self.shown < len(self.rows):
+            self.after_idle(self._fill_more)
+
+    def _schedule_search(self) -> None:
+        if self._pending is not None:
+            self.after_cancel(self._pending)
+        self._pending = self.after(SEARCH_DELAY_MS, self.reload)
+
+    def sort_by(self, column: str) -> None:
+        order = SORTABLE[column]
+        self.descending = (not self.descending) if order == self.order else False
+        self.order = order
+        for key, (text, _w, _a) in COLUMNS.items():
+            arrow = (" ▼" if self.descending else " ▲") if SORTABLE.get(key) == order else ""
+            self.tree.heading(key, text=text + arrow)
+        self.reload()
+
+    def clear_filters(self) -> None:
+        self.village.set(_("Tất cả"))
+        self.category.set_code(None)
+        self.account.set_code(None)
+        self.reload()
+
+    # -- actions ---------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.focus_set()
+        self.search.select_range(0, "end")
+
+    def _focus_table(self) -> str:
+        children = self.tree.get_children()
+        if children:
+            self.tree.focus_set()
+            self.tree.selection_set(children[0])
+            self.tree.focus(children[0])
+        return "break"
+
+    def _open_first(self) -> None:
+        if self._pending is not None:
+            self.after_cancel(self._pending)
+            self.reload()
+        children = self.tree.get_children()
+        if len(children) == 1:
+            PersonForm.open(self.shell, children[0])
+        else:
+            self._focus_table()
+
+    def open_selected(self) -> None:
+        selected = self.tree.selection()
+        if selected:
+            PersonForm.open(self.shell, selected[0])
+
+    def new_person(self) -> None:
+        PersonForm.open(self.shell, None)

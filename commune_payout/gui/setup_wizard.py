@@ -1,0 +1,108 @@
+"""First run: choose the commune from the official list, name the officer and the upstream office.
+
+The province list has 34 entries; the commune list of the chosen province is filtered as the
+officer types, without accents ("an binh" finds "Xã An Bình"). Finishing creates the
+database and binds it to the commune; everything but the commune is editable later in Settings.
+"""
+
+import ttkbootstrap as ttk
+
+from commune_payout import geo, settings
+from commune_payout.db import open_db
+from commune_payout.errors import UserError
+from commune_payout.gui.widgets import FieldGrid, title
+from commune_payout.i18n import _
+
+
+class SetupWizard(ttk.Frame):
+    """Shown alone in the root window until the database is set up; then ``on_done()``."""
+
+    def __init__(self, root, db_path, on_done):
+        super().__init__(root, padding=(40, 24))
+        self.root = root
+        self.db_path = db_path
+        self.on_done = on_done
+        self.communes: list[geo.Commune] = []
+        self.provinces = geo.provinces()
+        self._build()
+        self.pack(fill="both", expand=True)
+        self.province.focus_set()
+
+    def _build(self) -> None:
+        title(self, _("Chào mừng! Khai báo xã của bạn")).pack(anchor="w")
+        ttk.Label(self, text=_("Chỉ cần làm một lần. Chọn tỉnh, rồi gõ tên xã để tìm (không cần gõ dấu)."),
+                  bootstyle="secondary").pack(anchor="w", pady=(4, 14))
+        grid = FieldGrid(self, label_width=24)
+        grid.pack(fill="x")
+        self.grid_fields = grid
+        self.province = grid.add("province", _("Tỉnh, thành phố"), lambda p: ttk.Combobox(
+            p, state="readonly", values=[name for _code, name in self.provinces], width=40))
+        self.province.bind("<<ComboboxSelected>>", lambda e: self._filter())
+        self.query_var = ttk.StringVar()
+        self.query = grid.add("query", _("Tìm xã, phường"), lambda p: ttk.Entry(p, textvariable=self.query_var),
+                              _("ví dụ: an binh"))
+        self.query_var.trace_add("write", lambda *a: self._filter())
+        box = ttk.Frame(grid)
+        self.listbox = ttk.Listbox(box, height=9, exportselection=False, activestyle="none")
+        bar = ttk.Scrollbar(box, orient="vertical", command=self.listbox.yview)
+        self.listbox.configure(yscrollcommand=bar.set)
+        self.listbox.pack(side="left", fill="both", expand=True)
+        bar.pack(side="right", fill="y")
+        grid.add("commune", _("Xã, phường"), lambda p: box)
+        self.listbox.bind("<<ListboxSelect>>", lambda e: grid.show_errors({}))
+        self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), ttk.Entry,
+                                _("ghi vào lịch sử thay đổi và trên biểu mẫu"))
+        self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), ttk.Entry,
+                                 _("từ 7/2025 có thể là Sở Y tế hoặc Sở Nội vụ"))
+        self.upstream.insert(0, settings.DEFAULT_UPSTREAM)
+        buttons = ttk.Frame(self)
+        buttons.pack(fill="x", pady=(18, 0))
+        ttk.Button(buttons, text=_("Tạo cơ sở dữ liệu và bắt đầu"), bootstyle="primary",
+                   command=self.finish).pack(side="left")
+        ttk.Label(buttons, text=_("Tệp dữ liệu: {path}").format(path=self.db_path),
+                  bootstyle="secondary").pack(side="left", padx=(14, 0))
+        self.bind_all("<Return>", lambda e: self.finish())
+
+    def province_code(self) -> str | None:
+        index = self.province.current()
+        return self.provinces[index][0] if index >= 0 else None
+
+    def _filter(self) -> None:
+        code = self.province_code()
+        self.listbox.delete(0, "end")
+        if code is None:
+            self.communes = []
+            return
+        self.communes = geo.search_communes(self.query_var.get(), code, limit=400)
+        for c in self.communes:
+            self.listbox.insert("end", c.name)
+        if len(self.communes) == 1:
+            self.listbox.selection_set(0)
+
+    def selected_commune(self) -> geo.Commune | None:
+        chosen = self.listbox.curselection()
+        return self.communes[chosen[0]] if chosen else None
+
+    def finish(self) -> None:
+        problems = {}
+        if self.province_code() is None:
+            problems["province"] = _("Chọn tỉnh, thành phố")
+        commune = self.selected_commune()
+        if commune is None:
+            problems["commune"] = _("Chọn xã, phường trong danh sách")
+        if not self.officer.get().strip():
+            problems["officer"] = _("Ghi họ tên cán bộ phụ trách")
+        self.grid_fields.show_errors(problems)
+        if problems:
+            return
+        db = open_db(self.db_path)
+        try:
+            settings.init_commune(db, commune.code, officer=self.officer.get(), upstream=self.upstream.get())
+        except UserError as exc:
+            self.grid_fields.show_errors({"commune": str(exc)})
+            return
+        finally:
+            db.close()
+        self.unbind_all("<Return>")
+        self.destroy()
+        self.on_done()

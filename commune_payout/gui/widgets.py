@@ -1,0 +1,119 @@
+"""Small widgets and formatters shared by the views."""
+
+import datetime as dt
+import tkinter
+
+import ttkbootstrap as ttk
+
+from commune_payout.i18n import _
+
+
+def fmt_date(iso: str | None) -> str:
+    """``"2026-01-05"`` → ``"05/01/2026"``; empty for none."""
+    if not iso:
+        return ""
+    return dt.date.fromisoformat(str(iso)[:10]).strftime("%d/%m/%Y")
+
+
+def fmt_birth(row: dict) -> str:
+    """Birth date as dd/mm/yyyy, or the year alone when that is all we know."""
+    if row.get("birth_date"):
+        return fmt_date(row["birth_date"])
+    return str(row["birth_year"]) if row.get("birth_year") else ""
+
+
+def fmt_count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+class Choice(ttk.Combobox):
+    """A read-only drop-down over ``{code: label}``; :meth:`code` gives the chosen code.
+
+    ``blank`` adds a first entry meaning "none" / "all" whose code is ``None``.
+    """
+
+    def __init__(self, master, options: dict, blank: str | None = None, **kw):
+        self.options = dict(options)
+        self.blank = blank
+        labels = ([blank] if blank is not None else []) + [_(v) for v in self.options.values()]
+        super().__init__(master, values=labels, state="readonly", **kw)
+        self._by_label = {_(v): k for k, v in self.options.items()}
+        self.set_code(None if blank is not None else next(iter(self.options), None))
+
+    def code(self):
+        return self._by_label.get(self.get())
+
+    def set_code(self, code) -> None:
+        if code in self.options:
+            self.set(_(self.options[code]))
+        else:
+            self.set(self.blank if self.blank is not None else "")
+
+
+class FieldGrid(ttk.Frame):
+    """Label · input · inline error message, one field per row (errors appear beside the field)."""
+
+    def __init__(self, master, label_width: int = 22, **kw):
+        super().__init__(master, **kw)
+        self.columnconfigure(1, weight=1)
+        self.label_width = label_width
+        self.inputs: dict[str, tkinter.Widget] = {}
+        self.errors: dict[str, ttk.Label] = {}
+        self._row = 0
+
+    def add(self, key: str, label: str, widget_factory, hint: str = ""):
+        """Add a field; ``widget_factory(parent)`` makes the input. Returns the input widget."""
+        ttk.Label(self, text=label, width=self.label_width, anchor="w").grid(
+            row=self._row, column=0, sticky="w", pady=(4, 0), padx=(0, 8))
+        widget = widget_factory(self)
+        widget.grid(row=self._row, column=1, sticky="ew", pady=(4, 0))
+        error = ttk.Label(self, text=hint, bootstyle="secondary", font=("TkDefaultFont", 9),
+                          wraplength=260, anchor="w", justify="left")
+        error.grid(row=self._row, column=2, sticky="w", padx=(8, 0), pady=(4, 0))
+        error.hint = hint
+        self.inputs[key] = widget
+        self.errors[key] = error
+        self._row += 1
+        return widget
+
+    def add_widget(self, widget, pady=(8, 0)) -> None:
+        """A full-width row (a sub-title, a list)."""
+        widget.grid(row=self._row, column=0, columnspan=3, sticky="ew", pady=pady)
+        self._row += 1
+
+    def show_errors(self, problems: dict[str, str]) -> list[str]:
+        """Show each problem beside its field (hints elsewhere); returns the fields shown here."""
+        shown = []
+        for key, label in self.errors.items():
+            if key in problems:
+                label.configure(text="⚠ " + problems[key], bootstyle="danger")
+                shown.append(key)
+            else:
+                label.configure(text=label.hint, bootstyle="secondary")
+        return shown
+
+
+def scrolled_tree(master, columns: dict, height: int = 15, show: str = "headings"):
+    """A Treeview with a vertical scrollbar; ``columns`` maps key → (title, width, anchor).
+
+    Returns (frame, tree, scrollbar).
+    """
+    frame = ttk.Frame(master)
+    tree = ttk.Treeview(frame, columns=list(columns), show=show, height=height, selectmode="browse")
+    bar = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)
+    tree.configure(yscrollcommand=bar.set)
+    for key, (title, width, anchor) in columns.items():
+        tree.heading(key, text=title, anchor=anchor)
+        tree.column(key, width=width, anchor=anchor, stretch=key == next(iter(columns)))
+    tree.pack(side="left", fill="both", expand=True)
+    bar.pack(side="right", fill="y")
+    return frame, tree, bar
+
+
+def title(master, text: str, subtitle: str = "") -> ttk.Frame:
+    """A view's heading line."""
+    frame = ttk.Frame(master)
+    ttk.Label(frame, text=text, font=("TkDefaultFont", 15, "bold")).pack(side="left")
+    if subtitle:
+        ttk.Label(frame, text=subtitle, bootstyle="secondary").pack(side="left", padx=(12, 0), pady=(6, 0))
+    return frame
