@@ -417,13 +417,18 @@ def _fts_query(words: list[str]) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
+# Broad queries ("d") match most of the register; rank only this many FTS hits.
+_SEARCH_CANDIDATES = 2000
+
+
 def search(db, text: str, *, limit: int = 50, village=None, category=None, account_status=None,
            status=None) -> list[dict]:
     """Accent- and đ-insensitive search over name, ID digits, village and phone.
 
     Each word of the query must prefix-match a word of the person (so "dang dat" finds
     "Đặng Văn Đạt"); a run of digits also matches the end of an ID or phone number.
-    Exact name matches rank first, then names over villages over numbers (bm25 weights).
+    Names that start with the query come first (exact ones before longer ones), then the
+    other hits by relevance: names weigh more than villages, villages more than numbers.
     """
     words = re.findall(r"\w+", fold(text))
     if not words:
@@ -431,24 +436,34 @@ def search(db, text: str, *, limit: int = 50, village=None, category=None, accou
     where, params = _filters(village, category, account_status, status)
     extra = where.replace(" WHERE ", " AND ", 1)
     folded = " ".join(words)
+    upper = folded[:-1] + chr(ord(folded[-1]) + 1)
+    fts = ("WITH hits AS (SELECT b.rowid AS rid, bm25(beneficiary_fts, 10.0, 3.0, 1.0) AS score "
+           "FROM beneficiary_fts JOIN beneficiaries b ON b.rowid = beneficiary_fts.rowid "
+           f"WHERE beneficiary_fts MATCH ?{extra} LIMIT {_SEARCH_CANDIDATES}) "
+           f"SELECT {_LIST_COLUMNS} FROM hits JOIN beneficiaries b ON b.rowid = hits.rid "
+           "ORDER BY hits.score, b.name_sort LIMIT ?")
+    phases = [
+        # whole words first ("hoa" finds Hoa before Hoàng), then names that start with the query
+        (fts, [" ".join(f'"{w}"' for w in words), *params, limit]),
+        (f"SELECT {_LIST_COLUMNS} FROM beneficiaries b WHERE b.name_fold >= ? AND b.name_fold < ?{extra} "
+         "ORDER BY b.name_fold LIMIT ?", [folded, upper, *params, limit]),
+        (fts, [_fts_query(words), *params, limit * 2]),
+    ]
     digits = [w for w in words if w.isdigit() and len(w) >= 3]
-    rows = [dict(r) for r in db.query(
-        f"SELECT {_LIST_COLUMNS}, bm25(beneficiary_fts, 10.0, 3.0, 1.0) AS score, "
-        f"(b.name_fold = ?) AS exact, (b.name_fold LIKE ? || '%') AS starts "
-        f"FROM beneficiary_fts JOIN beneficiaries b ON b.rowid = beneficiary_fts.rowid "
-        f"WHERE beneficiary_fts MATCH ?{extra} "
-        f"ORDER BY exact DESC, starts DESC, score, b.name_sort LIMIT ?",
-        [folded, folded, _fts_query(words), *params, limit])]
-    if len(words) == 1 and digits and len(rows) < limit:
-        seen = {r["id"] for r in rows}
-        tail = [dict(r) for r in db.query(
-            f"SELECT {_LIST_COLUMNS}, 0 AS score, 0 AS exact, 0 AS starts FROM beneficiaries b "
-            f"WHERE (b.id_number LIKE '%' || ? OR b.phone LIKE '%' || ?){extra} ORDER BY b.name_sort LIMIT ?",
-            [digits[0], digits[0], *params, limit])]
-        rows += [r for r in tail if r["id"] not in seen][: limit - len(rows)]
-    for r in rows:
-        r.pop("score", None), r.pop("exact", None), r.pop("starts", None)
-    return rows
+    if len(words) == 1 and digits:
+        phases.append((f"SELECT {_LIST_COLUMNS} FROM beneficiaries b WHERE (b.id_number LIKE '%' || ? "
+                       f"OR b.phone LIKE '%' || ?){extra} ORDER BY b.name_sort LIMIT ?",
+                       [digits[0], digits[0], *params, limit]))
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for sql, args in phases:
+        for r in db.query(sql, args):
+            if r["id"] not in seen:
+                seen.add(r["id"])
+                rows.append(dict(r))
+        if len(rows) >= limit:
+            break
+    return rows[:limit]
 
 
 def public(row: dict) -> dict:
