@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from commune_payout import settings
 from commune_payout.atomic import atomic_path
 from commune_payout.ids import id_problems
-from commune_payout.programs import BY_CODE, base_level
+from commune_payout.programs import BY_CODE, age_on, base_level
 from commune_payout.text import fold
 
 GROUP_LABELS = {
@@ -26,6 +26,7 @@ GROUP_LABELS = {
     "account_incomplete": "Thông tin tài khoản chưa đủ",
     "holder_mismatch": "Tên chủ tài khoản không khớp người hưởng hay người nhận thay",
     "amount_mismatch": "Mức hưởng không khớp hệ số × mức chuẩn",
+    "coefficient_age": "Hệ số không đúng với diện và tuổi",
 }
 SEVERITY = {"error": "Lỗi", "warning": "Cần xem lại"}
 
@@ -126,21 +127,40 @@ def _account_checks(row, add) -> None:
 
 
 def _amount_checks(db, rows, today, add) -> None:
+    """Social-assistance amounts against the group's coefficient (by age, NĐ 20/2021) × base level."""
     base = base_level(db, "btxh", today)
     if not base:
         return
     by_id = {r["id"]: r for r in rows}
     for m in db.query("SELECT beneficiary_id, category, coefficient, amount FROM memberships "
-                      "WHERE program = 'btxh' AND coefficient IS NOT NULL AND amount IS NOT NULL"):
+                      "WHERE program = 'btxh' AND coefficient IS NOT NULL"):
         row = by_id.get(m["beneficiary_id"])
         if row is None:
             continue
+        cat = BY_CODE.get(m["category"])
+        label = cat.label if cat else m["category"]
+        age = age_on(row["birth_date"], row["birth_year"], today)
+        expected_coefficient = cat.coefficient_at(age) if cat else None
+        if expected_coefficient and age is not None and abs(expected_coefficient - m["coefficient"]) > 1e-9:
+            add(row, "coefficient", "warning", "coefficient_age",
+                f"{label}, {age} tuổi: hệ số theo quy định là {_coef(expected_coefficient)}, "
+                f"đang ghi {_coef(m['coefficient'])}")
+        if m["amount"] is None:
+            continue
         expected = round(base * m["coefficient"])
         if m["amount"] != expected:
-            label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
             add(row, "amount", "warning", "amount_mismatch",
-                f"{label}: mức ghi {m['amount']:,} đ, nhưng hệ số {m['coefficient']:g} × mức chuẩn "
-                f"{base:,} đ = {expected:,} đ".replace(",", "."))
+                f"{label}: mức ghi {_dots(m['amount'])} đ, nhưng hệ số {_coef(m['coefficient'])} × mức chuẩn "
+                f"{_dots(base)} đ = {_dots(expected)} đ")
+
+
+def _dots(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def _coef(value: float) -> str:
+    """A coefficient the Vietnamese way: 1,5 — not 1.5."""
+    return f"{value:g}".replace(".", ",")
 
 
 def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:

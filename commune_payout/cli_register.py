@@ -143,13 +143,11 @@ def cmd_import(args) -> int:
 
 
 def _backup_before_import(args, ctx) -> None:
-    """Copy the database before an import when the backups module is available (desktop issue)."""
-    try:
-        from commune_payout import backups
-    except ImportError:
-        return
+    """Copy the database into its backups folder before an import, as the desktop app does."""
+    from commune_payout import backups
+
     if ctx.db.path is not None:
-        backups.backup_before(ctx.db, ctx.db.path, reason="import", clock=ctx.clock)
+        backups.make_backup(ctx.db, ctx.clock, reason="import")
 
 
 def _people_table(rows) -> None:

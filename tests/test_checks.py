@@ -113,3 +113,18 @@ def test_report_for_the_police(ctx, tmp_path):
     assert values[0][1] == "Không Có Số" and values[0][2] == "05/03/1950"
     assert values[0][5] == checks.GROUP_LABELS["missing_id"]
     assert checks.summary(problems) == [("missing_id", "Thiếu số định danh", 1)]
+
+
+def test_coefficient_that_does_not_fit_the_age(ctx):
+    elderly = register.create(ctx, {"full_name": "Đỗ Thanh Thảo", "birth_date": "04/04/1945",
+                                    "village": "Thôn Đoài"}, [{"category": "nkt_nang", "coefficient": 1.5}])
+    adult = register.create(ctx, {"full_name": "Đào Đình Tiến", "birth_date": "20/04/1980",
+                                  "village": "Thôn Đoài"}, [{"category": "nkt_nang", "coefficient": 1.5}])
+    toddler = register.create(ctx, {"full_name": "Lê Diệu Huệ", "birth_date": "11/06/2022",
+                                    "village": "Thôn Trung"}, [{"category": "tre_mo_coi", "coefficient": 1.5}])
+    problems = checks.run_checks(ctx.db, TODAY)
+    assert "coefficient_age" in codes_for(problems, elderly)
+    assert "coefficient_age" not in codes_for(problems, adult)
+    assert "coefficient_age" in codes_for(problems, toddler)
+    message = next(p.message for p in problems if p.beneficiary_id == elderly and p.code == "coefficient_age")
+    assert "80 tuổi" in message and "2" in message and "1,5" in message
