@@ -19,6 +19,7 @@ from commune_payout.errors import FileUnreadable, UserError
 FEATURES = [
     "commune_payout.cli_register",
     "commune_payout.cli_gui",
+    "commune_payout.cli_payouts",
 ]
 
 
