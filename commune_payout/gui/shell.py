@@ -60,6 +60,10 @@ from commune_payout.i18n import _
 # Modules that add sections to the window (each has register_gui(shell)).
 FEATURES = [
     "commune_payout.gui.register_view",
+    "commune_payout.gui.import_view",
+    "commune_payout.gui.cleaning_view",
+    "commune_payout.gui.dashboard_view",
+    "commune_payout.gui.settings_view",
 ]
 
 
@@ -111,12 +115,12 @@ class Shell:
     def _build(self) -> None:
         self.frame = ttk.Frame(self.root)
         self.frame.pack(fill="both", expand=True)
-        self.sidebar = ttk.Frame(self.frame, bootstyle="dark", padding=(0, 8), width=190)
+        self.sidebar = ttk.Frame(self.frame, bootstyle="dark", padding=(0, 8), width=210)
         self.sidebar.pack(side="left", fill="y")
         self.sidebar.pack_propagate(False)
         commune = settings.commune(self.db)
         ttk.Label(self.sidebar, text=commune["name"], bootstyle="inverse-dark",
-                  font=("TkDefaultFont", 12, "bold"), wraplength=170,
+                  font=("TkDefaultFont", 12, "bold"), wraplength=190,
                   padding=(12, 4, 8, 0)).pack(anchor="w", fill="x")
         ttk.Label(self.sidebar, text=commune["province_name"], bootstyle="inverse-dark",
                   padding=(12, 0, 8, 12)).pack(anchor="w", fill="x")
@@ -131,6 +135,10 @@ class Shell:
                                         command=lambda k=section.key: self.show(k), padding=(14, 8),
                                         takefocus=False)
             section.button.pack(fill="x", pady=1)
+            # Sidebar entries read as a left-aligned list; only sidebar buttons stretch, so the
+            # anchor changes nothing elsewhere.
+            for style in ("dark", "primary"):
+                ttk.Style().configure(f"{style}.TButton", anchor="w")
             if number <= 9:
                 self.root.bind(f"<Control-Key-{number}>", lambda e, k=section.key: self.show(k))
             for sequence, callback in section.shortcuts.items():

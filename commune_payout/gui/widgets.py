@@ -94,12 +94,14 @@ class FieldGrid(ttk.Frame):
 
 
 def scrolled_tree(master, columns: dict, height: int = 15, show: str = "headings"):
-    """A Treeview with a vertical scrollbar; ``columns`` maps key → (title, width, anchor).
+    """A Treeview with a vertical scrollbar; ``columns`` maps key → (title, width, anchor)
+    (key ``"#0"`` is the tree column, for ``show="tree headings"``).
 
     Returns (frame, tree, scrollbar).
     """
     frame = ttk.Frame(master)
-    tree = ttk.Treeview(frame, columns=list(columns), show=show, height=height, selectmode="browse")
+    tree = ttk.Treeview(frame, columns=[k for k in columns if k != "#0"], show=show, height=height,
+                        selectmode="browse")
     bar = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)
     tree.configure(yscrollcommand=bar.set)
     for key, (title, width, anchor) in columns.items():

@@ -1,0 +1,200 @@
+"""Import wizard: choose a file, preview its problems (a dry run), import, summary, annotated copy.
+
+Reading and importing run on a worker thread with its own database connection; the window
+shows a progress bar and stays responsive. A backup is made just before the real import.
+"""
+
+from pathlib import Path
+
+import ttkbootstrap as ttk
+
+from commune_payout import backups, importer, register
+from commune_payout.context import Context
+from commune_payout.gui.dialogs import EXCEL_TYPES
+from commune_payout.gui.widgets import fmt_count, scrolled_tree, title
+from commune_payout.i18n import _
+
+STEPS = (_("1. Chọn tệp"), _("2. Xem trước các lỗi"), _("3. Nhập vào sổ"), _("4. Kết quả"))
+SEVERITY = {"error": _("Lỗi"), "warning": _("Cần xem lại")}
+
+
+def register_gui(shell) -> None:
+    shell.add_section("import", _("Nhập từ Excel"), ImportView, order=20)
+
+
+class ImportView(ttk.Frame):
+    def __init__(self, master, shell):
+        super().__init__(master)
+        self.shell = shell
+        self.path: Path | None = None
+        self.result: importer.ImportResult | None = None
+        self.task = None
+        title(self, _("Nhập danh sách từ Excel hoặc CSV")).pack(fill="x")
+        steps = ttk.Frame(self)
+        steps.pack(fill="x", pady=(10, 8))
+        self.step_labels = []
+        for text in STEPS:
+            label = ttk.Label(steps, text=text, padding=(10, 4), bootstyle="secondary")
+            label.pack(side="left", padx=(0, 6))
+            self.step_labels.append(label)
+
+        chooser = ttk.Frame(self)
+        chooser.pack(fill="x")
+        self.choose_button = ttk.Button(chooser, text=_("Chọn tệp…"), bootstyle="primary", command=self.choose)
+        self.choose_button.pack(side="left")
+        self.file_label = ttk.Label(chooser, text=_("Chưa chọn tệp. Nhận tệp .xlsx hoặc .csv như các thôn vẫn gửi."))
+        self.file_label.pack(side="left", padx=(12, 0))
+
+        self.progress_row = ttk.Frame(self)
+        self.progress = ttk.Progressbar(self.progress_row, mode="determinate", maximum=1.0, length=400)
+        self.progress.pack(side="left")
+        self.progress_text = ttk.Label(self.progress_row, bootstyle="secondary")
+        self.progress_text.pack(side="left", padx=(10, 0))
+
+        self.summary = ttk.Label(self, font=("TkDefaultFont", 11), wraplength=1000, justify="left")
+        self.summary.pack(anchor="w", pady=(12, 6))
+
+        frame, self.tree, _bar = scrolled_tree(self, {
+            "sheet": (_("Trang tính"), 120, "w"),
+            "row": (_("Dòng"), 60, "center"),
+            "field": (_("Thông tin"), 150, "w"),
+            "severity": (_("Mức độ"), 100, "w"),
+            "message": (_("Nội dung"), 560, "w"),
+        }, height=12)
+        self.tree.column("sheet", stretch=False)
+        self.tree.column("message", stretch=True)
+        frame.pack(fill="both", expand=True)
+        self.tree.tag_configure("error", foreground=ttk.Style().colors.danger)
+
+        actions = ttk.Frame(self)
+        actions.pack(fill="x", pady=(10, 0))
+        self.import_button = ttk.Button(actions, text=_("Nhập vào sổ"), bootstyle="success",
+                                        command=self.run_import, state="disabled")
+        self.import_button.pack(side="left")
+        self.annotated_button = ttk.Button(actions, text=_("Lưu tệp có ghi chú lỗi…"), bootstyle="secondary-outline",
+                                           command=self.save_annotated, state="disabled")
+        self.annotated_button.pack(side="left", padx=(8, 0))
+        self.report_button = ttk.Button(actions, text=_("Lưu báo cáo (.xlsx)…"), bootstyle="secondary-outline",
+                                        command=self.save_report, state="disabled")
+        self.report_button.pack(side="left", padx=(8, 0))
+        self._step(0)
+
+    def _step(self, index: int) -> None:
+        for i, label in enumerate(self.step_labels):
+            label.configure(bootstyle="inverse-primary" if i == index else "secondary")
+
+    def busy(self) -> bool:
+        return self.task is not None and not self.task.done
+
+    # -- steps -----------------------------------------------------------------------------
+    def choose(self) -> None:
+        if self.busy():
+            return
+        path = self.shell.dialogs.ask_open_file(_("Chọn danh sách người hưởng"), EXCEL_TYPES)
+        if path:
+            self.preview(path)
+
+    def preview(self, path) -> None:
+        """Dry-run ``path`` and show what an import would do."""
+        self.path = Path(path)
+        self.result = None
+        self.file_label.configure(text=str(self.path))
+        self._set_buttons(False)
+        self.tree.delete(*self.tree.get_children())
+        self._step(1)
+        self._work(_("Đang đọc tệp…"), dry_run=True)
+
+    def run_import(self) -> None:
+        if self.busy() or self.path is None:
+            return
+        self._set_buttons(False)
+        self._step(2)
+        self._work(_("Đang sao lưu rồi nhập…"), dry_run=False)
+
+    def _work(self, text: str, dry_run: bool) -> None:
+        path, clock, user = self.path, self.shell.ctx.clock, self.shell.ctx.user
+        self.summary.configure(text=text)
+        self.progress["value"] = 0
+        self.progress_text.configure(text="")
+        self.progress_row.pack(fill="x", pady=(10, 0), after=self.file_label.master)
+        self.choose_button.configure(state="disabled")
+
+        def work(db, progress):
+            if not dry_run:
+                backups.make_backup(db, clock, "import")
+            return importer.import_file(Context(db, clock=clock, user=user), path, dry_run=dry_run,
+                                        progress=progress)
+
+        self.task = self.shell.run_task(work, on_progress=self._progress, on_error=self._failed,
+                                        on_done=lambda result: self._finished(result, dry_run))
+
+    def _progress(self, done, total, text="") -> None:
+        self.progress["value"] = done / total if total else 0
+        self.progress_text.configure(text=_("dòng {done} / {total}").format(done=fmt_count(done),
+                                                                             total=fmt_count(total)))
+
+    def _failed(self, exc) -> None:
+        self.progress_row.pack_forget()
+        self.choose_button.configure(state="normal")
+        self.summary.configure(text=_("Không nhập được tệp này."))
+        self._step(0)
+        self.shell.report_exception(exc)
+
+    def _finished(self, result, dry_run: bool) -> None:
+        self.result = result
+        self.progress_row.pack_forget()
+        self.choose_button.configure(state="normal")
+        self._show_problems(result)
+        errors = sum(1 for p in result.problems if p.severity == "error")
+        counts = dict(imported=fmt_count(result.imported), updated=fmt_count(result.updated),
+                      unchanged=fmt_count(result.unchanged), skipped=fmt_count(result.skipped),
+                      rejected=fmt_count(result.rejected), errors=fmt_count(errors),
+                      warnings=fmt_count(len(result.problems) - errors))
+        if dry_run:
+            self.summary.configure(text=_(
+                "Nếu nhập: {imported} người mới, {updated} người được cập nhật, {unchanged} không đổi; "
+                "{rejected} dòng có lỗi sẽ chưa được nhập; {skipped} dòng không phải người (tiêu đề, cộng…) bỏ qua.\n"
+                "{errors} lỗi, {warnings} điều cần xem lại. Có thể nhập ngay rồi sửa sau, "
+                "hoặc lưu tệp có ghi chú để sửa trong Excel.").format(**counts))
+            self.import_button.configure(state="normal")
+        else:
+            self._step(3)
+            self.summary.configure(text=_(
+                "Đã nhập xong: {imported} người mới, {updated} người được cập nhật, {unchanged} không đổi. "
+                "{rejected} dòng có lỗi chưa được nhập — lưu tệp có ghi chú lỗi để sửa rồi nhập lại "
+                "(người đã nhập sẽ được cập nhật, không bị trùng).").format(**counts))
+            self.shell.publish("register_changed", None)
+            self.shell.publish("backup_made", None)
+        self.annotated_button.configure(state="normal")
+        self.report_button.configure(state="normal")
+
+    def _show_problems(self, result) -> None:
+        self.tree.delete(*self.tree.get_children())
+        for i, p in enumerate(result.problems):
+            field = _(register.FIELD_LABELS.get(p.field, p.field or ""))
+            self.tree.insert("", "end", iid=str(i), values=(p.sheet, p.row or "", field,
+                                                            SEVERITY.get(p.severity, p.severity), p.message),
+                             tags=(p.severity,))
+
+    def _set_buttons(self, enabled: bool) -> None:
+        for button in (self.import_button, self.annotated_button, self.report_button):
+            button.configure(state="normal" if enabled else "disabled")
+
+    # -- files out -------------------------------------------------------------------------
+    def save_annotated(self) -> None:
+        out = self.shell.dialogs.ask_save_file(_("Lưu tệp có ghi chú lỗi"),
+                                               initialfile=f"{self.path.stem}-ghi-chu-loi.xlsx")
+        if out:
+            result, source = self.result, self.path
+            self._save(lambda db, progress: importer.write_annotated(result, source, out))
+
+    def save_report(self) -> None:
+        out = self.shell.dialogs.ask_save_file(_("Lưu báo cáo nhập tệp"),
+                                               initialfile=f"{self.path.stem}-bao-cao.xlsx")
+        if out:
+            result = self.result
+            self._save(lambda db, progress: importer.write_report(result, out))
+
+    def _save(self, work) -> None:
+        self.task = self.shell.run_task(work, on_done=lambda path: self.shell.dialogs.info(
+            _("Đã lưu tệp:\n{path}").format(path=path)))
