@@ -81,6 +81,12 @@ class Issuer:
         return "UBND " + text(self.commune_name).upper()
 
     @property
+    def full_name(self) -> str:
+        """"Ủy ban nhân dân xã An Bình"."""
+        place = self.place
+        return f"Ủy ban nhân dân {place[:1].lower()}{place[1:]}"
+
+    @property
     def place(self) -> str:
         return text(self.commune_name)
 
