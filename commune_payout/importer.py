@@ -673,8 +673,8 @@ def _resolve(ctx, people: list[_Person], result: ImportResult):
 def _duplicate(first: _Person, second: _Person, result: ImportResult) -> None:
     where = f"trang “{first.sheet}” " if first.sheet != second.sheet else ""
     result.problems.append(Problem(second.sheet, second.row, None, WARNING,
-                                   f"Trùng người với dòng {first.row} {where}({first.data['full_name']}): "
-                                   f"chỉ nhập một lần theo dòng {first.row}"))
+                                   f"Dòng {second.row} trùng người với dòng {first.row} {where}"
+                                   f"({first.data['full_name']}): chỉ nhập một lần theo dòng {first.row}"))
     result.problems.append(Problem(first.sheet, first.row, None, WARNING,
                                    f"Người này được ghi hai lần (dòng {first.row} và dòng {second.row}): "
                                    f"chỉ nhập một lần theo dòng {first.row}"))
