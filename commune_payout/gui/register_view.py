@@ -211,5 +211,5 @@ class RegisterView(ttk.Frame):
         if selected:
             PersonForm.open(self.shell, selected[0])
 
-    def new_person(self) -> None:
-        PersonForm.open(self.shell, None)
+    def new_person(self) -> PersonForm:
+        return PersonForm.open(self.shell, None)
