@@ -1,0 +1,480 @@
+"""The office side of sync: the same app in upstream mode, on its own database file.
+
+The office registers its communes, confirms each commune's key by phone, imports packages in
+any number and order, keeps consolidated copies of every commune's rows (keyed by commune,
+table and row id, never edited here: SYNC.md rule 1), issues receipts and sends packages down.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commune_payout import atomic, geo, settings
+from commune_payout.context import Context
+from commune_payout.db import new_id, write_transaction
+from commune_payout.errors import NotFound, PackageRejected, UserError
+from commune_payout.sync import keys as keymod
+from commune_payout.sync import package, tables
+from commune_payout.sync.commune import DOWN_KINDS
+from commune_payout.sync.receipts import ack_code, make_ack_file
+
+MAX_PROBLEMS_SHOWN = 10
+
+
+def init_office(ctx: Context, name: str) -> keymod.KeyPair:
+    """Turn an empty database into the office's: create its key pair under the office's name."""
+    if settings.is_initialised(ctx.db) or keymod.other_role_present(ctx.db, "upstream"):
+        raise UserError("Đây là cơ sở dữ liệu của một xã. Đơn vị cấp trên cần một tệp cơ sở dữ liệu riêng (--db).")
+    if not str(name).strip():
+        raise UserError("Cần tên đơn vị cấp trên, ví dụ “Sở Y tế tỉnh Phú Thọ”.")
+    return keymod.generate(ctx.db, "upstream", name, ctx.clock.now())
+
+
+def office_keys(db) -> keymod.KeyPair:
+    return keymod.load(db, "upstream")
+
+
+def _now(ctx: Context) -> str:
+    return ctx.clock.now().isoformat(sep=" ")
+
+
+def add_commune(ctx: Context, code) -> dict:
+    """Register a commune from the official list; its key is confirmed later, by phone."""
+    office_keys(ctx.db)
+    found = geo.find_commune(code)
+    with write_transaction(ctx.db):
+        if ctx.db.execute("SELECT 1 FROM up_communes WHERE code = ?", [found.code]).fetchone():
+            raise UserError(f"{found.name} ({found.code}) đã được đăng ký.")
+        ctx.db.execute("INSERT INTO up_communes (code, name, province_name, added_at) VALUES (?, ?, ?, ?)",
+                       [found.code, found.name, found.province_name, _now(ctx)])
+    return {"code": found.code, "name": found.name, "province_name": found.province_name}
+
+
+def _commune(db, code: str) -> dict:
+    row = db.execute("SELECT code, name, signing_public, age_recipient, fingerprint, confirmed_at "
+                     "FROM up_communes WHERE code = ?", [code]).fetchone()
+    if row is None:
+        raise NotFound(f"Xã có mã {code} chưa được đăng ký với đơn vị này (district add-commune {code}).")
+    return dict(zip(("code", "name", "signing_public", "age_recipient", "fingerprint", "confirmed_at"), row))
+
+
+@dataclass
+class ImportResult:
+    """What happened to one package: applied, already, waiting, rejected (or would_apply in a dry run)."""
+
+    name: str
+    status: str
+    message: str
+    commune_code: str = ""
+    seq: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    deleted: int = 0
+
+    def as_dict(self) -> dict:
+        return {"file": self.name, "status": self.status, "commune": self.commune_code, "seq": self.seq,
+                "counts": self.counts, "deleted": self.deleted, "message": self.message}
+
+
+@dataclass
+class _Candidate:
+    name: str
+    data: bytes
+    opened: package.Opened
+    confirmed: bool
+
+
+def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
+    """Decrypt and verify; a first package from a commune whose key is not yet confirmed is
+    verified against the key it carries and marked unconfirmed."""
+    state = {}
+
+    def resolve(fp, manifest_bytes):
+        row = db.execute("SELECT code, signing_public FROM up_communes WHERE fingerprint = ? "
+                         "AND confirmed_at IS NOT NULL", [fp]).fetchone()
+        if row:
+            state.update(code=row[0], confirmed=True)
+            return row[1]
+        try:
+            m = json.loads(manifest_bytes)
+            claimed, sender = str(m["commune"]["code"]), m["sender"]
+            card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
+            card_fp = card.fingerprint
+        except (ValueError, KeyError, TypeError, UserError) as exc:
+            raise PackageRejected("Gói không rõ người gửi: bảng kê không đọc được.") from exc
+        try:
+            commune = _commune(db, claimed)
+        except NotFound as exc:
+            raise PackageRejected(f"Gói tự nhận là của xã {claimed}, nhưng xã này chưa được đăng ký "
+                                  "với đơn vị này.") from exc
+        if commune["confirmed_at"]:
+            raise PackageRejected(
+                f"Gói được ký bằng khóa lạ ({fp}), không phải khóa đã xác nhận của {commune['name']} "
+                f"({commune['fingerprint']}). Nếu xã đã tạo khóa mới, gọi điện đối chiếu rồi chạy: "
+                f"district confirm-key {claimed} DẤU-VÂN-TAY --package TỆP")
+        if card_fp != fp:
+            raise PackageRejected("Gói bị sửa: khóa trong bảng kê không khớp với chữ ký.")
+        state.update(code=claimed, confirmed=False)
+        return card.signing_public
+
+    opened = package.open_package(data, keys.identity, resolve)
+    m = opened.manifest
+    if m.get("type") != "up":
+        raise PackageRejected("Đây không phải gói do xã gửi lên.")
+    if str(m.get("commune", {}).get("code")) != state["code"]:
+        raise PackageRejected(f"Gói được ký bằng khóa của xã {state['code']} nhưng tự nhận là của xã "
+                              f"{m.get('commune', {}).get('code')}.")
+    for key in ("package_id", "seq", "from_version", "to_version"):
+        if not isinstance(m.get(key), (str if key == "package_id" else int)):
+            raise PackageRejected(f"Gói bị hỏng: bảng kê thiếu “{key}”.")
+    return _Candidate(name, data, opened, state["confirmed"])
+
+
+def _state(db, code: str) -> tuple[int, int]:
+    """(last applied sequence, last applied version) of a commune."""
+    row = db.execute("SELECT coalesce(max(seq), 0), coalesce(max(to_version), 0) FROM up_packages "
+                     "WHERE commune_code = ? AND status = 'applied'", [code]).fetchone()
+    return row[0], row[1]
+
+
+def _parents(db, code: str, parent_table: str) -> set[str]:
+    return {r[0] for r in db.execute("SELECT row_id FROM up_rows WHERE commune_code = ? AND table_name = ?",
+                                     [code, parent_table])}
+
+
+def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, dict[str, int], list[str]]:
+    """Check every row and deletion against the signing commune; return (upserts, deletions, counts, problems)."""
+    m = opened.manifest
+    entries = m.get("tables") or []
+    order = {t.name: i for i, t in enumerate(tables.SYNCED)}
+    unknown = [e.get("name") for e in entries if e.get("name") not in order]
+    if unknown:
+        raise PackageRejected(f"Gói có bảng phần mềm này chưa biết ({', '.join(map(str, unknown))}): "
+                              "hãy cập nhật phần mềm ở đơn vị cấp trên.")
+    upserts, deletions, counts, problems = [], [], {}, []
+    by_table: dict[str, list] = {e.get("name"): [] for e in entries}
+    if len(by_table) != len(entries):
+        raise PackageRejected("Gói bị hỏng: một bảng được kê hai lần.")
+    if entries:
+        member = m.get("rows_member")
+        if member not in opened.members:
+            raise PackageRejected("Gói bị hỏng: thiếu tệp dữ liệu.")
+        for line, row in package.iter_rows(opened.members[member], member):
+            if not row or not isinstance(row[0], int) or not 0 <= row[0] < len(entries):
+                problems.append(f"dòng {line}: không rõ thuộc bảng nào")
+                continue
+            by_table[entries[row[0]]["name"]].append((line, row[1:]))
+    in_package: dict[str, set[str]] = {}
+    parents: dict[str, set[str]] = {}
+    for entry in sorted(entries, key=lambda e: order[e["name"]]):
+        table = tables.BY_NAME[entry["name"]]
+        cols = list(entry["columns"])
+        if table.key not in cols or "version" not in cols:
+            raise PackageRejected(f"Gói bị hỏng: bảng {table.name} thiếu cột khóa hoặc phiên bản.")
+        key_i, ver_i = cols.index(table.key), cols.index("version")
+        owner_i = cols.index(table.commune_column) if table.commune_column in cols else None
+        if (table.commune_column and owner_i is None) or (table.parent and table.parent[0] not in cols):
+            raise PackageRejected(f"Gói bị hỏng: bảng {table.name} thiếu cột mã xã.")
+        parent_i, allowed = None, None
+        if table.parent:
+            parent_i = cols.index(table.parent[0])
+            if table.parent[1] not in parents:
+                parents[table.parent[1]] = _parents(db, code, table.parent[1])
+            allowed = parents[table.parent[1]] | in_package.get(table.parent[1], set())
+        existing = ({r[0]: r[1] for r in db.execute(
+            "SELECT row_id, data FROM up_rows WHERE commune_code = ? AND table_name = ?", [code, table.name])}
+            if table.append_only else None)
+        ids = in_package.setdefault(table.name, set())
+        count = 0
+        for line, row in by_table[table.name]:
+            where = f"{table.name} (dòng {line})"
+            if len(row) != len(cols) or not isinstance(row[key_i], str) or not isinstance(row[ver_i], int):
+                problems.append(f"{where}: dòng không đúng cấu trúc")
+                continue
+            if owner_i is not None and row[owner_i] != code:
+                problems.append(f"{where}: thuộc xã {row[owner_i]}, không phải xã {code}")
+                continue
+            if parent_i is not None and row[parent_i] not in allowed:
+                problems.append(f"{where}: trỏ tới {table.parent[1]} {row[parent_i]} không thuộc xã {code}")
+                continue
+            data = json.dumps(dict(zip(cols, row)), ensure_ascii=False, separators=(",", ":"))
+            if existing is not None and row[key_i] in existing and existing[row[key_i]] != data:
+                problems.append(f"{where}: bút toán {row[key_i]} đã nhận trước đây, không được sửa")
+                continue
+            ids.add(row[key_i])
+            upserts.append((code, table.name, row[key_i], row[ver_i], data))
+            count += 1
+        if count != entry.get("rows"):
+            problems.append(f"{table.name}: bảng kê ghi {entry.get('rows')} dòng, gói có {count} dòng hợp lệ")
+        counts[table.name] = count
+    deleted = m.get("deleted")
+    if deleted:
+        for line, row in package.iter_rows(opened.members[deleted["member"]], deleted["member"]):
+            table = tables.BY_NAME.get(row[0]) if len(row) == 2 else None
+            if table is None or table.append_only:
+                problems.append(f"xóa dòng {line}: không được xóa ở bảng {row[0] if row else '?'}")
+                continue
+            deletions.append((code, table.name, row[1]))
+    return upserts, deletions, counts, problems
+
+
+def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int], int]:
+    """Apply one package in one transaction, or refuse it whole with every bad row listed."""
+    m = cand.opened.manifest
+    code = m["commune"]["code"]
+    with write_transaction(ctx.db):
+        upserts, deletions, counts, problems = _rows_to_apply(ctx.db, code, cand.opened)
+        if problems:
+            shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+            more = f" (và {len(problems) - MAX_PROBLEMS_SHOWN} lỗi khác)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+            raise PackageRejected(f"Gói số {m['seq']} của xã {code} bị từ chối, không ghi gì: {shown}{more}.")
+        if not write:
+            return counts, len(deletions)
+        ctx.db.conn.executemany(
+            "INSERT OR REPLACE INTO up_rows (commune_code, table_name, row_id, version, data) VALUES (?, ?, ?, ?, ?)",
+            upserts)
+        ctx.db.conn.executemany("DELETE FROM up_rows WHERE commune_code = ? AND table_name = ? AND row_id = ?",
+                                deletions)
+        now = _now(ctx)
+        ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [m["package_id"]])
+        ctx.db.execute(
+            "INSERT INTO up_packages (id, commune_code, seq, from_version, to_version, rows, sha256, manifest_sha256, "
+            "size, status, received_at, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?)",
+            [m["package_id"], code, m["seq"], m["from_version"], m["to_version"], len(upserts) + len(deletions),
+             package.sha256(cand.data), cand.opened.manifest_sha256, len(cand.data), now, now])
+    return counts, len(deletions)
+
+
+def _wait(ctx: Context, cand: _Candidate, reason: str) -> None:
+    m = cand.opened.manifest
+    with write_transaction(ctx.db):
+        ctx.db.execute(
+            "INSERT OR IGNORE INTO up_packages (id, commune_code, seq, from_version, to_version, rows, sha256, "
+            "manifest_sha256, size, status, wait_reason, data, received_at) "
+            "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 'waiting', ?, ?, ?)",
+            [m["package_id"], m["commune"]["code"], m["seq"], m["from_version"], m["to_version"],
+             package.sha256(cand.data), cand.opened.manifest_sha256, len(cand.data), reason, cand.data, _now(ctx)])
+
+
+def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
+    m = cand.opened.manifest
+    code, seq = m["commune"]["code"], m["seq"]
+    result = ImportResult(cand.name, "", "", code, seq)
+    known = ctx.db.execute("SELECT status, seq FROM up_packages WHERE id = ?", [m["package_id"]]).fetchone()
+    if known and known[0] == "applied":
+        result.status, result.message = "already", f"Gói số {seq} của xã {code} đã được nhập trước đây; bỏ qua."
+        return result
+    other = ctx.db.execute("SELECT id FROM up_packages WHERE commune_code = ? AND seq = ? AND id != ?",
+                           [code, seq, m["package_id"]]).fetchone()
+    if other:
+        raise PackageRejected(f"Gói số {seq} của xã {code} trùng số thứ tự với một gói khác đã nhận; không nhận.")
+    last_seq, applied = _state(ctx.db, code)
+    if seq < last_seq:
+        raise PackageRejected(f"Gói số {seq} của xã {code} cũ hơn gói số {last_seq} đã nhập (gói gửi lại): "
+                              "bị từ chối, dữ liệu của nó đã có trong các gói sau.")
+    if not cand.confirmed:
+        fp = cand.opened.signer_fingerprint
+        result.status = "waiting"
+        result.message = (f"Gói số {seq} của xã {code} đang chờ: khóa của xã chưa được xác nhận. Gọi điện cho xã "
+                          f"đối chiếu dấu vân tay {fp}, rồi chạy: district confirm-key {code} {fp}")
+        if not dry_run and not known:
+            _wait(ctx, cand, "key")
+        return result
+    if m["from_version"] > applied + 1:
+        missing = list(range(last_seq + 1, seq)) or [last_seq + 1]
+        result.status = "waiting"
+        result.message = (f"Gói số {seq} của xã {code} đang chờ gói số {', '.join(map(str, missing))} "
+                          f"(thiếu dữ liệu từ phiên bản {applied + 1}); sẽ tự nhập khi nhận được.")
+        if not dry_run and not known:
+            _wait(ctx, cand, "gap")
+        return result
+    counts, deleted = _apply(ctx, cand, write=not dry_run)
+    result.counts, result.deleted = counts, deleted
+    total = sum(counts.values())
+    if dry_run:
+        result.status, result.message = "would_apply", f"Gói số {seq} của xã {code}: sẽ nhập {total} dòng, xóa {deleted}."
+    else:
+        result.status, result.message = "applied", f"Đã nhập gói số {seq} của xã {code}: {total} dòng, xóa {deleted}."
+    return result
+
+
+def import_files(ctx: Context, paths, dry_run: bool = False) -> list[ImportResult]:
+    """Import any number of package files in any order; each package is all or nothing.
+
+    Packages are applied in sequence order per commune; one that assumes data not yet received
+    waits and is applied as soon as the missing package arrives. ``dry_run`` reports what would
+    happen and writes nothing.
+    """
+    keys = office_keys(ctx.db)
+    results, candidates = [], []
+    for f in package.read_files(paths):
+        if f.data is None:
+            results.append(ImportResult(f.name, "rejected", f.problem))
+            continue
+        try:
+            candidates.append(_open(ctx.db, keys, f.name, f.data))
+        except PackageRejected as exc:
+            results.append(ImportResult(f.name, "rejected", str(exc)))
+    candidates.sort(key=lambda c: (c.opened.manifest["commune"]["code"], c.opened.manifest["seq"]))
+    for cand in candidates:
+        try:
+            results.append(_classify(ctx, cand, dry_run))
+        except PackageRejected as exc:
+            m = cand.opened.manifest
+            results.append(ImportResult(cand.name, "rejected", str(exc), m["commune"]["code"], m["seq"]))
+    if not dry_run:
+        for code in sorted({c.opened.manifest["commune"]["code"] for c in candidates}):
+            results += _drain(ctx, keys, code)
+    return results
+
+
+def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
+    """Apply waiting packages of ``code`` that the packages now applied make applicable."""
+    results = []
+    while True:
+        last_seq, applied = _state(ctx.db, code)
+        rows = ctx.db.execute("SELECT id, seq, from_version, data FROM up_packages WHERE commune_code = ? "
+                              "AND status = 'waiting' ORDER BY seq", [code]).fetchall()
+        progressed = False
+        for pid, seq, from_version, data in rows:
+            name = f"gói số {seq} đang chờ"
+            if seq < last_seq:
+                with write_transaction(ctx.db):
+                    ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [pid])
+                results.append(ImportResult(name, "superseded", f"Gói số {seq} của xã {code} đang chờ đã bị các "
+                                            "gói sau thay thế; bỏ.", code, seq))
+                continue
+            if from_version > applied + 1:
+                continue
+            try:
+                cand = _open(ctx.db, keys, name, data)
+                if not cand.confirmed:
+                    continue
+                counts, deleted = _apply(ctx, cand, write=True)
+            except PackageRejected as exc:
+                with write_transaction(ctx.db):
+                    ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [pid])
+                results.append(ImportResult(name, "rejected", str(exc), code, seq))
+                continue
+            results.append(ImportResult(name, "applied", f"Đã nhập gói số {seq} của xã {code} (đã đủ gói trước nó).",
+                                        code, seq, counts, deleted))
+            progressed = True
+            break
+        if not progressed:
+            return results
+
+
+def confirm_key(ctx: Context, code, fingerprint: str, data: bytes | None = None) -> list[ImportResult]:
+    """Confirm a commune's key after comparing its fingerprint by phone, then import what waited for it.
+
+    The key is taken from the commune's waiting package (or from ``data``, a package file, when
+    the commune made a new key) whose fingerprint is the one read over the phone.
+    """
+    keys = office_keys(ctx.db)
+    commune = _commune(ctx.db, geo.find_commune(code).code)
+    fp = keymod.normalise_fingerprint(fingerprint)
+    blobs = [data] if data is not None else [r[0] for r in ctx.db.execute(
+        "SELECT data FROM up_packages WHERE commune_code = ? AND status = 'waiting' AND wait_reason = 'key'",
+        [commune["code"]])]
+    card = None
+    for blob in blobs:
+        try:
+            opened = package.open_package(blob, keys.identity, lambda s, mb: _self_key(s, mb, fp))
+        except PackageRejected:
+            continue
+        if opened.manifest.get("commune", {}).get("code") == commune["code"]:
+            sender = opened.manifest["sender"]
+            card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
+            break
+    if card is None:
+        raise UserError(f"Không có gói nào của {commune['name']} mang khóa có dấu vân tay {fp}. "
+                        "Hãy kiểm tra lại dấu vân tay đọc qua điện thoại.")
+    with write_transaction(ctx.db):
+        ctx.db.execute("UPDATE up_communes SET signing_public = ?, age_recipient = ?, fingerprint = ?, "
+                       "confirmed_at = ? WHERE code = ?",
+                       [card.signing_public, card.age_recipient, card.fingerprint, _now(ctx), commune["code"]])
+        ctx.db.execute("UPDATE up_packages SET wait_reason = 'gap' WHERE commune_code = ? AND status = 'waiting'",
+                       [commune["code"]])
+    return _drain(ctx, keys, commune["code"])
+
+
+def _self_key(signer_fp: str, manifest_bytes: bytes, wanted_fp: str) -> str:
+    """The key a package carries, provided it is the one confirmed by phone and the one that signed."""
+    try:
+        sender = json.loads(manifest_bytes)["sender"]
+        card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
+        card_fp = card.fingerprint
+    except (ValueError, KeyError, TypeError, UserError) as exc:
+        raise PackageRejected("Bảng kê không đọc được.") from exc
+    if card_fp != wanted_fp or signer_fp != wanted_fp:
+        raise PackageRejected("Khóa của gói không khớp dấu vân tay.")
+    return card.signing_public
+
+
+def communes_status(db) -> list[dict]:
+    """Each registered commune: key confirmed?, last sequence and version applied, last import,
+    packages waiting and the sequence numbers still missing, people on file."""
+    out = []
+    people = dict(db.execute("SELECT commune_code, count(*) FROM up_rows WHERE table_name = 'beneficiaries' "
+                             "GROUP BY commune_code").fetchall())
+    for code, name, fp, confirmed in db.execute(
+            "SELECT code, name, fingerprint, confirmed_at FROM up_communes ORDER BY code").fetchall():
+        last_seq, applied = _state(db, code)
+        last_import = db.execute("SELECT max(applied_at) FROM up_packages WHERE commune_code = ? "
+                                 "AND status = 'applied'", [code]).fetchone()[0]
+        waiting = [r[0] for r in db.execute("SELECT seq FROM up_packages WHERE commune_code = ? "
+                                            "AND status = 'waiting' ORDER BY seq", [code])]
+        missing = list(range(last_seq + 1, waiting[0])) if waiting and confirmed else []
+        out.append({"code": code, "name": name, "fingerprint": fp, "confirmed": bool(confirmed),
+                    "last_seq": last_seq, "applied_version": applied, "last_import": last_import,
+                    "waiting": waiting, "missing": missing, "people": people.get(code, 0)})
+    return out
+
+
+def make_ack(ctx: Context, code) -> tuple[bytes, str, dict]:
+    """The receipt for a commune: (signed file bytes, phone code, its content)."""
+    keys = office_keys(ctx.db)
+    commune = _commune(ctx.db, geo.find_commune(code).code)
+    row = ctx.db.execute("SELECT id, seq, to_version, manifest_sha256 FROM up_packages WHERE commune_code = ? "
+                         "AND status = 'applied' ORDER BY seq DESC LIMIT 1", [commune["code"]]).fetchone()
+    if row is None:
+        raise UserError(f"Chưa nhập gói nào của {commune['name']}: chưa có gì để xác nhận.")
+    ack = {"commune_code": commune["code"], "package_id": row[0], "seq": row[1], "version": row[2],
+           "manifest_sha256": row[3], "issued_at": _now(ctx)}
+    return make_ack_file(ack, keys), ack_code(row[3], row[1], row[2]), ack
+
+
+def write_acks(ctx: Context, folder, codes=None) -> list[tuple[str, str]]:
+    """Write a receipt file per commune (all with an applied package, or ``codes``) into ``folder``;
+    returns (path, phone code) pairs."""
+    if codes is None:
+        codes = [r[0] for r in ctx.db.execute(
+            "SELECT DISTINCT commune_code FROM up_packages WHERE status = 'applied' ORDER BY commune_code")]
+    out = []
+    for code in codes:
+        data, phone, ack = make_ack(ctx, code)
+        path = atomic.write_bytes(Path(folder) / f"{ack['commune_code']}-bien-nhan-goi{ack['seq']:04d}.json", data)
+        out.append((str(path), phone))
+    return out
+
+
+def send_down(ctx: Context, code, kind: str, title: str, items: list[dict], folder) -> Path:
+    """Write a package for one commune (a new base level, a Tết gift list), signed by the office
+    and encrypted to the commune's confirmed key. The commune accepts or rejects it."""
+    if kind not in DOWN_KINDS:
+        raise UserError(f"Loại gói “{kind}” không có; chọn một trong: {', '.join(DOWN_KINDS)}.")
+    if not items:
+        raise UserError("Gói gửi xuống cần ít nhất một mục.")
+    keys = office_keys(ctx.db)
+    commune = _commune(ctx.db, geo.find_commune(code).code)
+    if not commune["confirmed_at"]:
+        raise UserError(f"Chưa xác nhận khóa của {commune['name']}: chưa thể gửi gói mã hóa cho xã.")
+    pid = new_id()
+    manifest = {"type": "down", "package_id": pid, "commune_code": commune["code"], "kind": kind,
+                "title": title or DOWN_KINDS[kind], "created_at": _now(ctx), "office": keys.card.name}
+    data, _ = package.build(manifest, {"items.json": package.canonical_json(items)}, keys, commune["age_recipient"])
+    path = atomic.write_bytes(Path(folder) / f"{commune['code']}-cap-tren-{kind}-{ctx.clock.today():%Y%m%d}-{pid[:8]}"
+                                             f"{package.SUFFIX}", data)
+    with write_transaction(ctx.db):
+        ctx.db.execute("INSERT INTO up_down (id, commune_code, kind, title, file_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       [pid, commune["code"], kind, manifest["title"], path.name, manifest["created_at"]])
+    return path
