@@ -13,26 +13,29 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from commune_payout.documents.frame import Document, Issuer, flow_height, markup, standard_signers
+from commune_payout import payouts
+from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, markup, standard_signers
 from commune_payout.documents.table import Column, PagedTable, Row
+from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
-from commune_payout.text import sort_key
+from commune_payout.programs import PROGRAM_LABELS
+from commune_payout.text import fold, sort_key
 
 COLUMNS = [
-    Column("STT", 9, "CENTER"),
-    Column("Họ và tên", 36),
-    Column("Năm sinh", 11, "CENTER"),
-    Column("Số định danh", 24, "CENTER"),
-    Column("Thôn", 18),
-    Column("Diện", 25),
-    Column("Số tiền/\nhệ số", 19, "RIGHT"),
-    Column("Số tháng", 9, "CENTER"),
-    Column("Thành tiền\n(đồng)", 21, "RIGHT"),
-    Column("Hình thức", 10, "CENTER"),
-    Column("Người nhận", 24),
+    Column("STT", 8, "CENTER"),
+    Column("Họ và tên", 35),
+    Column("Năm sinh", 10, "CENTER"),
+    Column("Số định danh", 23, "CENTER"),
+    Column("Thôn", 17),
+    Column("Diện", 34),
+    Column("Số tiền/\nhệ số", 18, "RIGHT"),
+    Column("Số tháng", 8, "CENTER"),
+    Column("Thành tiền\n(đồng)", 20, "RIGHT"),
+    Column("Hình thức", 9, "CENTER"),
+    Column("Người nhận", 25),
     Column("KÝ NHẬN", 32),
-    Column("Ghi chú", 14),
+    Column("Ghi chú", 13),
 ]
 TOTAL_COLUMN = 8
 ROW_HEIGHT_MM = 10
@@ -109,10 +112,13 @@ def rows_by_village(lines: list[PayoutListLine], mask_ids: bool) -> tuple[list[R
 
 
 def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, title: str,
-           subtitle=(), mask_ids: bool = False) -> None:
-    """Write the payout list of ``lines`` (in the order wanted within each village) to ``out``."""
-    doc = Document(issuer, title, on, subtitle=subtitle, landscape=True,
-                   footer=f"{title} — {issuer.body}" + (" — số định danh đã che" if mask_ids else ""))
+           subtitle=(), footer: str = "", mask_ids: bool = False) -> None:
+    """Write the payout list of ``lines`` (in the order wanted within each village) to ``out``.
+
+    ``footer`` names the list at the foot of every page (default: the title).
+    """
+    footer = f"{footer or title} — {issuer.body}" + (" — số định danh chỉ in 4 số cuối" if mask_ids else "")
+    doc = Document(issuer, title, on, subtitle=subtitle, landscape=True, footer=footer)
     table = PagedTable(COLUMNS, size=9, row_height=ROW_HEIGHT_MM, carry_column=TOTAL_COLUMN)
     rows, total = rows_by_village(lines, mask_ids)
     header = doc.header()
@@ -130,3 +136,75 @@ def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, tit
     story = header + table.flowables(rows, height - header_h - 2, height - 2, tail_h + 2) + tail
     doc.write(out, story)
 
+
+
+CHANNEL_FILTERS = {"cash": ("cash_commune", "cash_home"), "account": ("account",)}
+_TITLE_SUFFIX = {None: "", "cash": " bằng tiền mặt", "account": " qua tài khoản"}
+
+
+def _note(line: dict) -> str:
+    """The notes column, built from the line's figures only (free-text reasons may be sensitive)."""
+    parts = []
+    if line["arrears_months"]:
+        parts.append(f"Truy lĩnh {line['arrears_months']} tháng")
+    if line["carried_forward"]:
+        parts.append(f"Kỳ trước chuyển sang {format_vnd(line['carried_forward'], unit=False)}")
+    if line["override_amount"] is not None:
+        parts.append("Mức điều chỉnh")
+    if line["status"] == "returned":
+        parts.append("CK bị trả lại")
+    if line.get("receipt_no"):
+        parts.append(f"Đã nhận, BN số {line['receipt_no']}")
+    return "; ".join(parts)
+
+
+def _receiver(line: dict) -> tuple[str, str]:
+    if line.get("receipt_no"):
+        if line["received_by"] != "authorised":
+            return "", ""
+        same = fold(line["paid_to"]) == fold(line["receiver_name"])
+        return line["paid_to"], line["receiver_relation"] if same else ""
+    return line["receiver_name"], line["receiver_relation"]
+
+
+def session_list_lines(db, session_id: str, channel: str | None = None) -> list[PayoutListLine]:
+    """The printable lines of a session (cancelled lines left out), in the session's order.
+
+    ``channel``: ``"cash"`` or ``"account"`` to print only the people paid that way.
+    """
+    wanted = CHANNEL_FILTERS.get(channel) if channel else None
+    if channel and wanted is None:
+        raise ValueError(f"unknown channel filter {channel!r}")
+    out = []
+    for line in payouts.session_lines(db, session_id):
+        if line["status"] == "cancelled" or (wanted and line["channel"] not in wanted):
+            continue
+        group = PROGRAM_LABELS[line["program"]] if line["sensitive"] else line["group_public"]
+        name, relation = _receiver(line)
+        out.append(PayoutListLine(
+            full_name=line["full_name"], birth_year=line["birth_year"], id_number=line["id_number"],
+            village=line["village"], group=group, monthly_amount=line["base_amount"],
+            coefficient=line["coefficient"], months=line["months"] + line["arrears_months"], total=line["total"],
+            channel=line["channel"], receiver_name=name, receiver_relation=relation, note=_note(line)))
+    return out
+
+
+def session_subtitle(session: dict) -> list[str]:
+    """"Đợt: …", and the period with the funding source."""
+    period = dt.date.fromisoformat(session["period"] + "-01")
+    second = f"Kỳ chi trả: tháng {period:%m/%Y}"
+    if session["funding_source"]:
+        second += f" — Nguồn kinh phí: {session['funding_source']}"
+    return [f"Đợt: {session['name']}", second]
+
+
+def write(db, session_id: str, out, *, on: dt.date, mask_ids: bool = False, channel: str | None = None) -> int:
+    """Print the payout list of a session to ``out``; returns the number of people on it."""
+    session = payouts.get_session(db, session_id)
+    lines = session_list_lines(db, session_id, channel)
+    if not lines:
+        raise UserError("Không có ai trong danh sách chi trả cần in")
+    title = "Danh sách chi trả" + _TITLE_SUFFIX[channel]
+    render(lines, out, issuer=issuer_of(db), on=on, title=title, subtitle=session_subtitle(session),
+           footer=f"{title} — {session['name']}", mask_ids=mask_ids)
+    return len(lines)

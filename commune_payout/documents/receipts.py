@@ -15,12 +15,15 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
+from commune_payout import payouts
 from commune_payout.atomic import atomic_path
 from commune_payout.documents import fonts
-from commune_payout.documents.frame import SIGN_NOTE, Issuer, place_and_date, text
+from commune_payout.documents.frame import SIGN_NOTE, Issuer, issuer_of, place_and_date, text
+from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
 from commune_payout.register import CHANNELS
+from commune_payout.text import fold
 
 PER_PAGE = (2, 4)
 
@@ -64,8 +67,6 @@ def render(receipts: list[Receipt], out, *, issuer: Issuer, session_name: str, p
                 row, col = divmod(i, cols)
                 painter.draw(canv, receipt, col * cell_w, page_h - (row + 1) * cell_h, cell_w, cell_h)
             _cut_lines(canv, page_w, page_h, cols)
-            canv.showPage()
-        if not receipts:
             canv.showPage()
         canv.save()
 
@@ -158,3 +159,35 @@ class _Painter:
                 canv.drawString(left, y, line)
             y -= self.leading
         return y
+
+
+def session_receipts(db, session_id: str, receipt_nos=None, channel: str | None = None) -> list[Receipt]:
+    """Receipts of the live (not reversed) payments of a session, in receipt-number order.
+
+    ``receipt_nos`` limits them to those numbers (reprinting one receipt, or the desk's queue);
+    ``channel``: ``"cash"`` or ``"account"`` keeps only the payments made that way.
+    """
+    out = []
+    for p in payouts.payments(db, session_id, receipt_nos):
+        cash = p["paid_channel"] in payouts.CASH_CHANNELS
+        if channel and (channel == "cash") != cash:
+            continue
+        authorised = p["received_by"] == "authorised"
+        relation = p["receiver_relation"] if authorised and fold(p["paid_to"]) == fold(p["receiver_name"]) else ""
+        out.append(Receipt(
+            number=p["receipt_no"], full_name=p["full_name"], birth_year=p["birth_year"], id_number=p["id_number"],
+            village=p["village"], amount=p["total"], channel=p["paid_channel"],
+            paid_on=dt.date.fromisoformat(p["paid_at"][:10]),
+            receiver_name=p["paid_to"] if authorised else "", receiver_relation=relation))
+    return out
+
+
+def write(db, session_id: str, out, *, per_page: int = 4, receipt_nos=None, channel: str | None = None,
+          mask_ids: bool = False) -> int:
+    """Print the receipts of a session to ``out``; returns how many were printed."""
+    session = payouts.get_session(db, session_id)
+    receipts = session_receipts(db, session_id, receipt_nos, channel)
+    if not receipts:
+        raise UserError("Chưa có khoản chi nào để in biên nhận")
+    render(receipts, out, issuer=issuer_of(db), session_name=session["name"], per_page=per_page, mask_ids=mask_ids)
+    return len(receipts)
