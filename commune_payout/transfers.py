@@ -86,6 +86,11 @@ def _content(session: dict, line: dict) -> str:
     return re.sub(r"[^A-Z0-9 ./-]", "", text)[:CONTENT_MAX]
 
 
+def _bank_style(name: str) -> str:
+    """A holder name as banks keep it: upper case, no diacritics (DOMAIN.md)."""
+    return fold(name).upper()
+
+
 def transfer_rows(db, sid: str) -> dict[str, list[TransferRow]]:
     """Pending transfer lines of a session grouped by bank BIN, numbered from 1 in each bank."""
     session = payouts.get_session(db, sid)
@@ -94,7 +99,7 @@ def transfer_rows(db, sid: str) -> dict[str, list[TransferRow]]:
         rows = out.setdefault(line["bank_bin"], [])
         rows.append(TransferRow(
             no=len(rows) + 1, full_name=line["full_name"],
-            holder=(clean(line["account_holder"]) or line["full_name"]).upper(),
+            holder=_bank_style(line["account_holder"] or line["full_name"]),
             account_number=line["account_number"], bank_bin=line["bank_bin"], amount=line["total"],
             content=_content(session, line), line_id=line["id"]))
     return dict(sorted(out.items(), key=lambda kv: bank_name(kv[0]).casefold()))
@@ -225,11 +230,10 @@ def _read_table(path: Path) -> list[list]:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = raw.decode("cp1258")
-            try:
-                dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+            # Title lines above the header defeat csv.Sniffer; the most frequent separator wins.
+            head = "\n".join(text.splitlines()[:30])
+            delimiter = max(",;\t", key=head.count)
+            return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except (OSError, ValueError, KeyError, openpyxl.utils.exceptions.InvalidFileException) as exc:
         raise FileUnreadable(f"Không đọc được tệp kết quả {path.name}: {exc}") from exc
     raise FileUnreadable(f"Tệp kết quả phải là .xlsx hoặc .csv: {path.name}")
