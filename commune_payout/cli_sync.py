@@ -1,0 +1,372 @@
+"""CLI for sync: ``sync …`` on a commune's database, ``district …`` on the upstream office's own database.
+
+Commune side::
+
+    sync keygen                      create this commune's key pair (once) and show its fingerprint
+    sync set-upstream FILE           record the office's public key card (or --name/--age/--sign typed)
+    sync export [--full] [--to DIR | --drive]   build a package of everything not yet acknowledged
+    sync ack FILE | --code CODE      record the office's receipt (file, or code read over the phone)
+    sync status [--json]             fingerprint, changes not yet acknowledged, package history
+    sync import-down FILE [--accept | --reject REASON]   check, then accept or refuse an office package
+
+Office side (a separate database file, e.g. ``--db so-y-te.sqlite``)::
+
+    district init --name NAME        make this database the office's and create its keys
+    district public-key [--out FILE] [--age-identity FILE]   the card to give communes
+    district add-commune CODE…       register communes
+    district confirm-key CODE FINGERPRINT [--package FILE]   after comparing by phone
+    district import FILE… [--dry-run] [--json]               any number, any order
+    district status [--json]         last sequence, last import, waiting and missing packages
+    district ack [CODE…] --out DIR   receipt files, and the codes to read over the phone
+    district export people|coverage|payouts OUT.xlsx
+    district send-down CODE… --out DIR (--base-level PROGRAM:YYYY-MM-DD:AMOUNT… | --gift CATEGORY=AMOUNT…)
+"""
+
+from pathlib import Path
+
+from commune_payout import atomic, settings
+from commune_payout.errors import FileUnreadable, UserError
+from commune_payout.money import format_vnd
+from commune_payout.sync import commune, keys, reports, upstream
+
+
+def _cli():
+    from commune_payout import cli
+
+    return cli
+
+
+def register_cli(sub) -> None:
+    sync = sub.add_parser("sync", help="đồng bộ với đơn vị cấp trên qua USB hoặc e-mail (phía xã)")
+    s = sync.add_subparsers(dest="sync_command", metavar="LỆNH", required=True)
+
+    p = s.add_parser("keygen", help="tạo cặp khóa của xã (một lần) và xem dấu vân tay")
+    p.set_defaults(handler=cmd_keygen)
+
+    p = s.add_parser("set-upstream", help="ghi khóa công khai của đơn vị cấp trên (tệp, hoặc gõ tay)")
+    p.add_argument("file", nargs="?", help="tệp khóa công khai đơn vị cấp trên gửi")
+    p.add_argument("--name", help="tên đơn vị cấp trên (khi gõ tay)")
+    p.add_argument("--age", help="khóa mã hóa age1… (khi gõ tay)")
+    p.add_argument("--sign", help="khóa ký, 52 ký tự (khi gõ tay)")
+    p.set_defaults(handler=cmd_set_upstream)
+
+    p = s.add_parser("export", help="tạo gói gồm mọi thay đổi cấp trên chưa xác nhận")
+    p.add_argument("--full", action="store_true", help="gửi lại toàn bộ dữ liệu (khi cấp trên mất dữ liệu)")
+    p.add_argument("--out", metavar="DIR", help="thư mục lưu gói trên máy (mặc định: outbox cạnh cơ sở dữ liệu)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--to", metavar="DIR", help="chép ra thư mục này (USB, thư mục gửi e-mail) và kiểm tra lại")
+    where.add_argument("--drive", action="store_true", help="chép ra USB đang cắm (tự tìm)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_export)
+
+    p = s.add_parser("ack", help="ghi nhận biên nhận của cấp trên (tệp hoặc mã đọc qua điện thoại)")
+    p.add_argument("file", nargs="?")
+    p.add_argument("--code", help="mã biên nhận, ví dụ 7-48213-K3QF")
+    p.set_defaults(handler=cmd_ack)
+
+    p = s.add_parser("status", help="tình trạng đồng bộ và lịch sử các gói")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+
+    p = s.add_parser("import-down", help="mở gói cấp trên gửi xuống; nhận hoặc từ chối")
+    p.add_argument("file")
+    decide = p.add_mutually_exclusive_group()
+    decide.add_argument("--accept", action="store_true", help="nhận và áp dụng")
+    decide.add_argument("--reject", metavar="LÝ_DO", help="từ chối, ghi lý do")
+    p.set_defaults(handler=cmd_import_down)
+
+    district = sub.add_parser("district", help="chế độ đơn vị cấp trên: nhận và tổng hợp gói của các xã")
+    d = district.add_subparsers(dest="district_command", metavar="LỆNH", required=True)
+
+    p = d.add_parser("init", help="dùng cơ sở dữ liệu này cho đơn vị cấp trên và tạo khóa")
+    p.add_argument("--name", required=True, help="tên đơn vị, ví dụ “Sở Y tế tỉnh Phú Thọ”")
+    p.set_defaults(handler=cmd_district_init)
+
+    p = d.add_parser("public-key", help="khóa công khai để gửi cho các xã")
+    p.add_argument("--out", metavar="FILE", help="ghi ra tệp (gửi kèm e-mail hoặc USB cho xã)")
+    p.add_argument("--age-identity", metavar="FILE",
+                   help="ghi khóa bí mật age ra tệp (quyền 0600) để mở gói bằng công cụ age độc lập")
+    p.set_defaults(handler=cmd_public_key)
+
+    p = d.add_parser("add-commune", help="đăng ký xã")
+    p.add_argument("codes", nargs="+", metavar="CODE")
+    p.set_defaults(handler=cmd_add_commune)
+
+    p = d.add_parser("confirm-key", help="xác nhận khóa của xã sau khi đối chiếu dấu vân tay qua điện thoại")
+    p.add_argument("code")
+    p.add_argument("fingerprint")
+    p.add_argument("--package", metavar="FILE", help="gói mang khóa mới (khi xã đã tạo lại khóa)")
+    p.set_defaults(handler=cmd_confirm_key)
+
+    p = d.add_parser("import", help="nhập gói của các xã (nhiều tệp, thứ tự bất kỳ)")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--dry-run", action="store_true", help="chỉ xem sẽ nhập gì, không ghi")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_district_import)
+
+    p = d.add_parser("status", help="tình trạng từng xã: gói cuối, lần nhập cuối, gói đang chờ, gói thiếu")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_district_status)
+
+    p = d.add_parser("ack", help="tạo biên nhận cho các xã")
+    p.add_argument("codes", nargs="*", metavar="CODE", help="mặc định: mọi xã đã nhập gói")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_district_ack)
+
+    p = d.add_parser("export", help="xuất báo cáo tổng hợp ra Excel")
+    p.add_argument("report", choices=sorted(reports.REPORTS))
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.set_defaults(handler=cmd_district_export)
+
+    p = d.add_parser("send-down", help="gửi gói xuống xã: mức chuẩn mới hoặc danh sách quà Tết")
+    p.add_argument("codes", nargs="+", metavar="CODE")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--title", default="")
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--base-level", action="append", metavar="PROGRAM:YYYY-MM-DD:AMOUNT")
+    kind.add_argument("--gift", action="append", metavar="CATEGORY=AMOUNT")
+    p.set_defaults(handler=cmd_send_down)
+
+
+def _read(path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:,.0f} KB".replace(",", ".") if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+# --- commune side ---------------------------------------------------------------------------
+
+def cmd_keygen(args) -> int:
+    ctx = _cli().open_context(args)
+    pair = commune.ensure_keys(ctx)
+    print(f"Khóa của {pair.card.name} đã sẵn sàng.")
+    print(f"Dấu vân tay (đọc cho cấp trên qua điện thoại): {pair.card.fingerprint}")
+    print("Khóa công khai sẽ đi kèm gói đầu tiên gửi lên cấp trên.")
+    return 0
+
+
+def cmd_set_upstream(args) -> int:
+    ctx = _cli().open_context(args)
+    if args.file:
+        card = keys.parse_card(_read(args.file).decode("utf-8", errors="replace"))
+    elif args.name and args.age and args.sign:
+        card = keys.card_from_parts(args.name, args.age, args.sign)
+    else:
+        raise UserError("Cần tệp khóa công khai, hoặc đủ cả --name, --age và --sign.")
+    commune.set_upstream(ctx, card)
+    print(f"Đã ghi khóa của {card.name}.")
+    print(f"Dấu vân tay: {card.fingerprint} — hãy gọi điện đối chiếu với cấp trên trước khi gửi gói.")
+    return 0
+
+
+def cmd_export(args) -> int:
+    cli = _cli()
+    ctx = cli.open_context(args)
+    outbox = Path(args.out) if args.out else Path(cli.db_path(args)).resolve().parent / "outbox"
+    pkg = commune.build(ctx, full=args.full)
+    saved = commune.save(pkg, outbox)
+    copied = []
+    if args.drive:
+        drives = commune.removable_drives()
+        if len(drives) != 1:
+            found = ", ".join(map(str, drives)) or "không có"
+            raise UserError(f"Cần đúng một USB đang cắm để tự chép (thấy: {found}). Dùng --to THƯ_MỤC. "
+                            f"Gói đã lưu ở {outbox}.")
+        copied = commune.copy_verified(saved, drives[0])
+    elif args.to:
+        copied = commune.copy_verified(saved, args.to)
+    if args.json:
+        cli.print_json({"package_id": pkg.id, "seq": pkg.seq, "from_version": pkg.from_version,
+                        "to_version": pkg.to_version, "full": pkg.full, "counts": pkg.counts, "deleted": pkg.deleted,
+                        "size": pkg.size, "sha256": pkg.sha256, "files": [str(p) for p in copied or saved]})
+        return 0
+    rows = ", ".join(f"{table} {n}" for table, n in pkg.counts.items())
+    print(f"Gói số {pkg.seq} (thay đổi {pkg.from_version}–{pkg.to_version}): {rows}"
+          + (f", xóa {pkg.deleted}" if pkg.deleted else "") + ".")
+    for path in copied or saved:
+        print(f"  {path}")
+    print(f"Dung lượng: {_size(pkg.size)}" + (f", {len(saved)} phần (đính kèm mỗi phần một e-mail)"
+                                              if len(saved) > 1 else "") + ".")
+    if copied:
+        print("Đã chép và đọc lại đúng. Có thể rút USB an toàn.")
+    else:
+        print("Sẵn sàng đính kèm e-mail gửi cấp trên.")
+    return 0
+
+
+def cmd_ack(args) -> int:
+    ctx = _cli().open_context(args)
+    if args.code:
+        done = commune.record_ack_code(ctx, args.code)
+    elif args.file:
+        done = commune.record_ack_file(ctx, _read(args.file))
+    else:
+        raise UserError("Cần tệp biên nhận hoặc --code MÃ.")
+    print(f"Đã ghi nhận: cấp trên đã nhận gói số {done['seq']}. "
+          f"Các gói sau chỉ gửi thay đổi từ phiên bản {done['acked_version'] + 1}.")
+    return 0
+
+
+def cmd_status(args) -> int:
+    cli = _cli()
+    ctx = cli.open_context(args)
+    info = commune.status(ctx.db)
+    history = commune.sent_packages(ctx.db)
+    if args.json:
+        cli.print_json({**info, "packages": history})
+        return 0
+    print(f"Dấu vân tay của xã: {info['fingerprint'] or 'chưa tạo khóa (sync keygen)'}")
+    up = info["upstream"]
+    print(f"Cấp trên: {up['name']} — {up['fingerprint']}" if up else "Cấp trên: chưa có khóa (sync set-upstream)")
+    print(f"Thay đổi chưa được xác nhận: {info['unacked_changes']}")
+    if info["down_waiting"]:
+        print(f"Gói cấp trên gửi xuống đang chờ xử lý: {info['down_waiting']}")
+    for p in history:
+        ack = f"đã xác nhận {p['acked_at']}" if p["acked_at"] else "chưa xác nhận"
+        print(f"  gói {p['seq']:>4}  {p['created_at']}  {p['rows']:>6} dòng  {_size(p['size']):>8}  {ack}")
+    return 0
+
+
+def cmd_import_down(args) -> int:
+    ctx = _cli().open_context(args)
+    pkg = commune.read_down(ctx, _read(args.file))
+    print(f"{commune.DOWN_KINDS[pkg.kind]}: {pkg.title} (cấp trên gửi ngày {pkg.issued_at})")
+    for item in pkg.items:
+        if pkg.kind == "base_level":
+            print(f"  {item['program']}: {format_vnd(int(item['amount']))} từ ngày {item['valid_from']}")
+        else:
+            print(f"  {item['category']}: {format_vnd(item['amount'])}")
+    if args.accept or args.reject:
+        pkg = commune.decide_down(ctx, pkg.id, accept=args.accept, reason=args.reject or "")
+        print("Đã nhận và áp dụng." if pkg.status == "accepted" else "Đã từ chối; lý do sẽ gửi lên cùng gói sau.")
+    elif pkg.status == "received":
+        print("Chưa xử lý. Chạy lại với --accept để nhận, hoặc --reject \"lý do\" để từ chối.")
+    return 0
+
+
+# --- office side ----------------------------------------------------------------------------
+
+def _office(args):
+    ctx = _cli().open_context(args, initialised=False)
+    if settings.is_initialised(ctx.db):
+        raise UserError("Đây là cơ sở dữ liệu của một xã. Lệnh district dùng cơ sở dữ liệu riêng của cấp trên (--db).")
+    return ctx
+
+
+def cmd_district_init(args) -> int:
+    ctx = _office(args)
+    pair = upstream.init_office(ctx, args.name)
+    print(f"Đã tạo khóa cho {pair.card.name}.")
+    print(pair.card.to_text(), end="")
+    print("Gửi tệp này cho các xã (district public-key --out TỆP), hoặc đọc cho xã gõ.")
+    return 0
+
+
+def cmd_public_key(args) -> int:
+    ctx = _office(args)
+    pair = upstream.office_keys(ctx.db)
+    if args.out:
+        atomic.write_text(args.out, pair.card.to_text())
+        print(f"Đã ghi khóa công khai ra {args.out}")
+    if args.age_identity:
+        keys.write_identity_file(pair, args.age_identity)
+        print(f"Đã ghi khóa bí mật age ra {args.age_identity} (chỉ chủ tệp đọc được). Giữ kín tệp này.")
+    if not args.out and not args.age_identity:
+        print(pair.card.to_text(), end="")
+    return 0
+
+
+def cmd_add_commune(args) -> int:
+    ctx = _office(args)
+    for code in args.codes:
+        info = upstream.add_commune(ctx, code)
+        print(f"Đã đăng ký {info['name']} ({info['code']}), {info['province_name']}.")
+    return 0
+
+
+def cmd_confirm_key(args) -> int:
+    ctx = _office(args)
+    results = upstream.confirm_key(ctx, args.code, args.fingerprint, _read(args.package) if args.package else None)
+    print(f"Đã xác nhận khóa của xã {args.code}.")
+    for r in results:
+        print(f"  {r.message}")
+    return 0
+
+
+def cmd_district_import(args) -> int:
+    cli = _cli()
+    ctx = _office(args)
+    results = upstream.import_files(ctx, args.files, dry_run=args.dry_run)
+    if args.json:
+        cli.print_json([r.as_dict() for r in results])
+    else:
+        marks = {"applied": "✓", "would_apply": "·", "already": "=", "waiting": "…", "superseded": "=",
+                 "rejected": "✗"}
+        for r in results:
+            print(f"{marks[r.status]} {r.name}: {r.message}")
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def cmd_district_status(args) -> int:
+    cli = _cli()
+    ctx = _office(args)
+    rows = upstream.communes_status(ctx.db)
+    if args.json:
+        cli.print_json(rows)
+        return 0
+    for r in rows:
+        key = "khóa đã xác nhận" if r["confirmed"] else "chưa xác nhận khóa"
+        line = (f"{r['code']} {r['name']}: {key}; gói cuối {r['last_seq'] or '—'}, nhập lúc {r['last_import'] or '—'}, "
+                f"{r['people']} người")
+        if r["waiting"]:
+            line += f"; đang chờ gói {', '.join(map(str, r['waiting']))}"
+        if r["missing"]:
+            line += f"; THIẾU gói {', '.join(map(str, r['missing']))}"
+        print(line)
+    return 0
+
+
+def cmd_district_ack(args) -> int:
+    ctx = _office(args)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    for path, code in upstream.write_acks(ctx, args.out, args.codes or None):
+        print(f"{path}  (mã đọc qua điện thoại: {code})")
+    return 0
+
+
+def cmd_district_export(args) -> int:
+    ctx = _office(args)
+    n = reports.export_xlsx(ctx.db, args.report, args.out)
+    print(f"Đã xuất {n} dòng ra {args.out}")
+    return 0
+
+
+def _parse_items(args) -> tuple[str, list[dict]]:
+    items = []
+    try:
+        if args.base_level:
+            for spec in args.base_level:
+                program, valid_from, amount = spec.split(":")
+                items.append({"program": program, "valid_from": valid_from, "amount": int(amount.replace(".", ""))})
+            return "base_level", items
+        for spec in args.gift:
+            category, amount = spec.split("=")
+            items.append({"category": category.strip(), "amount": int(amount.replace(".", ""))})
+    except ValueError as exc:
+        raise UserError("Mục không đúng dạng: --base-level btxh:2026-07-01:600000 hoặc --gift ncc_me_vnah=600000") from exc
+    return "gift_list", items
+
+
+def cmd_send_down(args) -> int:
+    ctx = _office(args)
+    kind, items = _parse_items(args)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    for code in args.codes:
+        path = upstream.send_down(ctx, code, kind, args.title, items, args.out)
+        print(f"{path}")
+    return 0
