@@ -20,10 +20,10 @@ Decisions:
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
@@ -93,6 +93,9 @@ _SIGNATURE = re.compile(r"nguoi lap|ke toan|chu tich|thu truong|xac nhan|truong 
                         r"\bngay\b.*\bthang\b.*\bnam\b|can bo (?:ldtbxh|lap|chinh sach)|t\.?m\.? ubnd|tm\. ")
 _COLUMN_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[A-Za-z])\)?$")
 _SCI = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
+# A register repeats a handful of category and bank texts thousands of times.
+_category = lru_cache(maxsize=4096)(find_category)
+_bank = lru_cache(maxsize=4096)(find_bank)
 
 
 @dataclass(frozen=True)
@@ -440,7 +443,7 @@ class _SheetReader:
         if village:
             self.village = village
             return
-        if find_category(text):
+        if _category(text):
             self.category_text = text
             return
         if not _GROUP_PREFIX.match(label) and not label.isupper():
@@ -522,7 +525,7 @@ class _SheetReader:
             self.problem(row, "account_number", *problem)
         bank_text = self.get(cells, "bank_bin")
         if _present(bank_text):
-            bank = find_bank(_shown(bank_text))
+            bank = _bank(_shown(bank_text))
             if bank:
                 data["bank_bin"] = bank.bin
             else:
@@ -551,7 +554,7 @@ class _SheetReader:
                 self.problem(row, "coefficient", ERROR, f"Hệ số “{_shown(raw_coefficient)}” không phải số: chưa lưu")
         if not text and amount is None and coefficient is None:
             return None
-        category = find_category(text) if text else None
+        category = _category(text) if text else None
         if category is None:
             if text:
                 self.problem(row, "category", WARNING, f"Không nhận ra diện đối tượng “{text}”: "
@@ -588,8 +591,8 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
     for sheet in sheets:
         layout = _layout(sheet)
         if layout is None:
-            if any(any(_present(v) for v in r) for r in sheet.rows):
-                result.skipped_sheets.append(sheet.name)
+            result.skipped_sheets.append(sheet.name)
+            if sheet.rows:    # an empty "Sheet2" is not worth a warning
                 result.problems.append(Problem(sheet.name, None, None, WARNING,
                                                f"Trang “{sheet.name}” không có dòng tiêu đề cột (Họ và tên, Ngày sinh, "
                                                "Số CCCD…): đã bỏ qua"))
@@ -696,10 +699,12 @@ def _write(ctx, people: list[_Person], result: ImportResult, source: str) -> Non
         if p.bid:
             _update(ctx, p, result, source)
             continue
-        values, problems = register.normalise(p.data)
-        row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **values}
-        problems.update(register.validate(row, today))
-        _drop_invalid(p, problems, result)
+        # The parsed values are already in register form; validating here keeps one bad row from
+        # aborting insert_many's whole batch.
+        row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **p.data}
+        if row.get("birth_date"):
+            row["birth_year"] = int(row["birth_date"][:4])
+        _drop_invalid(p, register.validate(row, today), result)
         new.append(p)
     ids = register.insert_many(ctx, ((p.data, [p.membership] if p.membership else []) for p in new), source)
     for p, bid in zip(new, ids):
