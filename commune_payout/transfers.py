@@ -164,17 +164,22 @@ def _write_xlsx(path: Path, rows, digest: str, session: dict, commune: dict, ban
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws["A2"].font = Font(bold=True, size=13)
+    # ws.max_row scans every cell, so the row number is counted here instead.
+    row_no = header_row
     for r in rows:
         ws.append([r.no, r.full_name, r.holder, r.account_number, bank_name(r.bank_bin), r.bank_bin, r.amount,
                    r.content])
+        row_no += 1
         # Account numbers and BINs are text: Excel would drop leading zeros of a number.
-        ws.cell(ws.max_row, 4).number_format = "@"
-        ws.cell(ws.max_row, 6).number_format = "@"
-        ws.cell(ws.max_row, 7).number_format = "#,##0"
+        ws.cell(row_no, 4).number_format = "@"
+        ws.cell(row_no, 6).number_format = "@"
+        ws.cell(row_no, 7).number_format = "#,##0"
     ws.append([])
+    row_no += 1
     for label, value in _footer(rows, digest):
         ws.append([label, value])
-        ws.cell(ws.max_row, 1).font = bold
+        row_no += 1
+        ws.cell(row_no, 1).font = bold
     for col, width in zip("ABCDEFGH", (6, 28, 28, 20, 16, 12, 16, 60)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
