@@ -49,9 +49,9 @@ class DashboardView(ttk.Frame):
             tile = ttk.Frame(self.tiles, bootstyle=style, padding=(12, 8))
             tile.grid(row=0, column=i, sticky="nsew", padx=(0 if i == 0 else 8, 0))
             self.tiles.columnconfigure(i, weight=1)
-            number = ttk.Label(tile, font=("TkDefaultFont", 20, "bold"), bootstyle=f"inverse-{style}")
+            number = ttk.Label(tile, font=("TkDefaultFont", 20, "bold"), bootstyle=f"@{style}")
             number.pack(anchor="w")
-            ttk.Label(tile, text=_(register.ACCOUNT_STATUSES[code]), bootstyle=f"inverse-{style}").pack(anchor="w")
+            ttk.Label(tile, text=_(register.ACCOUNT_STATUSES[code]), bootstyle=f"@{style}").pack(anchor="w")
             self.tile_labels[code] = number
         frame = ttk.Frame(self)
         frame.pack(fill="both", expand=True)

@@ -81,7 +81,7 @@ class ImportView(ttk.Frame):
 
     def _step(self, index: int) -> None:
         for i, label in enumerate(self.step_labels):
-            label.configure(bootstyle="inverse-primary" if i == index else "secondary")
+            label.configure(bootstyle="@primary" if i == index else "secondary")
 
     def busy(self) -> bool:
         return self.task is not None and not self.task.done

@@ -119,10 +119,10 @@ class Shell:
         self.sidebar.pack(side="left", fill="y")
         self.sidebar.pack_propagate(False)
         commune = settings.commune(self.db)
-        ttk.Label(self.sidebar, text=commune["name"], bootstyle="inverse-dark",
+        ttk.Label(self.sidebar, text=commune["name"], bootstyle="@dark",
                   font=("TkDefaultFont", 12, "bold"), wraplength=190,
                   padding=(12, 4, 8, 0)).pack(anchor="w", fill="x")
-        ttk.Label(self.sidebar, text=commune["province_name"], bootstyle="inverse-dark",
+        ttk.Label(self.sidebar, text=commune["province_name"], bootstyle="@dark",
                   padding=(12, 0, 8, 12)).pack(anchor="w", fill="x")
         self.statusbar = ttk.Frame(self.frame, bootstyle="light", padding=(8, 3))
         self.statusbar.pack(side="bottom", fill="x")
@@ -221,7 +221,7 @@ class Shell:
         for item in sorted(self.status_items.values(), key=lambda i: i.order):
             text = item.provider()
             if item.label is None:
-                item.label = ttk.Label(self.statusbar, bootstyle="inverse-light", padding=(0, 0, 18, 0))
+                item.label = ttk.Label(self.statusbar, bootstyle="@light", padding=(0, 0, 18, 0))
             if text:
                 item.label.configure(text=text)
                 item.label.pack(side="left")

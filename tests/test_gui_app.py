@@ -1,0 +1,495 @@
+"""The real main window under Xvfb: register, person form, import wizard, cleaning, dashboard,
+settings, errors, keyboard; screenshots of every view go to tests/artifacts/.
+
+One root per class, destroyed at the end (IDLE's tests); message boxes and file choosers are
+replaced by :class:`FakeDialogs`, so the logic runs without anything blocking. The windows open
+on a display of their own at the laptop sizes the app must fit (1366×768, 1280×720).
+"""
+
+import datetime as dt
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from commune_payout import applog, backups, register, settings
+from commune_payout.clock import FixedClock
+from commune_payout.errors import UserError
+from commune_payout.gui import app
+from commune_payout.gui.person_form import PersonForm
+from commune_payout.text import fold
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DATA = Path(__file__).parent / "data"
+
+
+class FakeDialogs:
+    """Records what would have been shown; answers from preset values."""
+
+    def __init__(self):
+        self.infos, self.errors, self.questions = [], [], []
+        self.answer = True
+        self.open_path = None
+        self.save_path = None
+
+    def info(self, message, title=None):
+        self.infos.append(message)
+
+    def error(self, message, title=None):
+        self.errors.append(message)
+
+    def ask_yes_no(self, message, title=None):
+        self.questions.append(message)
+        return self.answer
+
+    def ask_open_file(self, title, filetypes=None):
+        return self.open_path
+
+    def ask_save_file(self, title, initialfile="", filetypes=None):
+        return self.save_path
+
+
+_displays: dict = {}
+
+
+def display_of_size(width, height):
+    """An Xvfb display of the given size, started once and stopped only after this process ends.
+
+    Tk keeps its X connection until the interpreter is gone; a server that went away earlier
+    would take the test process down with it. The shell wrapper kills Xvfb when our end of
+    its stdin closes, that is, when the process exits.
+    """
+    if (width, height) not in _displays:
+        read, write = os.pipe()
+        proc = subprocess.Popen(
+            ["sh", "-c", f'Xvfb -displayfd {write} -screen 0 {width}x{height}x24 -nolisten tcp '
+                         f'2>/dev/null & pid=$!; read _; kill $pid'],
+            stdin=subprocess.PIPE, pass_fds=[write])
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        _displays[(width, height)] = (proc, f":{number}")
+    return _displays[(width, height)][1]
+
+
+def pump(root, until, timeout=15.0):
+    """Run the Tk event loop until ``until()`` holds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        root.update()
+        if until():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for the window")
+
+
+def settle(root, seconds=0.3):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        root.update()
+        time.sleep(0.02)
+
+
+def screenshot(root, name):
+    settle(root)
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"{name}.png"
+    subprocess.run(["import", "-display", root.winfo_screen(), "-window", "root", str(out)], check=True)
+    assert out.stat().st_size > 10_000
+    return out
+
+
+def open_forms(root):
+    return [w for w in root.winfo_children() if isinstance(w, PersonForm)]
+
+
+def fill(entry, text):
+    entry.delete(0, "end")
+    entry.insert(0, text)
+
+
+UNIKEY_DDANGWJ = [(0, "d"), (0, "d"), (2, "đ"), (0, "a"), (0, "n"), (0, "g"), (3, "ăng"), (3, "ặng")]
+
+
+class AppWindow:
+    """A demo commune opened in the real main window on a display of ``size``."""
+
+    size = (1366, 768)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def window(cls, tmp_path_factory):
+        display = display_of_size(*cls.size)
+        folder = tmp_path_factory.mktemp("gui")
+        old_display = os.environ.get("DISPLAY")
+        os.environ["DISPLAY"] = display
+        applog.setup(folder / "log" / "commune_payout.log")
+        db_path = app.make_demo_database(folder, size=300)
+        root = app.create_root()
+        root.geometry(f"{cls.size[0]}x{cls.size[1]}+0+0")
+        dialogs = FakeDialogs()
+        clock = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
+        shell = app.open_main(root, db_path, clock=clock, dialogs=dialogs)
+        settle(root)
+        yield shell
+        root.destroy()
+        shell.db.close()
+        applog.setup(folder / "log" / "after.log")
+        if old_display is None:
+            os.environ.pop("DISPLAY")
+        else:
+            os.environ["DISPLAY"] = old_display
+
+    @pytest.fixture
+    def shell(self, window):
+        yield window
+        for form in open_forms(window.root):
+            form.destroy()
+        window.dialogs.__init__()
+        window.show("register")
+
+
+class TestMainWindow(AppWindow):
+    def test_sidebar_lists_the_built_sections_in_order(self, shell):
+        titles = [s.title for s in sorted(shell.sections.values(), key=lambda s: s.order)]
+        assert titles == ["Sổ người hưởng", "Nhập từ Excel", "Làm sạch dữ liệu", "Tiến độ mở tài khoản",
+                          "Cài đặt và sao lưu"]
+
+    def test_status_bar_names_commune_database_people_and_backup(self, shell):
+        texts = [item.label.cget("text") for item in shell.status_items.values()]
+        assert "Xã An Bình, Phú Thọ" in texts
+        assert any(str(shell.db_path) in t for t in texts)
+        assert f"{register.count(shell.db)} người hưởng" in texts
+        assert "Sao lưu gần nhất: 15/01/2026 09:00" in texts
+
+    def test_daily_backup_made_on_opening(self, shell):
+        assert [b.reason for b in backups.list_backups(shell.db_path)][-1] == "daily"
+
+    def test_control_number_switches_section(self, shell):
+        shell.root.event_generate("<Control-Key-4>")
+        assert shell.current == "dashboard"
+        shell.root.event_generate("<Control-Key-1>")
+        assert shell.current == "register"
+
+    def test_unexpected_error_is_logged_and_named_app_keeps_running(self, shell):
+        def broken():
+            raise RuntimeError("hỏng ở đây")
+
+        shell.root.after(0, broken)
+        pump(shell.root, lambda: shell.dialogs.errors)
+        log = applog.current_path()
+        assert str(log) in shell.dialogs.errors[0]
+        assert "RuntimeError: hỏng ở đây" in log.read_text(encoding="utf-8")
+        assert "Traceback" in log.read_text(encoding="utf-8")
+        assert shell.root.winfo_exists()
+
+    def test_user_error_is_shown_plainly(self, shell):
+        def refused():
+            raise UserError("Hãy chọn một bản sao lưu.")
+
+        shell.root.after(0, refused)
+        pump(shell.root, lambda: shell.dialogs.errors)
+        assert shell.dialogs.errors == ["Hãy chọn một bản sao lưu."]
+
+
+class TestRegisterView(AppWindow):
+    def test_screenshot(self, shell):
+        screenshot(shell.root, "register")
+
+    def test_lazy_fill_then_more_on_scroll(self, shell):
+        view = shell.view("register")
+        assert len(view.rows) == register.count(shell.db)
+        assert len(view.tree.get_children()) == 200
+        for _ in range(5):
+            view.tree.yview_moveto(1.0)
+            settle(shell.root, 0.1)
+        assert len(view.tree.get_children()) == len(view.rows)
+
+    def test_search_is_debounced_accent_insensitive_and_never_rewrites_the_entry(self, shell):
+        view = shell.view("register")
+        calls = []
+        original = view.reload
+        view.reload = lambda *a, **k: (calls.append(view.search_var.get()), original(*a, **k))
+        try:
+            # Unikey, Telex "ddangwj": each key either adds letters or sends backspaces and
+            # a replacement ("dd" → "đ", "w" turns "ang" into "ăng", "j" adds the dot below).
+            for backspaces, text in UNIKEY_DDANGWJ:
+                for _ in range(backspaces):
+                    view.search.delete(len(view.search.get()) - 1)
+                view.search.insert("end", text)
+                shell.root.update()
+            assert view.search.get() == "đặng"
+            pump(shell.root, lambda: calls)
+            settle(shell.root, 0.4)
+        finally:
+            view.reload = original
+        assert calls == ["đặng"]
+        assert view.search.get() == "đặng"
+        names = [view.tree.item(i, "values")[0] for i in view.tree.get_children()]
+        assert names and all(fold(n).startswith("dang") for n in names)
+        fill(view.search, "dang")
+        settle(shell.root, 0.4)
+        assert [view.tree.item(i, "values")[0] for i in view.tree.get_children()] == names
+        fill(view.search, "")
+        settle(shell.root, 0.4)
+
+    def test_ctrl_f_focuses_search(self, shell):
+        shell.show("dashboard")
+        shell.root.event_generate("<Control-f>")
+        settle(shell.root, 0.1)
+        assert shell.current == "register"
+        assert shell.root.focus_get() is shell.view("register").search
+
+    def test_filters_by_village_group_and_account_status(self, shell):
+        view = shell.view("register")
+        view.village.set("Thôn Đông")
+        view.account.set_code("refuses")
+        view.account.event_generate("<<ComboboxSelected>>")
+        rows = view.rows
+        assert rows and all(r["village"] == "Thôn Đông" and r["account_status"] == "refuses" for r in rows)
+        assert rows == register.list_beneficiaries(shell.db, village="Thôn Đông", account_status="refuses")
+        view.clear_filters()
+        view.category.set_code("nct_80")
+        view.category.event_generate("<<ComboboxSelected>>")
+        assert len(view.rows) == register.count(shell.db, category="nct_80")
+        screenshot(shell.root, "register_filtered")
+        view.clear_filters()
+        assert len(view.rows) == register.count(shell.db)
+
+    def test_sorting_is_vietnamese_d_before_dd(self, shell):
+        view = shell.view("register")
+        view.sort_by("full_name")  # already by name: now descending
+        assert view.descending
+        view.sort_by("full_name")
+        initials = [r["full_name"].split()[-1][0] for r in view.rows]
+        d_run = [c for c in initials if c in "DĐ"]
+        assert "D" in d_run and "Đ" in d_run
+        assert d_run == sorted(d_run, key=lambda c: c == "Đ")
+        assert view.tree.heading("full_name", "text").endswith("▲")
+        view.sort_by("village")
+        villages = [r["village"] for r in view.rows]
+        assert villages == sorted(villages, key=fold) and villages[0] != villages[-1]
+        view.sort_by("full_name")
+
+
+class TestPersonForm(AppWindow):
+    def new_form(self, shell):
+        search = shell.view("register").search
+        search.focus_force()
+        settle(shell.root, 0.1)
+        search.event_generate("<Control-n>")
+        settle(shell.root, 0.2)
+        forms = open_forms(shell.root)
+        assert len(forms) == 1
+        return forms[0]
+
+    def test_add_a_person_with_enter(self, shell):
+        before = register.count(shell.db)
+        form = self.new_form(shell)
+        inputs = form._inputs()
+        fill(inputs["full_name"], "  Đỗ   Thị Ánh  ")
+        fill(inputs["birth"], "05/03/1950")
+        inputs["gender"].set_code("F")
+        fill(inputs["id_number"], "025150000777")
+        inputs["village"].set("Xóm Mới")
+        form.ms_category.set_code("nct_ngheo_60_80")
+        form.add_membership()
+        screenshot(shell.root, "person_new")
+        inputs["phone"].focus_set()
+        inputs["phone"].event_generate("<Return>")
+        settle(shell.root, 0.2)
+        assert not open_forms(shell.root)
+        assert register.count(shell.db) == before + 1
+        bid = register.find_by_id_number(shell.db, "025150000777")
+        person = register.get(shell.db, bid)
+        assert person["full_name"] == "Đỗ Thị Ánh" and person["birth_date"] == "1950-03-05"
+        assert person["memberships"][0]["coefficient"] == 1.5
+        assert shell.view("register").tree.selection() == (bid,)
+
+    def test_validation_errors_shown_beside_fields(self, shell):
+        form = self.new_form(shell)
+        inputs = form._inputs()
+        fill(inputs["birth"], "31/02/1950")
+        fill(inputs["id_number"], "12345")
+        form.tabs.select(2)
+        assert form.save() is False
+        errors = form.grids["personal"].errors
+        assert errors["full_name"].cget("text") == "⚠ Chưa có họ và tên"
+        assert "ngày/tháng/năm" in errors["birth"].cget("text")
+        assert errors["id_number"].cget("text") == "⚠ Số định danh phải có đúng 12 chữ số"
+        assert form.tabs.index("current") == 0
+        assert "3 chỗ cần sửa" in form.message.cget("text")
+        screenshot(shell.root, "person_validation")
+        fill(inputs["full_name"], "Phạm Văn Đông")
+        fill(inputs["birth"], "1945")
+        fill(inputs["id_number"], "")
+        assert form.save() is True
+
+    def test_escape_asks_before_dropping_typed_text(self, shell):
+        form = self.new_form(shell)
+        fill(form._inputs()["full_name"], "Ai Đó")
+        shell.dialogs.answer = False
+        form.event_generate("<Escape>")
+        assert open_forms(shell.root) == [form] and shell.dialogs.questions
+        shell.dialogs.answer = True
+        form.event_generate("<Escape>")
+        settle(shell.root, 0.1)
+        assert not open_forms(shell.root)
+
+    def test_status_with_date_account_receiver_and_history(self, shell):
+        bid = register.list_beneficiaries(shell.db, account_status="needs_account", limit=1)[0]["id"]
+        shell.run_command("open_person", bid)
+        form = PersonForm._open[bid]
+        assert shell.run_command("open_person", bid) is form
+        inputs = form._inputs()
+        inputs["status"].set_code("suspended")
+        inputs["status"].event_generate("<<ComboboxSelected>>")
+        assert inputs["status_date"].get() == "15/01/2026"
+        fill(inputs["status_reason"], "Ba tháng không nhận")
+        inputs["account_status"].set_code("has_account")
+        inputs["channel"].set_code("account")
+        inputs["bank_bin"].set_code("970405")
+        fill(inputs["account_number"], "1500 2050 12345")
+        fill(inputs["account_holder"], "NGUYEN VAN CON")
+        fill(inputs["receiver_name"], "Nguyễn Văn Con")
+        fill(inputs["receiver_id_number"], "025090000001")
+        fill(inputs["receiver_relation"], "Con")
+        form.tabs.select(2)
+        screenshot(shell.root, "person_account")
+        assert form.save()
+        person = register.get(shell.db, bid)
+        assert (person["status"], person["status_date"]) == ("suspended", "2026-01-15")
+        assert (person["account_status"], person["bank_bin"], person["account_number"]) == (
+            "has_account", "970405", "1500205012345")
+        assert person["receiver_name"] == "Nguyễn Văn Con"
+        shell.run_command("open_person", bid)
+        form = PersonForm._open[bid]
+        form.tabs.select(3)
+        fields = [form.history_tree.item(i, "values")[2] for i in form.history_tree.get_children()]
+        assert {"Trạng thái", "Ngày trạng thái", "Số tài khoản", "Người nhận thay", "Tạo hồ sơ"} <= set(fields)
+        screenshot(shell.root, "person_history")
+        form.cancel()
+
+
+class TestImportWizard(AppWindow):
+    def test_sample_register_preview_import_and_annotated_copy(self, shell, tmp_path):
+        view = shell.show("import")
+        before = register.count(shell.db)
+        shell.dialogs.open_path = str(DATA / "sample_register.xlsx")
+        view.choose_button.invoke()
+        assert view.busy()
+        pump(shell.root, lambda: not view.busy())
+        assert view.result.dry_run and view.result.imported == 120
+        assert "Nếu nhập: 120 người mới" in view.summary.cget("text")
+        assert register.count(shell.db) == before
+        screenshot(shell.root, "import_preview")
+        view.import_button.invoke()
+        pump(shell.root, lambda: not view.busy())
+        assert register.count(shell.db) == before + 120
+        assert "Đã nhập xong: 120 người mới" in view.summary.cget("text")
+        assert backups.last_backup(shell.db_path).reason == "import"
+        assert shell.view("register").rows.__len__() == before + 120
+        screenshot(shell.root, "import_done")
+        shell.dialogs.save_path = str(tmp_path / "annotated.xlsx")
+        view.annotated_button.invoke()
+        pump(shell.root, lambda: not view.busy())
+        assert (tmp_path / "annotated.xlsx").exists() and shell.dialogs.infos
+
+    def test_problems_listed_with_row_and_field(self, shell, tmp_path):
+        path = tmp_path / "thon_moi.xlsx"
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["STT", "Họ và tên", "Năm sinh", "Số CCCD", "Thôn"])
+        ws.append([1, "Lò Văn Pá", 1950, "12345", "Bản Mới"])
+        ws.append([2, "Lò Thị Ín", 1955, "025155000001", "Bản Mới"])
+        wb.save(path)
+        view = shell.show("import")
+        view.preview(path)
+        pump(shell.root, lambda: not view.busy())
+        rows = [view.tree.item(i, "values") for i in view.tree.get_children()]
+        assert any(r[1] == "2" and r[2] == "Số định danh" for r in rows), rows
+        screenshot(shell.root, "import_problems")
+
+    def test_unreadable_file_is_reported_plainly(self, shell, tmp_path):
+        path = tmp_path / "rong.csv"
+        path.write_text("không có gì ở đây\n", encoding="utf-8")
+        view = shell.show("import")
+        view.preview(path)
+        pump(shell.root, lambda: not view.busy())
+        assert shell.dialogs.errors and "Không nhập được" in view.summary.cget("text")
+        assert not any("bên trong phần mềm" in e for e in shell.dialogs.errors)
+
+
+class TestCleaningDashboardSettings(AppWindow):
+    def test_cleaning_groups_open_person_and_export(self, shell, tmp_path):
+        view = shell.show("cleaning")
+        pump(shell.root, lambda: view.task.done)
+        groups = view.tree.get_children()
+        assert groups and all(g.startswith("group:") for g in groups)
+        first = view.tree.get_children(groups[0])[0]
+        view.tree.selection_set(first)
+        view.open_selected()
+        problem = view.selected_problem()
+        assert problem.beneficiary_id in PersonForm._open
+        PersonForm._open[problem.beneficiary_id].destroy()
+        PersonForm._open.clear()
+        screenshot(shell.root, "cleaning")
+        shell.dialogs.save_path = str(tmp_path / "cong_an.xlsx")
+        view.export()
+        pump(shell.root, lambda: shell.dialogs.infos)
+        assert openpyxl.load_workbook(tmp_path / "cong_an.xlsx").active["A2"].value.startswith("DANH SÁCH")
+
+    def test_dashboard_counts_match_the_register(self, shell):
+        view = shell.show("dashboard")
+        active = register.count(shell.db, status="active")
+        assert sum(view.total.values()) == active
+        has = register.count(shell.db, status="active", account_status="has_account")
+        assert view.tile_labels["has_account"].cget("text").startswith(str(has))
+        assert len(view.villages) == len(register.villages(shell.db))
+        screenshot(shell.root, "dashboard")
+
+    def test_settings_backup_and_restore_after_confirmation(self, shell):
+        view = shell.show("settings")
+        view.backup_now()
+        assert view.backups[0].reason == "manual"
+        screenshot(shell.root, "settings")
+        bid = register.create(shell.ctx, {"full_name": "Người Thêm Sau", "birth_year": 1970})
+        view.tree.selection_set("0")
+        shell.dialogs.answer = False
+        view.restore_selected()
+        assert register.get(shell.db, bid)
+        shell.dialogs.answer = True
+        view.restore_selected()
+        with pytest.raises(UserError):
+            register.get(shell.db, bid)
+        assert view.backups[0].reason == "restore"
+        assert "Đã khôi phục" in shell.dialogs.infos[-1]
+
+    def test_settings_edit_officer(self, shell):
+        view = shell.show("settings")
+        fill(view.officer, "Trần Văn Mới")
+        view.save_commune()
+        assert settings.commune(shell.db)["officer"] == "Trần Văn Mới"
+        assert shell.ctx.user == "Trần Văn Mới"
+
+
+class TestSmallScreen(AppWindow):
+    """1280×720 must stay usable: every section and the form fit."""
+
+    size = (1280, 720)
+
+    def test_views_fit(self, shell):
+        for key in ("register", "import", "cleaning", "dashboard", "settings"):
+            view = shell.show(key)
+            settle(shell.root, 0.2)
+            assert view.winfo_width() <= 1280 and view.winfo_rooty() + view.winfo_height() <= 720
+        screenshot(shell.root, "small_register")
+        form = shell.view("register").new_person()
+        settle(shell.root, 0.2)
+        assert form.winfo_rooty() + form.winfo_height() <= 720
+        assert form.save_button.winfo_ismapped()
+        screenshot(shell.root, "small_person")
+        form.destroy()
