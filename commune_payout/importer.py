@@ -231,7 +231,10 @@ def _layout(sheet: Sheet) -> SheetLayout | None:
         keys = [column_key(v) for v in top]
         if "full_name" not in keys or len(set(keys) - {None, "stt"}) < 3:
             continue
-        sub = [column_key(v) for v in sheet.rows[index + 1]] if index + 1 < len(sheet.rows) else []
+        below = sheet.rows[index + 1] if index + 1 < len(sheet.rows) else []
+        # A second header row has no name of its own (the name header is merged down over it);
+        # a first data row does, and must not be taken for headers ("Nam" in a gender column).
+        sub = [column_key(v) for v in below] if below and below[keys.index("full_name")] is None else []
         columns: dict[str, int] = {}
         used_sub = False
         for c, key in enumerate(keys):
@@ -713,6 +716,14 @@ def _write(ctx, people: list[_Person], result: ImportResult, source: str) -> Non
     result.imported += len(ids)
 
 
+def _worse_spelling(new, old) -> bool:
+    """True when ``new`` is ``old`` written worse: marks stripped ("NGUYEN VAN AN") or all in one case."""
+    if not isinstance(new, str) or not isinstance(old, str) or new == old or fold(new) != fold(old):
+        return False
+    marks = sum(not ch.isascii() for ch in new) < sum(not ch.isascii() for ch in old)
+    return marks or (new.isupper() and not old.isupper()) or (new.islower() and not old.islower())
+
+
 def _update(ctx, p: _Person, result: ImportResult, source: str) -> None:
     current = register.get(ctx.db, p.bid)
     if p.data.get("id_number") and current["id_number"] == p.data["id_number"] \
@@ -723,7 +734,7 @@ def _update(ctx, p: _Person, result: ImportResult, source: str) -> None:
         result.rejected += 1
         result.outcomes.append(RowOutcome(p.sheet, p.row, "rejected", p.bid))
         return
-    changes = dict(p.data)
+    changes = {k: v for k, v in p.data.items() if not _worse_spelling(v, current.get(k))}
     if "birth_year" in changes and current["birth_date"] and int(current["birth_date"][:4]) != changes["birth_year"]:
         changes["birth_date"] = None
     if changes.get("bank_bin") and changes.get("account_number") and current["account_status"] != "has_account":
