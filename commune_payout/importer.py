@@ -677,12 +677,14 @@ def _resolve(ctx, people: list[_Person], result: ImportResult):
 
 
 def _duplicate(first: _Person, second: _Person, result: ImportResult) -> None:
-    where = f"trang “{first.sheet}” " if first.sheet != second.sheet else ""
+    other_sheet = first.sheet != second.sheet
+    where_first = f" trang “{first.sheet}”" if other_sheet else ""
+    where_second = f" trang “{second.sheet}”" if other_sheet else ""
     result.problems.append(Problem(second.sheet, second.row, None, WARNING,
-                                   f"Dòng {second.row} trùng người với dòng {first.row} {where}"
+                                   f"Dòng {second.row} trùng người với dòng {first.row}{where_first} "
                                    f"({first.data['full_name']}): chỉ nhập một lần theo dòng {first.row}"))
     result.problems.append(Problem(first.sheet, first.row, None, WARNING,
-                                   f"Người này được ghi hai lần (dòng {first.row} và dòng {second.row}): "
+                                   f"Người này được ghi hai lần (dòng {first.row} và dòng {second.row}{where_second}): "
                                    f"chỉ nhập một lần theo dòng {first.row}"))
     result.duplicates += 1
 

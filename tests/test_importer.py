@@ -222,6 +222,22 @@ def test_same_person_twice_in_one_file_is_reported_and_imported_once(ctx, tmp_pa
     assert [o.outcome for o in result.outcomes if o.row in (8, 10)] == ["duplicate", "duplicate"]
 
 
+def test_every_sheet_with_a_header_is_read(ctx, tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [person_row(1)], sheet="Thôn Đông")
+    wb = openpyxl.load_workbook(path)
+    other = wb.create_sheet("Thôn Đoài")
+    other.append(HEADER)
+    other.append(person_row(1, "Lê Thị Bình", cccd="001150012346", gender="Nữ", village="Thôn Đoài"))
+    other.append(person_row(2, "Nguyễn Văn An"))
+    wb.create_sheet("Trống")
+    wb.save(path)
+    result = importer.import_file(ctx, path)
+    assert (result.imported, result.duplicates) == (2, 1)
+    assert list(result.layouts) == ["Thôn Đông", "Thôn Đoài"] and result.skipped_sheets == ["Trống"]
+    [dup] = [p for p in result.problems if p.sheet == "Thôn Đoài"]
+    assert (dup.row, dup.severity) == (3, "warning") and "Thôn Đông" in dup.message
+
+
 def test_same_id_with_another_name_is_an_error_and_both_people_are_kept(ctx, tmp_path):
     path = make_xlsx(tmp_path / "a.xlsx", [person_row(1), person_row(2, "Lê Thị Bình", gender="Nữ")])
     result = importer.import_file(ctx, path)
@@ -359,6 +375,16 @@ def test_id_already_on_someone_else_is_not_overwritten(ctx, tmp_path):
     assert (result.imported, result.updated, result.rejected) == (0, 0, 1)
     assert problems_at(result, 6)[0].field == "id_number"
     assert people(ctx.db)["001050012345"]["full_name"] == "Nguyễn Văn An"
+
+
+def test_year_only_in_a_corrected_file_replaces_a_date_of_another_year(ctx, tmp_path):
+    importer.import_file(ctx, make_xlsx(tmp_path / "a.xlsx", [person_row(birth="12/03/1950")]))
+    same_year = importer.import_file(ctx, make_xlsx(tmp_path / "b.xlsx", [person_row(birth=1950)]))
+    assert same_year.unchanged == 1
+    other_year = importer.import_file(ctx, make_xlsx(tmp_path / "c.xlsx", [person_row(birth="1951")]))
+    assert other_year.updated == 1
+    person = people(ctx.db)["001050012345"]
+    assert (person["birth_date"], person["birth_year"]) == (None, 1951)
 
 
 def test_match_without_id_by_name_birth_year_and_village(ctx, tmp_path):
