@@ -9,6 +9,7 @@ on a display of their own at the laptop sizes the app must fit (1366×768, 1280�
 import datetime as dt
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -161,7 +162,7 @@ class TestMainWindow(AppWindow):
     def test_status_bar_names_commune_database_people_and_backup(self, shell):
         texts = [item.label.cget("text") for item in shell.status_items.values()]
         assert "Xã An Bình, Phú Thọ" in texts
-        assert any(str(shell.db_path) in t for t in texts)
+        assert any(t.startswith("Dữ liệu: ") and t.endswith(shell.db_path.name) for t in texts)
         assert f"{register.count(shell.db)} người hưởng" in texts
         assert "Sao lưu gần nhất: 15/01/2026 09:00" in texts
 
@@ -493,3 +494,68 @@ class TestSmallScreen(AppWindow):
         assert form.save_button.winfo_ismapped()
         screenshot(shell.root, "small_person")
         form.destroy()
+
+
+class TestSetupWizard:
+    @pytest.fixture
+    def root(self, tmp_path):
+        old_display = os.environ.get("DISPLAY")
+        os.environ["DISPLAY"] = display_of_size(1366, 768)
+        applog.setup(tmp_path / "log" / "commune_payout.log")
+        root = app.create_root()
+        root.geometry("1366x768+0+0")
+        yield root
+        root.destroy()
+        os.environ["DISPLAY"] = old_display or ""
+
+    def test_first_run_chooses_commune_and_creates_the_database(self, root, tmp_path):
+        db_path = tmp_path / "xa" / "register.sqlite"
+        dialogs = FakeDialogs()
+        wizard = app.start(root, db_path, clock=FixedClock(), dialogs=dialogs)
+        assert wizard.__class__.__name__ == "SetupWizard" and not db_path.exists()
+        wizard.province.set("Phú Thọ")
+        wizard.province.event_generate("<<ComboboxSelected>>")
+        provincewide = wizard.listbox.size()
+        wizard.query.insert(0, "an")
+        assert 1 < wizard.listbox.size() < provincewide
+        wizard.finish()
+        assert wizard.grid_fields.errors["commune"].cget("text") == "⚠ Chọn xã, phường trong danh sách"
+        assert wizard.grid_fields.errors["officer"].cget("text").startswith("⚠")
+        wizard.query.insert("end", " binh")
+        assert wizard.listbox.get(0, "end") == ("Xã An Bình",)
+        assert wizard.selected_commune().code == "05425"
+        wizard.officer.insert(0, "Hà Thị Thu")
+        fill(wizard.upstream, "Sở Y tế tỉnh Phú Thọ")
+        screenshot(root, "setup_wizard")
+        wizard.finish()
+        shell = wizard.opened
+        assert settings.commune(shell.db) == {
+            "code": "05425", "name": "Xã An Bình", "province_code": "25", "province_name": "Phú Thọ",
+            "officer": "Hà Thị Thu", "upstream": "Sở Y tế tỉnh Phú Thọ"}
+        assert shell.current == "register" and shell.ctx.user == "Hà Thị Thu"
+        screenshot(root, "empty_register")
+        shell.db.close()
+
+    def test_existing_database_opens_straight_into_the_main_window(self, root, tmp_path):
+        db_path = app.make_demo_database(tmp_path, size=20)
+        assert not app.needs_setup(db_path)
+        shell = app.start(root, db_path, clock=FixedClock(), dialogs=FakeDialogs())
+        assert shell.current == "register"
+        shell.db.close()
+
+
+def test_no_display_exits_with_one_clear_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["COMMUNE_PAYOUT_DB"] = str(tmp_path / "register.sqlite")
+    env["XDG_DATA_HOME"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "commune_payout", "--demo"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: Không mở được cửa sổ")
+
+
+def test_gui_subcommand_documents_demo():
+    done = subprocess.run([sys.executable, "-m", "commune_payout", "gui", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--demo" in done.stdout

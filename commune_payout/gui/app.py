@@ -77,6 +77,18 @@ def make_demo_database(folder, size: int = DEMO_SIZE) -> Path:
     return path
 
 
+def start(root, db_path, **options):
+    """Show the setup wizard if the database is new, else the main window; returns what is shown.
+
+    ``options`` go to :func:`open_main` (tests pass a fixed clock and fake dialogs).
+    """
+    if needs_setup(db_path):
+        from commune_payout.gui.setup_wizard import SetupWizard
+
+        return SetupWizard(root, db_path, on_done=lambda: open_main(root, db_path, **options))
+    return open_main(root, db_path, **options)
+
+
 def run(db_path, demo: bool = False) -> int:
     """Open the app on ``db_path`` (or on a throwaway demo commune) until the window closes."""
     applog.setup()
@@ -84,14 +96,7 @@ def run(db_path, demo: bool = False) -> int:
     fit_to_screen(root)
     workdir = tempfile.mkdtemp(prefix="commune_payout_demo_") if demo else None
     try:
-        if demo:
-            db_path = make_demo_database(workdir)
-        if needs_setup(db_path):
-            from commune_payout.gui.setup_wizard import SetupWizard
-
-            SetupWizard(root, db_path, on_done=lambda: open_main(root, db_path))
-        else:
-            open_main(root, db_path)
+        start(root, make_demo_database(workdir) if demo else db_path)
         root.mainloop()
     finally:
         if workdir:

@@ -11,7 +11,7 @@ import re
 import ttkbootstrap as ttk
 
 from commune_payout import register
-from commune_payout.banks import BANKS
+from commune_payout.banks import BANKS, BY_BIN
 from commune_payout.errors import ValidationError
 from commune_payout.gui.widgets import Choice, FieldGrid, fmt_date, scrolled_tree
 from commune_payout.i18n import _
@@ -21,6 +21,8 @@ from commune_payout.programs import BY_CODE, CATEGORIES, PROGRAM_LABELS
 # Where the service's field names are shown when it reports a problem.
 FIELD_ALIASES = {"birth_year": "birth", "birth_date": "birth"}
 DATE_FIELDS = ("status_date", "police_verified_on")
+CODED_FIELDS = {"status": register.STATUSES, "account_status": register.ACCOUNT_STATUSES,
+                "channel": register.CHANNELS, "gender": register.GENDERS}
 
 
 class PersonForm(ttk.Toplevel):
@@ -79,8 +81,8 @@ class PersonForm(ttk.Toplevel):
         if self.bid:
             self._history_tab()
 
-    def _tab(self, key: str, text: str) -> FieldGrid:
-        grid = FieldGrid(self.tabs, padding=12)
+    def _tab(self, key: str, text: str, label_width: int = 22) -> FieldGrid:
+        grid = FieldGrid(self.tabs, label_width=label_width, padding=12)
         self.tabs.add(grid, text=text)
         self.grids[key] = grid
         return grid
@@ -136,7 +138,7 @@ class PersonForm(ttk.Toplevel):
         g.add("status_reason", _("Lý do"), ttk.Entry)
 
     def _account_tab(self) -> None:
-        g = self._tab("account", _("Tài khoản và người nhận thay"))
+        g = self._tab("account", _("Tài khoản và người nhận thay"), label_width=27)
         g.add("channel", _("Hình thức nhận"), lambda p: Choice(p, register.CHANNELS))
         g.add("account_status", _("Tình trạng tài khoản"), lambda p: Choice(p, register.ACCOUNT_STATUSES))
         g.add("account_status_reason", _("Lý do (nếu không mở được)"), ttk.Entry)
@@ -156,9 +158,9 @@ class PersonForm(ttk.Toplevel):
         tree_frame, tree, _bar = scrolled_tree(frame, {
             "when": (_("Thời gian"), 135, "w"),
             "who": (_("Người sửa"), 120, "w"),
-            "field": (_("Thông tin"), 150, "w"),
-            "old": (_("Giá trị cũ"), 170, "w"),
-            "new": (_("Giá trị mới"), 170, "w"),
+            "field": (_("Thông tin"), 200, "w"),
+            "old": (_("Giá trị cũ"), 150, "w"),
+            "new": (_("Giá trị mới"), 160, "w"),
         }, height=14)
         tree_frame.pack(fill="both", expand=True)
         for i, h in enumerate(register.history(self.shell.db, self.bid)):
@@ -173,9 +175,11 @@ class PersonForm(ttk.Toplevel):
     def _history_value(field: str, value) -> str:
         if value is None:
             return ""
-        for labels in (register.STATUSES, register.ACCOUNT_STATUSES, register.CHANNELS, register.GENDERS):
-            if field in ("status", "account_status", "channel", "gender") and value in labels:
-                return _(labels[value])
+        labels = CODED_FIELDS.get(field, {})
+        if value in labels:
+            return _(labels[value])
+        if field == "bank_bin" and value in BY_BIN:
+            return BY_BIN[value].short_name
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return fmt_date(value)
         return value

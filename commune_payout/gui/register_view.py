@@ -68,6 +68,8 @@ class RegisterView(ttk.Frame):
         head.pack(fill="x")
         ttk.Button(head, text=_("＋ Thêm người (Ctrl+N)"), bootstyle="success",
                    command=self.new_person).pack(side="right")
+        self.count_label = ttk.Label(head, bootstyle="secondary", font=("TkDefaultFont", 11))
+        self.count_label.pack(side="left", padx=(14, 0), pady=(6, 0))
 
         search_row = ttk.Frame(self)
         search_row.pack(fill="x", pady=(10, 4))
@@ -75,7 +77,7 @@ class RegisterView(ttk.Frame):
         self.search_var = ttk.StringVar()
         self.search = ttk.Entry(search_row, textvariable=self.search_var, font=("TkDefaultFont", 12))
         self.search.pack(side="left", fill="x", expand=True, padx=(8, 8))
-        ttk.Label(search_row, text=_("tên, số định danh, thôn hoặc điện thoại — gõ có dấu hay không dấu đều được"),
+        ttk.Label(search_row, text=_("theo tên, số định danh, thôn, điện thoại — không cần gõ dấu"),
                   bootstyle="secondary").pack(side="left")
         self.search_var.trace_add("write", lambda *a: self._schedule_search())
         self.search.bind("<Down>", lambda e: self._focus_table())
@@ -84,10 +86,10 @@ class RegisterView(ttk.Frame):
         filters = ttk.Frame(self)
         filters.pack(fill="x", pady=(4, 8))
         ttk.Label(filters, text=_("Thôn/xóm")).pack(side="left")
-        self.village = ttk.Combobox(filters, state="readonly", width=18)
+        self.village = ttk.Combobox(filters, state="readonly", width=16)
         self.village.pack(side="left", padx=(6, 14))
         ttk.Label(filters, text=_("Diện hưởng")).pack(side="left")
-        self.category = Choice(filters, {c.code: c.label for c in CATEGORIES}, blank=_("Tất cả"), width=34)
+        self.category = Choice(filters, {c.code: c.label for c in CATEGORIES}, blank=_("Tất cả"), width=30)
         self.category.pack(side="left", padx=(6, 14))
         ttk.Label(filters, text=_("Tài khoản")).pack(side="left")
         self.account = Choice(filters, register.ACCOUNT_STATUSES, blank=_("Tất cả"), width=18)
@@ -96,11 +98,11 @@ class RegisterView(ttk.Frame):
                    command=self.clear_filters).pack(side="left")
         for combo in (self.village, self.category, self.account):
             combo.bind("<<ComboboxSelected>>", lambda e: self.reload())
-        self.count_label = ttk.Label(filters, bootstyle="secondary")
-        self.count_label.pack(side="right")
 
         frame, self.tree, self.bar = scrolled_tree(self, COLUMNS, height=18)
         frame.pack(fill="both", expand=True)
+        self.empty_label = ttk.Label(self.tree, bootstyle="secondary", font=("TkDefaultFont", 11),
+                                     justify="center")
         self.tree.configure(yscrollcommand=self._on_scroll)
         for key in SORTABLE:
             self.tree.heading(key, command=lambda k=key: self.sort_by(k))
@@ -139,9 +141,20 @@ class RegisterView(ttk.Frame):
         if select and self.tree.exists(select):
             self.tree.selection_set(select)
             self.tree.see(select)
+        self._show_empty(text.strip() or any(self.filters().values()))
         limited = text.strip() and total >= SEARCH_LIMIT
         self.count_label.configure(text=(_("{n} người (hãy gõ thêm để thu hẹp)") if limited
                                          else _("{n} người")).format(n=fmt_count(total)))
+
+    def _show_empty(self, narrowed: bool) -> None:
+        """Say why the table is empty: nobody matches, or the register has nobody yet."""
+        if self.rows:
+            self.empty_label.place_forget()
+            return
+        self.empty_label.configure(text=_("Không có ai khớp với tìm kiếm và bộ lọc.") if narrowed else _(
+            "Sổ chưa có ai.\nBấm “Nhập từ Excel” bên trái để nhập danh sách đang có,\n"
+            "hoặc “Thêm người” để ghi từng người."))
+        self.empty_label.place(relx=0.5, rely=0.4, anchor="center")
 
     def _fill_more(self) -> None:
         end = min(self.shown + CHUNK, len(self.rows))

@@ -15,13 +15,15 @@ from commune_payout.i18n import _
 
 
 class SetupWizard(ttk.Frame):
-    """Shown alone in the root window until the database is set up; then ``on_done()``."""
+    """Shown alone in the root window until the database is set up; then ``on_done()``, whose
+    result (the main window's shell) is kept as ``opened``."""
 
     def __init__(self, root, db_path, on_done):
-        super().__init__(root, padding=(40, 24))
+        super().__init__(root, padding=(60, 30))
         self.root = root
         self.db_path = db_path
         self.on_done = on_done
+        self.opened = None
         self.communes: list[geo.Commune] = []
         self.provinces = geo.provinces()
         self._build()
@@ -32,27 +34,27 @@ class SetupWizard(ttk.Frame):
         title(self, _("Chào mừng! Khai báo xã của bạn")).pack(anchor="w")
         ttk.Label(self, text=_("Chỉ cần làm một lần. Chọn tỉnh, rồi gõ tên xã để tìm (không cần gõ dấu)."),
                   bootstyle="secondary").pack(anchor="w", pady=(4, 14))
-        grid = FieldGrid(self, label_width=24)
-        grid.pack(fill="x")
+        grid = FieldGrid(self, label_width=30)
+        grid.pack(anchor="w")
         self.grid_fields = grid
         self.province = grid.add("province", _("Tỉnh, thành phố"), lambda p: ttk.Combobox(
-            p, state="readonly", values=[name for _code, name in self.provinces], width=40))
+            p, state="readonly", values=[name for _code, name in self.provinces], width=48))
         self.province.bind("<<ComboboxSelected>>", lambda e: self._filter())
         self.query_var = ttk.StringVar()
-        self.query = grid.add("query", _("Tìm xã, phường"), lambda p: ttk.Entry(p, textvariable=self.query_var),
+        self.query = grid.add("query", _("Tìm xã, phường"), lambda p: ttk.Entry(p, textvariable=self.query_var, width=48),
                               _("ví dụ: an binh"))
         self.query_var.trace_add("write", lambda *a: self._filter())
         box = ttk.Frame(grid)
-        self.listbox = ttk.Listbox(box, height=9, exportselection=False, activestyle="none")
+        self.listbox = ttk.Listbox(box, height=9, width=48, exportselection=False, activestyle="none")
         bar = ttk.Scrollbar(box, orient="vertical", command=self.listbox.yview)
         self.listbox.configure(yscrollcommand=bar.set)
         self.listbox.pack(side="left", fill="both", expand=True)
         bar.pack(side="right", fill="y")
         grid.add("commune", _("Xã, phường"), lambda p: box)
         self.listbox.bind("<<ListboxSelect>>", lambda e: grid.show_errors({}))
-        self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), ttk.Entry,
+        self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), lambda p: ttk.Entry(p, width=48),
                                 _("ghi vào lịch sử thay đổi và trên biểu mẫu"))
-        self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), ttk.Entry,
+        self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), lambda p: ttk.Entry(p, width=48),
                                  _("từ 7/2025 có thể là Sở Y tế hoặc Sở Nội vụ"))
         self.upstream.insert(0, settings.DEFAULT_UPSTREAM)
         buttons = ttk.Frame(self)
@@ -105,4 +107,4 @@ class SetupWizard(ttk.Frame):
             db.close()
         self.unbind_all("<Return>")
         self.destroy()
-        self.on_done()
+        self.opened = self.on_done()

@@ -67,6 +67,12 @@ FEATURES = [
 ]
 
 
+def short_path(path, limit: int = 48) -> str:
+    """A long path shortened in the middle, keeping the folder it is in and the file name."""
+    text = str(path)
+    return text if len(text) <= limit else "…" + text[-(limit - 1):]
+
+
 @dataclass
 class Section:
     """One sidebar entry and the view behind it."""
@@ -206,7 +212,7 @@ class Shell:
     def _add_builtin_status(self) -> None:
         commune = settings.commune(self.db)
         self.add_status_item("commune", lambda: f"{commune['name']}, {commune['province_name']}", 10)
-        self.add_status_item("database", lambda: _("CSDL: {path}").format(path=self.db_path), 20)
+        self.add_status_item("database", lambda: _("Dữ liệu: {path}").format(path=short_path(self.db_path)), 20)
         self.add_status_item("people", lambda: _("{n} người hưởng").format(
             n=f"{register.count(self.db):,}".replace(",", ".")), 30)
         self.add_status_item("backup", self._backup_text, 40)
