@@ -327,6 +327,10 @@ def cmd_district_status(args) -> int:
             line += f"; đang chờ gói {', '.join(map(str, r['waiting']))}"
         if r["missing"]:
             line += f"; THIẾU gói {', '.join(map(str, r['missing']))}"
+        if r["down"].get("sent"):
+            line += f"; {r['down']['sent']} gói gửi xuống chưa có trả lời"
+        if r["down"].get("rejected"):
+            line += f"; xã từ chối {r['down']['rejected']} gói gửi xuống"
         print(line)
     return 0
 

@@ -18,7 +18,7 @@ commune's rows, and the office's consolidated copies are never mistaken for a lo
 * Office side: ``up_communes`` (registered communes and their confirmed keys), ``up_packages``
   (imported or waiting packages), ``up_rows`` (consolidated copies keyed by commune, table and
   row id; the row itself is JSON so a commune on a newer schema still imports), ``up_down``
-  (packages sent down).
+  (packages sent down, and the commune's answer once its next package brings it).
 """
 
 from commune_payout.db import run_script
@@ -137,7 +137,10 @@ CREATE TABLE up_down (
     kind TEXT NOT NULL,
     title TEXT NOT NULL,
     file_name TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'sent' CHECK (status IN ('sent', 'accepted', 'rejected')),
+    decided_at TEXT,
+    reason TEXT NOT NULL DEFAULT ''
 );
 """
 

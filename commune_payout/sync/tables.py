@@ -11,9 +11,10 @@ from dataclasses import dataclass
 class SyncedTable:
     """One synced table.
 
-    ``commune_column`` names the column holding the owning commune's code. A table without
-    one (``None``) belongs to a commune through ``parent``: (column, parent table), e.g. a
-    membership belongs to the commune of its beneficiary. ``append_only`` rows never change
+    ``commune_column`` names the column holding the owning commune's code. ``parent`` is
+    (column, parent table) for rows that hang off another synced row: a membership belongs to
+    the commune of its beneficiary (it has no commune column), a payment to its payout line.
+    Where both are given both are checked. Packages put children right after their parent. ``append_only`` rows never change
     once received (payments, cash movements): a changed copy is refused, never applied.
     ``local_columns`` are derived on each machine (search folds) and do not travel.
     """
@@ -33,9 +34,9 @@ SYNCED = (
     SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries")),
     SyncedTable("beneficiary_history", commune_column=None, parent=("beneficiary_id", "beneficiaries")),
     SyncedTable("payout_sessions"),
-    SyncedTable("payout_lines", local_columns=_FOLDS),
-    SyncedTable("payout_entries", append_only=True),
-    SyncedTable("cash_movements", append_only=True),
+    SyncedTable("payout_lines", parent=("session_id", "payout_sessions"), local_columns=_FOLDS),
+    SyncedTable("payout_entries", parent=("line_id", "payout_lines"), append_only=True),
+    SyncedTable("cash_movements", parent=("session_id", "payout_sessions"), append_only=True),
 )
 BY_NAME = {t.name: t for t in SYNCED}
 

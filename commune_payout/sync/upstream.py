@@ -234,6 +234,9 @@ def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int],
             upserts)
         ctx.db.conn.executemany("DELETE FROM up_rows WHERE commune_code = ? AND table_name = ? AND row_id = ?",
                                 deletions)
+        for d in m.get("down_decisions") or []:
+            ctx.db.execute("UPDATE up_down SET status = ?, decided_at = ?, reason = ? WHERE id = ? AND commune_code = ?",
+                           [d.get("status"), d.get("decided_at"), d.get("reason") or "", d.get("id"), code])
         now = _now(ctx)
         ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [m["package_id"]])
         ctx.db.execute(
@@ -424,9 +427,11 @@ def communes_status(db) -> list[dict]:
         waiting = [r[0] for r in db.execute("SELECT seq FROM up_packages WHERE commune_code = ? "
                                             "AND status = 'waiting' ORDER BY seq", [code])]
         missing = list(range(last_seq + 1, waiting[0])) if waiting and confirmed else []
+        down = dict(db.execute("SELECT status, count(*) FROM up_down WHERE commune_code = ? GROUP BY status",
+                               [code]).fetchall())
         out.append({"code": code, "name": name, "fingerprint": fp, "confirmed": bool(confirmed),
                     "last_seq": last_seq, "applied_version": applied, "last_import": last_import,
-                    "waiting": waiting, "missing": missing, "people": people.get(code, 0)})
+                    "waiting": waiting, "missing": missing, "people": people.get(code, 0), "down": down})
     return out
 
 

@@ -1,0 +1,571 @@
+"""Sync between a commune and its upstream office: the round trip, receipts, every rejection,
+waiting packages, parts, down packages, the independent ``age`` tool, package sizes."""
+
+import datetime as dt
+import io
+import json
+import os
+import random
+import sqlite3
+import stat
+import subprocess
+import zipfile
+
+import pyrage
+import pytest
+from pyrage import x25519
+
+from commune_payout import demo, payouts, register, settings
+from commune_payout.clock import FixedClock
+from commune_payout.context import Context
+from commune_payout.db import open_db
+from commune_payout.errors import NotFound, PackageRejected, UserError
+from commune_payout.payouts import SessionSpec
+from commune_payout.sync import commune, keys, package, receipts, reports, upstream
+
+
+@pytest.fixture
+def office(clock):
+    database = open_db(":memory:")
+    octx = Context(database, clock=clock, user="so_y_te")
+    upstream.init_office(octx, "Sở Y tế tỉnh Phú Thọ")
+    upstream.add_commune(octx, "05425")
+    yield octx
+    database.close()
+
+
+@pytest.fixture
+def cctx(ctx, office):
+    """The commune (05425) with 30 people, knowing the office's public key."""
+    demo.populate(ctx, 30)
+    commune.set_upstream(ctx, keys.parse_card(upstream.office_keys(office.db).card.to_text()))
+    return ctx
+
+
+def send(cctx, tmp_path, **kw):
+    pkg = commune.build(cctx, **kw)
+    return commune.save(pkg, tmp_path / f"out{pkg.seq}")
+
+
+def statuses(results):
+    return [r.status for r in results]
+
+
+def up_count(office, table="beneficiaries"):
+    return office.db.execute("SELECT count(*) FROM up_rows WHERE table_name = ?", [table]).fetchone()[0]
+
+
+@pytest.fixture
+def linked(cctx, office, tmp_path):
+    """First package imported, key confirmed by 'phone', receipt recorded at the commune."""
+    first = send(cctx, tmp_path)
+    assert statuses(upstream.import_files(office, first)) == ["waiting"]
+    upstream.confirm_key(office, "05425", commune.status(cctx.db)["fingerprint"])
+    data, _, _ = upstream.make_ack(office, "05425")
+    commune.record_ack_file(cctx, data)
+    return first
+
+
+def unpack(data, office):
+    plain = pyrage.decrypt(data, [upstream.office_keys(office.db).identity])
+    with zipfile.ZipFile(io.BytesIO(plain)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def repack(members, office):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    recipient = x25519.Recipient.from_str(upstream.office_keys(office.db).card.age_recipient)
+    return pyrage.encrypt(buf.getvalue(), [recipient])
+
+
+def resign(cctx, office, members, edit_rows):
+    """A package re-signed by the commune's own key after ``edit_rows(list of rows)``: what a
+    buggy or dishonest commune could send."""
+    manifest = json.loads(members["manifest.json"])
+    rows = [json.loads(line) for line in members["rows.jsonl"].decode().splitlines()]
+    edit_rows(manifest, rows)
+    data, _ = package.encode_rows(rows)
+    manifest.pop("members")
+    manifest["package_id"] = "f" * 8 + manifest["package_id"][8:]
+    encrypted, _ = package.build(manifest, {"rows.jsonl": data}, commune.ensure_keys(cctx),
+                                 upstream.office_keys(office.db).card.age_recipient)
+    return encrypted
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- keys and cards ---------------------------------------------------------------------------
+
+def test_card_round_trip_and_typed_parts(office):
+    card = upstream.office_keys(office.db).card
+    assert keys.parse_card(card.to_text()) == card
+    typed = keys.card_from_parts(card.name, card.age_recipient.upper(), keys.group(card.signing_public.lower()))
+    assert typed.fingerprint == card.fingerprint
+    assert len(card.fingerprint) == 14 and card.fingerprint.count("-") == 2
+    assert keys.normalise_fingerprint(card.fingerprint.lower().replace("-", " ")) == card.fingerprint
+
+
+def test_card_with_wrong_fingerprint_or_key_is_refused(office):
+    card = upstream.office_keys(office.db).card
+    with pytest.raises(UserError, match="dấu vân tay không khớp"):
+        keys.parse_card(card.to_text().replace(card.fingerprint, "0000-0000-0000"))
+    with pytest.raises(UserError, match="age1"):
+        keys.card_from_parts("X", "age1abc", "A" * 52)
+
+
+def test_private_keys_are_never_in_the_card_and_one_database_is_one_end(cctx, office):
+    pair = commune.ensure_keys(cctx)
+    assert "AGE-SECRET-KEY" not in pair.card.to_text()
+    assert commune.ensure_keys(cctx).card == pair.card
+    with pytest.raises(UserError, match="đã có khóa"):
+        keys.generate(cctx.db, "commune", "again", cctx.clock.now())
+    with pytest.raises(UserError, match="của một xã"):
+        upstream.init_office(cctx, "Sở")
+    with pytest.raises(UserError, match="đơn vị cấp trên"):
+        commune.ensure_keys(Context(office.db, clock=office.clock))
+
+
+def test_identity_file_is_private_and_opens_with_pyrage(office, tmp_path):
+    path = keys.write_identity_file(upstream.office_keys(office.db), tmp_path / "office.age")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    secret = [line for line in path.read_text().splitlines() if line.startswith("AGE-SECRET-KEY-")]
+    assert len(secret) == 1
+    assert str(x25519.Identity.from_str(secret[0]).to_public()) == upstream.office_keys(office.db).card.age_recipient
+
+
+# --- the round trip -------------------------------------------------------------------------
+
+def test_round_trip_then_incremental_sends_only_changes(cctx, office, tmp_path, linked):
+    assert up_count(office) == 30 and up_count(office, "memberships") == 30
+    assert commune.status(cctx.db)["unacked_changes"] == 0
+    with pytest.raises(UserError, match="Không có thay đổi"):
+        commune.build(cctx)
+
+    people = register.list_beneficiaries(cctx.db)
+    register.update(cctx, people[0]["id"], {"phone": "0912345678"})
+    register.update(cctx, people[1]["id"], {}, memberships=[{"category": "nct_80"}, {"category": "htxh"}])
+    pkg = commune.build(cctx)
+    assert pkg.seq == 2 and pkg.from_version == commune.acked_version(cctx.db) + 1
+    assert pkg.counts == {"beneficiaries": 2, "memberships": 2, "beneficiary_history": 2}
+    assert pkg.deleted == 1  # the membership that was replaced
+    results = upstream.import_files(office, commune.save(pkg, tmp_path / "two"))
+    assert statuses(results) == ["applied"]
+    assert up_count(office) == 30 and up_count(office, "memberships") == 31
+    phone = office.db.execute("SELECT json_extract(data, '$.phone') FROM up_rows WHERE row_id = ?",
+                              [people[0]["id"]]).fetchone()[0]
+    assert phone == "0912345678"
+
+    _, code, ack = upstream.make_ack(office, "05425")
+    assert ack["seq"] == 2
+    done = commune.record_ack_code(cctx, code)
+    assert done["acked_version"] == pkg.to_version
+    history = commune.sent_packages(cctx.db)
+    assert [(p["seq"], p["ack_source"]) for p in history] == [(2, "code"), (1, "file")]
+
+
+def test_lost_package_is_repeated_by_the_next_one(cctx, office, tmp_path, linked):
+    people = register.list_beneficiaries(cctx.db)
+    register.update(cctx, people[0]["id"], {"phone": "0911111111"})
+    send(cctx, tmp_path)  # this stick is lost
+    register.update(cctx, people[1]["id"], {"phone": "0922222222"})
+    pkg = commune.build(cctx)
+    assert pkg.seq == 3 and pkg.counts["beneficiaries"] == 2
+    assert statuses(upstream.import_files(office, commune.save(pkg, tmp_path / "three"))) == ["applied"]
+    status = upstream.communes_status(office.db)[0]
+    assert status["last_seq"] == 3 and status["missing"] == [] and status["waiting"] == []
+
+
+def test_dry_run_shows_counts_and_writes_nothing(cctx, office, tmp_path, linked):
+    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0933333333"})
+    paths = send(cctx, tmp_path)
+    before = office.db.execute("SELECT count(*) FROM up_packages").fetchone()[0]
+    [result] = upstream.import_files(office, paths, dry_run=True)
+    assert result.status == "would_apply" and result.counts["beneficiaries"] == 1
+    assert office.db.execute("SELECT count(*) FROM up_packages").fetchone()[0] == before
+
+
+def test_full_export_rebuilds_an_office_that_lost_its_copy(cctx, office, tmp_path, linked, clock):
+    fresh = Context(open_db(":memory:"), clock=clock)
+    fresh.db.execute("DELETE FROM sync_keys")
+    office.db.conn.backup(fresh.db.conn)
+    fresh.db.execute("DELETE FROM up_rows")
+    fresh.db.execute("DELETE FROM up_packages")
+    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0944444444"})
+    incremental = send(cctx, tmp_path)
+    assert statuses(upstream.import_files(fresh, incremental)) == ["waiting"]
+    full = send(cctx, tmp_path, full=True)
+    results = upstream.import_files(fresh, full)
+    assert statuses(results) == ["applied", "superseded"]
+    assert up_count(fresh) == 30
+
+
+# --- duplicates, replays, gaps ----------------------------------------------------------------
+
+def test_duplicate_is_reported_as_already_imported(cctx, office, tmp_path, linked):
+    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0955555555"})
+    paths = send(cctx, tmp_path)
+    assert statuses(upstream.import_files(office, paths)) == ["applied"]
+    [again] = upstream.import_files(office, paths)
+    assert again.status == "already" and "đã được nhập" in again.message
+    assert statuses(upstream.import_files(office, linked)) == ["already"]
+
+
+def test_replay_of_an_older_sequence_is_rejected(cctx, office, tmp_path, linked):
+    people = register.list_beneficiaries(cctx.db)
+    register.update(cctx, people[0]["id"], {"phone": "0966666666"})
+    older = send(cctx, tmp_path)
+    register.update(cctx, people[1]["id"], {"phone": "0977777777"})
+    newer = send(cctx, tmp_path)
+    assert statuses(upstream.import_files(office, newer)) == ["applied"]
+    [result] = upstream.import_files(office, older)
+    assert result.status == "rejected" and "cũ hơn gói số 3" in result.message
+
+
+def test_gap_waits_then_fills_in_any_order(cctx, office, tmp_path, linked, clock):
+    behind = Context(open_db(":memory:"), clock=clock)
+    office.db.conn.backup(behind.db.conn)  # an office copy that never gets package 2
+    people = register.list_beneficiaries(cctx.db)
+    register.update(cctx, people[0]["id"], {"phone": "0988888888"})
+    two = send(cctx, tmp_path)
+    upstream.import_files(office, two)
+    commune.record_ack_file(cctx, upstream.make_ack(office, "05425")[0])
+    register.update(cctx, people[1]["id"], {"phone": "0999999999"})
+    three = send(cctx, tmp_path)
+
+    [waiting] = upstream.import_files(behind, three)
+    assert waiting.status == "waiting" and "chờ gói số 2" in waiting.message
+    status = upstream.communes_status(behind.db)[0]
+    assert status["waiting"] == [3] and status["missing"] == [2]
+    results = upstream.import_files(behind, two)
+    assert statuses(results) == ["applied", "applied"]
+    assert upstream.communes_status(behind.db)[0]["last_seq"] == 3
+
+    again = Context(open_db(":memory:"), clock=clock)
+    office.db.conn.backup(again.db.conn)
+    again.db.execute("DELETE FROM up_packages WHERE seq > 1")
+    assert statuses(upstream.import_files(again, [*three, *two])) == ["applied", "applied"]
+
+
+# --- rejections: nothing is written -----------------------------------------------------------
+
+def _rejected(office, paths, match):
+    before = office.db.execute("SELECT count(*), coalesce(sum(version), 0) FROM up_rows").fetchone()
+    packages = office.db.execute("SELECT count(*) FROM up_packages").fetchone()
+    [result] = upstream.import_files(office, paths)
+    assert result.status == "rejected", result.message
+    assert match in result.message
+    assert office.db.execute("SELECT count(*), coalesce(sum(version), 0) FROM up_rows").fetchone() == before
+    assert office.db.execute("SELECT count(*) FROM up_packages").fetchone() == packages
+    return result
+
+
+@pytest.fixture
+def next_package(cctx, tmp_path, linked):
+    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0900000001"})
+    [path] = send(cctx, tmp_path)
+    return path
+
+
+def test_tampered_ciphertext_is_rejected(office, tmp_path, next_package):
+    data = bytearray(next_package.read_bytes())
+    data[-40] ^= 0x01
+    _rejected(office, [write(tmp_path, "t.cpkg", bytes(data))], "bị hỏng hoặc bị cắt cụt")
+
+
+def test_truncated_package_is_rejected(office, tmp_path, next_package):
+    data = next_package.read_bytes()
+    _rejected(office, [write(tmp_path, "t.cpkg", data[: len(data) - 100])], "bị hỏng hoặc bị cắt cụt")
+    _rejected(office, [write(tmp_path, "u.cpkg", data[:60])], "bị hỏng hoặc bị cắt cụt")
+
+
+def test_rows_changed_and_reencrypted_are_rejected(office, tmp_path, next_package):
+    members = unpack(next_package.read_bytes(), office)
+    members["rows.jsonl"] = members["rows.jsonl"].replace(b"0900000001", b"0900000002")
+    _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "không khớp mã kiểm tra")
+
+
+def test_manifest_changed_is_rejected_by_the_signature(office, tmp_path, next_package):
+    members = unpack(next_package.read_bytes(), office)
+    members["manifest.json"] = members["manifest.json"].replace(b'"seq":2', b'"seq":9')
+    _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "Chữ ký không hợp lệ")
+
+
+def test_unsigned_package_is_rejected(office, tmp_path, next_package):
+    members = unpack(next_package.read_bytes(), office)
+    del members["signature.txt"]
+    _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "chưa được ký")
+
+
+def test_package_signed_by_another_key_is_rejected(cctx, office, tmp_path, next_package, clock):
+    rogue = Context(open_db(":memory:"), clock=clock, user="ke_gia")
+    settings.init_commune(rogue.db, "05425")
+    demo.populate(rogue, 3)
+    commune.set_upstream(rogue, upstream.office_keys(office.db).card)
+    result = _rejected(office, send(rogue, tmp_path / "rogue"), "khóa lạ")
+    assert "confirm-key" in result.message
+
+
+def test_package_for_another_office_is_rejected(cctx, office, tmp_path, linked, clock):
+    other = Context(open_db(":memory:"), clock=clock)
+    upstream.init_office(other, "Sở Y tế tỉnh khác")
+    commune.set_upstream(cctx, upstream.office_keys(other.db).card)
+    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0900000003"})
+    _rejected(office, send(cctx, tmp_path), "không được mã hóa cho đơn vị này")
+
+
+def test_rows_of_another_commune_are_rejected_with_every_bad_row(cctx, office, tmp_path, linked):
+    for n in range(2):
+        person = {**register.get(cctx.db, register.list_beneficiaries(cctx.db)[n]["id"])}
+        person.pop("memberships")
+        person.update(id=f"00000000-0000-4000-8000-00000000000{n}", commune_code="01234")
+        cols = ", ".join(person)
+        cctx.db.execute(f"INSERT INTO beneficiaries ({cols}) VALUES ({', '.join('?' * len(person))})",
+                        list(person.values()))
+    result = _rejected(office, send(cctx, tmp_path), "thuộc xã 01234")
+    assert result.message.count("thuộc xã 01234") == 2 and "không ghi gì" in result.message
+
+
+def test_child_rows_pointing_at_another_communes_person_are_rejected(cctx, office, tmp_path, next_package):
+    def add_foreign_membership(manifest, rows):
+        index = next(i for i, t in enumerate(manifest["tables"]) if t["name"] == "beneficiaries")
+        manifest["tables"].append({"name": "memberships", "rows": 1,
+                                   "columns": ["id", "beneficiary_id", "program", "category", "coefficient",
+                                               "amount", "start_date", "end_date", "version"]})
+        rows.append([len(manifest["tables"]) - 1, "11111111-1111-4111-8111-111111111111",
+                     "99999999-9999-4999-8999-999999999999", "btxh", "nct_80", 1.0, None, None, None, 1])
+        assert rows[0][0] == index
+
+    data = resign(cctx, office, unpack(next_package.read_bytes(), office), add_foreign_membership)
+    _rejected(office, [write(tmp_path, "t.cpkg", data)], "không thuộc xã 05425")
+
+
+def test_unknown_commune_is_rejected(office, tmp_path, clock):
+    stranger = Context(open_db(":memory:"), clock=clock)
+    settings.init_commune(stranger.db, "00004")
+    demo.populate(stranger, 2)
+    commune.set_upstream(stranger, upstream.office_keys(office.db).card)
+    _rejected(office, send(stranger, tmp_path), "chưa được đăng ký")
+
+
+def test_defensive_reader_limits(office, tmp_path, next_package):
+    members = unpack(next_package.read_bytes(), office)
+    _rejected(office, [write(tmp_path, "a.cpkg", repack({**members, "../evil": b"x"}, office))],
+              "tên tệp bên trong không hợp lệ")
+    _rejected(office, [write(tmp_path, "b.cpkg", repack({**members, "C:x": b"x"}, office))],
+              "tên tệp bên trong không hợp lệ")
+    _rejected(office, [write(tmp_path, "c.cpkg", repack({**members, "extra.txt": b"x"}, office))],
+              "không có trong bảng kê")
+    many = {**members, **{f"m{i}": b"" for i in range(package.MAX_MEMBERS)}}
+    _rejected(office, [write(tmp_path, "d.cpkg", repack(many, office))], "quá nhiều")
+    bomb = {**members, "rows.jsonl": b" " * (50 * 1024 * 1024)}
+    _rejected(office, [write(tmp_path, "e.cpkg", repack(bomb, office))], "quá lớn")
+
+
+def test_member_with_an_absurd_compression_ratio_is_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("rows.jsonl", b"0" * (20 * 1024 * 1024))
+    with zipfile.ZipFile(buf) as zf, pytest.raises(PackageRejected, match="bom nén"):
+        package._read_member(zf, zf.getinfo("rows.jsonl"), package.MAX_MEMBER)
+
+
+def test_changed_payment_is_refused_append_only(cctx, office, tmp_path, linked):
+    payouts.create_session(cctx, SessionSpec(name="Trợ cấp tháng 1/2026", kind="monthly", period="2026-01",
+                                             session_date=dt.date(2026, 1, 1)))
+    sid = payouts.list_sessions(cctx.db)[0]["id"]
+    payouts.lock_session(cctx, sid)
+    payouts.pay_line(cctx, payouts.session_lines(cctx.db, sid)[0]["id"])
+    [path] = send(cctx, tmp_path)
+    assert statuses(upstream.import_files(office, [path])) == ["applied"]
+
+    def change_amount(manifest, rows):
+        index = next(i for i, t in enumerate(manifest["tables"]) if t["name"] == "payout_entries")
+        amount = manifest["tables"][index]["columns"].index("amount") + 1
+        entry = next(r for r in rows if r[0] == index)
+        entry[amount] += 1
+        manifest["seq"] += 1
+
+    data = resign(cctx, office, unpack(path.read_bytes(), office), change_amount)
+    _rejected(office, [write(tmp_path, "t.cpkg", data)], "không được sửa")
+    assert reports.payouts_by_session(office.db)[0]["paid_lines"] == 1
+
+
+# --- first contact: key confirmation by phone -------------------------------------------------
+
+def test_first_package_waits_for_the_fingerprint_read_by_phone(cctx, office, tmp_path):
+    first = send(cctx, tmp_path)
+    [result] = upstream.import_files(office, first)
+    fp = commune.status(cctx.db)["fingerprint"]
+    assert result.status == "waiting" and fp in result.message
+    assert up_count(office) == 0
+    with pytest.raises(UserError, match="Không có gói nào"):
+        upstream.confirm_key(office, "05425", "AAAA-BBBB-CCCC")
+    [applied] = upstream.confirm_key(office, "05425", fp.lower())
+    assert applied.status == "applied" and up_count(office) == 30
+    assert upstream.communes_status(office.db)[0]["confirmed"]
+
+
+def test_new_key_after_a_lost_laptop_is_confirmed_with_its_package(cctx, office, tmp_path, linked, clock):
+    laptop = Context(open_db(":memory:"), clock=clock)
+    cctx.db.conn.backup(laptop.db.conn)
+    laptop.db.execute("DELETE FROM sync_keys")
+    register.update(laptop, register.list_beneficiaries(laptop.db)[0]["id"], {"phone": "0900000009"})
+    [path] = send(laptop, tmp_path)
+    assert statuses(upstream.import_files(office, [path])) == ["rejected"]
+    upstream.confirm_key(office, "05425", commune.status(laptop.db)["fingerprint"], path.read_bytes())
+    assert statuses(upstream.import_files(office, [path])) == ["applied"]
+
+
+# --- receipts -------------------------------------------------------------------------------------
+
+def test_receipt_checks(cctx, office, tmp_path, linked):
+    data, code, ack = upstream.make_ack(office, "05425")
+    seq, version, check = code.split("-")
+    with pytest.raises(UserError, match="Mã biên nhận sai"):
+        commune.record_ack_code(cctx, f"{seq}-{version}-{'0000' if check != '0000' else '1111'}")
+    with pytest.raises(NotFound):
+        commune.record_ack_code(cctx, f"9-{version}-{check}")
+    forged = json.loads(data)
+    forged["ack"]["version"] += 5
+    with pytest.raises(UserError, match="chữ ký"):
+        commune.record_ack_file(cctx, json.dumps(forged).encode())
+    with pytest.raises(UserError, match="không phải biên nhận"):
+        commune.record_ack_file(cctx, b"not json")
+    assert receipts.ack_code(ack["manifest_sha256"], ack["seq"], ack["version"]) == code
+    paths = upstream.write_acks(office, tmp_path / "acks")
+    assert [p for p, _ in paths][0].endswith("05425-bien-nhan-goi0001.json")
+
+
+# --- parts, drives -------------------------------------------------------------------------------
+
+def test_large_package_splits_into_parts_and_a_missing_part_is_named(cctx, office, tmp_path):
+    pkg = commune.build(cctx, part_size=2048)
+    paths = commune.save(pkg, tmp_path / "parts")
+    assert len(paths) > 2 and paths[0].name.endswith(f".part1of{len(paths)}.cpkg")
+    [missing] = upstream.import_files(office, paths[:1] + paths[2:])
+    assert missing.status == "rejected" and "Thiếu phần 2" in missing.message
+    assert statuses(upstream.import_files(office, reversed(paths))) == ["waiting"]
+
+
+def test_copy_to_a_stick_is_verified_and_leaves_no_partial(cctx, tmp_path):
+    paths = send(cctx, tmp_path)
+    stick = tmp_path / "media" / "canbo" / "USB16GB"
+    stick.mkdir(parents=True)
+    copied = commune.copy_verified(paths, stick)
+    assert copied[0].read_bytes() == paths[0].read_bytes()
+    assert not list(stick.glob("*.partial"))
+    assert commune.removable_drives(roots=[tmp_path / "media" / "canbo", tmp_path / "nowhere"]) == [stick]
+    with pytest.raises(UserError, match="USB đã cắm chưa"):
+        commune.copy_verified(paths, tmp_path / "gone")
+
+
+# --- down packages -----------------------------------------------------------------------------
+
+def test_down_package_base_level_accepted_and_reported_up(cctx, office, tmp_path, linked):
+    path = upstream.send_down(office, "05425", "base_level", "Mức chuẩn từ 1/7/2026",
+                              [{"program": "btxh", "valid_from": "2026-07-01", "amount": 600000}], tmp_path)
+    pkg = commune.read_down(cctx, path.read_bytes())
+    assert pkg.kind == "base_level" and pkg.status == "received"
+    commune.decide_down(cctx, pkg.id, accept=True)
+    assert cctx.db.execute("SELECT amount FROM base_levels WHERE program = 'btxh' AND valid_from = '2026-07-01'"
+                           ).fetchone()[0] == 600000
+    with pytest.raises(UserError, match="đã được xử lý"):
+        commune.decide_down(cctx, pkg.id, accept=False, reason="x")
+    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0900000004"})
+    upstream.import_files(office, send(cctx, tmp_path))
+    assert upstream.communes_status(office.db)[0]["down"] == {"accepted": 1}
+
+
+def test_down_package_rejection_needs_a_reason(cctx, office, tmp_path, linked):
+    path = upstream.send_down(office, "05425", "gift_list", "Quà Tết 2027",
+                              [{"category": "ncc_me_vnah", "amount": 600000}], tmp_path)
+    pkg = commune.read_down(cctx, path.read_bytes())
+    with pytest.raises(UserError, match="lý do"):
+        commune.decide_down(cctx, pkg.id, accept=False)
+    commune.decide_down(cctx, pkg.id, accept=False, reason="Danh sách thiếu thân nhân liệt sĩ")
+    assert commune.down_packages(cctx.db, kind="gift_list")[0]["status"] == "rejected"
+
+
+def test_down_package_from_another_office_is_rejected(cctx, office, tmp_path, linked, clock):
+    other = Context(open_db(":memory:"), clock=clock)
+    upstream.init_office(other, "Giả mạo")
+    upstream.add_commune(other, "05425")
+    other.db.execute("UPDATE up_communes SET signing_public = ?, age_recipient = ?, fingerprint = ?, confirmed_at = ?",
+                     [commune.ensure_keys(cctx).card.signing_public, commune.ensure_keys(cctx).card.age_recipient,
+                      "X", "2026-01-01"])
+    path = upstream.send_down(other, "05425", "base_level", "Giả",
+                              [{"program": "btxh", "valid_from": "2026-07-01", "amount": 1}], tmp_path)
+    with pytest.raises(PackageRejected, match="Không nhận"):
+        commune.read_down(cctx, path.read_bytes())
+    assert commune.down_packages(cctx.db) == []
+
+
+# --- the independent age tool ---------------------------------------------------------------------
+
+def test_age_command_line_tool_decrypts_a_package(cctx, office, tmp_path):
+    [path] = send(cctx, tmp_path)
+    identity = keys.write_identity_file(upstream.office_keys(office.db), tmp_path / "office.age")
+    out = tmp_path / "package.zip"
+    subprocess.run(["age", "-d", "-i", str(identity), "-o", str(out), str(path)], check=True, timeout=60)
+    with zipfile.ZipFile(out) as zf:
+        assert sorted(zf.namelist()) == ["manifest.json", "rows.jsonl", "signature.txt"]
+        manifest = json.loads(zf.read("manifest.json"))
+        assert manifest["commune"]["code"] == "05425" and manifest["seq"] == 1
+        assert sum(t["rows"] for t in manifest["tables"]) == len(zf.read("rows.jsonl").splitlines())
+
+
+# --- consolidated views ----------------------------------------------------------------------------
+
+def test_consolidated_reports_and_xlsx(cctx, office, tmp_path, linked):
+    from openpyxl import load_workbook
+
+    [row] = reports.coverage(office.db)
+    assert row["active"] == 30 and row["has_account"] + row["needs_account"] + row["opening"] \
+        + row["cannot_open"] + row["refuses"] == 30
+    assert len(reports.people(office.db, "05425")) == 30
+    for name in reports.REPORTS:
+        n = reports.export_xlsx(office.db, name, tmp_path / f"{name}.xlsx")
+        sheet = load_workbook(tmp_path / f"{name}.xlsx").active
+        assert sheet.max_row == n + 1
+
+
+# --- sizes (SYNC.md rule 10) -------------------------------------------------------------------------
+
+def test_size_of_a_month_of_changes_for_3000_people(office, tmp_path):
+    big = Context(open_db(":memory:"), clock=FixedClock(dt.datetime(2026, 1, 5, 9)), user="can_bo")
+    demo.populate(big, 3000, commune_code="05425")
+    commune.set_upstream(big, upstream.office_keys(office.db).card)
+    full = commune.build(big)
+    assert full.size < 500 * 1024
+    upstream.import_files(office, commune.save(full, tmp_path))
+    upstream.confirm_key(office, "05425", commune.status(big.db)["fingerprint"])
+    commune.record_ack_file(big, upstream.make_ack(office, "05425")[0])
+
+    rng = random.Random(7)
+    ids = [r["id"] for r in register.list_beneficiaries(big.db)]
+    for bid in rng.sample(ids, 60):
+        register.update(big, bid, {"phone": f"09{rng.randint(10**7, 10**8 - 1)}"})
+    for bid in rng.sample(ids, 30):
+        register.set_account(big, bid, account_status="has_account", bank_bin="970405",
+                             account_number=str(rng.randint(10**11, 10**12)), account_holder="NGUYEN VAN A")
+    for bid in rng.sample(ids, 5):
+        register.set_status(big, bid, "deceased", dt.date(2026, 1, 3), "Đã mất")
+    month = commune.build(big)
+    assert month.size < 50 * 1024
+    assert statuses(upstream.import_files(office, commune.save(month, tmp_path / "month"))) == ["applied"]
+
+
+def test_migration_keeps_deletions_as_tombstones(ctx):
+    bid = register.create(ctx, {"full_name": "Lê Văn Tám", "birth_year": 1940}, [{"category": "nct_80"}])
+    register.update(ctx, bid, {}, memberships=[{"category": "htxh"}])
+    assert ctx.db.execute("SELECT table_name FROM sync_tombstones").fetchall() == [("memberships",)]
+    with pytest.raises(sqlite3.IntegrityError):
+        ctx.db.execute("INSERT INTO sync_keys (role, name, signing_private, signing_public, age_identity, "
+                       "age_recipient, fingerprint, created_at) VALUES ('x', '', x'', '', '', '', '', '')")
