@@ -20,6 +20,7 @@ FEATURES = [
     "commune_payout.cli_register",
     "commune_payout.cli_gui",
     "commune_payout.cli_payouts",
+    "commune_payout.cli_documents",
     "commune_payout.cli_sync",
 ]
 

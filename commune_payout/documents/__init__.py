@@ -1,0 +1,91 @@
+"""Printed documents (PDF): the paper a commune signs, hands over and files.
+
+========== ===================================================== ==========================
+kind       document                                              module
+========== ===================================================== ==========================
+payout-list danh sách chi trả of a session, signed by each person :mod:`.payout_list`
+receipts   biên nhận, 2 or 4 to an A4 sheet                      :mod:`.receipts`
+transfers  danh sách chuyển khoản per bank, with control totals  :mod:`.transfer_list`
+campaign   people who still need a bank account, papers to bring :mod:`.campaign`
+cleaning   data-cleaning list for the commune police             :mod:`.cleaning`
+report     monthly progress report for the province              :mod:`.progress_report`
+========== ===================================================== ==========================
+
+Each module has a ``render(...)`` that lays out plain data and a ``write(db, ...)`` that reads
+the database; :func:`write` below is the one entry point the CLI and the GUI call. Every
+document uses the NĐ 30/2020 frame of :mod:`.frame` and the serif shipped in ``assets/fonts``;
+PDFs are written atomically. The date printed in the place-and-date line is always passed in.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+KINDS = {
+    "payout-list": "Danh sách chi trả",
+    "receipts": "Biên nhận chi trả",
+    "transfers": "Danh sách chuyển khoản theo ngân hàng",
+    "campaign": "Danh sách cần mở tài khoản",
+    "cleaning": "Danh sách rà soát dữ liệu (gửi công an xã)",
+    "report": "Báo cáo tiến độ tháng",
+}
+SESSION_KINDS = ("payout-list", "receipts", "transfers")
+CHANNEL_FILTERS = {"cash": "Chỉ người nhận tiền mặt", "account": "Chỉ người nhận qua tài khoản"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to print. ``on``: the date in the place-and-date line (and "as of" for checks).
+
+    ``session_id`` is needed by the session documents, ``period`` (``YYYY-MM``) by the report.
+    ``mask_ids`` prints ID numbers as their last four digits (lists posted in public);
+    ``channel`` (``cash``/``account``) narrows a payout list or the receipts; ``per_page`` is 2
+    or 4 receipts a sheet; ``receipt_nos`` reprints given receipts; ``bank_bin`` one bank's list.
+    """
+
+    kind: str
+    on: dt.date
+    session_id: str | None = None
+    period: str | None = None
+    mask_ids: bool = False
+    channel: str | None = None
+    per_page: int = 4
+    receipt_nos: tuple[int, ...] = ()
+    bank_bin: str | None = None
+
+
+def write(db, request: Request, out) -> str:
+    """Print the document ``request`` asks for to the PDF ``out``; returns a one-line summary."""
+    from commune_payout.documents import (campaign, cleaning, payout_list, progress_report, receipts,
+                                          transfer_list)
+    from commune_payout.banks import bank_name
+    from commune_payout.errors import UserError
+    from commune_payout.money import format_vnd
+
+    r = request
+    if r.kind not in KINDS:
+        raise UserError(f"Không có loại tài liệu “{r.kind}”")
+    if r.kind in SESSION_KINDS and not r.session_id:
+        raise UserError("Hãy chọn đợt chi trả")
+    if r.kind == "payout-list":
+        n = payout_list.write(db, r.session_id, out, on=r.on, mask_ids=r.mask_ids, channel=r.channel)
+        return f"Danh sách chi trả: {n} người"
+    if r.kind == "receipts":
+        n = receipts.write(db, r.session_id, out, per_page=r.per_page, receipt_nos=r.receipt_nos or None,
+                           channel=r.channel, mask_ids=r.mask_ids)
+        return f"Biên nhận: {n} tờ, {r.per_page} biên nhận một trang A4"
+    if r.kind == "transfers":
+        sections = transfer_list.write(db, r.session_id, out, on=r.on, bank_bin=r.bank_bin)
+        return "Danh sách chuyển khoản: " + "; ".join(
+            f"{bank_name(s.bank_bin)}: {s.count} giao dịch, {format_vnd(s.amount)}" for s in sections)
+    if r.kind == "campaign":
+        n = campaign.write(db, out, on=r.on, mask_ids=r.mask_ids)
+        return f"Danh sách cần mở tài khoản: {n} người"
+    if r.kind == "cleaning":
+        n = cleaning.write(db, out, on=r.on)
+        return f"Danh sách rà soát dữ liệu: {n} vấn đề"
+    if not r.period:
+        raise UserError("Hãy chọn tháng báo cáo")
+    data = progress_report.write(db, r.period, out, on=r.on)
+    total = data.total
+    return (f"Báo cáo tháng {progress_report.month_label(r.period)}: đã chi {total.paid_count} người, "
+            f"qua tài khoản {progress_report.percent(total.share)}")

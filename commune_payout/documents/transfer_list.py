@@ -54,7 +54,9 @@ class BankSection:
         bank = BY_BIN.get(self.bank_bin)
         if bank is None:
             return f"Mã ngân hàng {self.bank_bin}"
-        return f"{bank.full_name} ({bank.short_name})" if bank.full_name != bank.short_name else bank.full_name
+        if bank.short_name.casefold() in bank.full_name.casefold():
+            return bank.full_name
+        return f"{bank.full_name} ({bank.short_name})"
 
 
 def render(sections: list[BankSection], out, *, issuer: Issuer, on: dt.date, subtitle=(), footer: str = "") -> None:

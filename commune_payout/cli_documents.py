@@ -1,0 +1,99 @@
+"""CLI subcommands that print documents to PDF:
+``print payout-list|receipts|transfers|campaign|cleaning|report … --out FILE.pdf``.
+
+A session is named by its id or a unique prefix (``session list``). ``--open`` shows the PDF in
+the system viewer afterwards, ``--print`` sends it to the default printer (or ``--printer``).
+"""
+
+import argparse
+import datetime as dt
+import re
+
+from commune_payout import documents, payouts, printing
+
+
+def _cli():
+    from commune_payout import cli
+
+    return cli
+
+
+def _date(text: str) -> dt.date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"“{text}” không phải ngày (dd/mm/yyyy hoặc YYYY-MM-DD)")
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"“{text}” không phải tháng dạng YYYY-MM")
+    return text
+
+
+def _common(p) -> None:
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="tệp PDF cần ghi")
+    p.add_argument("--date", type=_date, metavar="dd/mm/yyyy",
+                   help="ngày ghi trên văn bản (mặc định: hôm nay)")
+    p.add_argument("--open", action="store_true", help="mở tệp PDF bằng trình xem của máy sau khi ghi")
+    p.add_argument("--print", dest="send_to_printer", action="store_true", help="gửi tệp PDF ra máy in")
+    p.add_argument("--printer", help="tên máy in (mặc định: máy in mặc định; Linux/macOS)")
+
+
+def register_cli(sub) -> None:
+    top = sub.add_parser("print", help="in tài liệu ra PDF: danh sách chi trả, biên nhận, báo cáo…")
+    ps = top.add_subparsers(dest="print_command", metavar="DOCUMENT", required=True)
+
+    p = ps.add_parser("payout-list", help="danh sách chi trả của một đợt, có cột ký nhận")
+    p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
+    p.add_argument("--mask-ids", action="store_true", help="chỉ in 4 số cuối số định danh (danh sách niêm yết)")
+    p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS), help="chỉ tiền mặt hoặc chỉ tài khoản")
+    _common(p)
+
+    p = ps.add_parser("receipts", help="biên nhận của những người đã nhận tiền, 2 hoặc 4 tờ một trang A4")
+    p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
+    p.add_argument("--per-page", type=int, choices=(2, 4), default=4, help="số biên nhận một trang (mặc định 4)")
+    p.add_argument("--receipt", type=int, action="append", default=[], metavar="N",
+                   help="chỉ in biên nhận số N (lặp lại được)")
+    p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS), help="chỉ tiền mặt hoặc chỉ tài khoản")
+    p.add_argument("--mask-ids", action="store_true", help="chỉ in 4 số cuối số định danh")
+    _common(p)
+
+    p = ps.add_parser("transfers", help="danh sách chuyển khoản theo ngân hàng, có tổng kiểm soát và mã kiểm tra")
+    p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
+    p.add_argument("--bank", metavar="BIN", help="chỉ một ngân hàng (mã BIN, ví dụ 970405)")
+    _common(p)
+
+    p = ps.add_parser("campaign", help="danh sách người cần mở tài khoản theo thôn, kèm giấy tờ cần mang")
+    p.add_argument("--mask-ids", action="store_true", help="chỉ in 4 số cuối số định danh (danh sách niêm yết)")
+    _common(p)
+
+    p = ps.add_parser("cleaning", help="danh sách rà soát, làm sạch dữ liệu gửi công an xã")
+    _common(p)
+
+    p = ps.add_parser("report", help="báo cáo tiến độ chi trả không dùng tiền mặt của một tháng")
+    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="tháng báo cáo")
+    _common(p)
+
+    for parser in ps.choices.values():
+        parser.set_defaults(handler=cmd_print)
+
+
+def cmd_print(args) -> int:
+    ctx = _cli().open_context(args)
+    session_id = payouts.resolve_session(ctx.db, args.session) if getattr(args, "session", None) else None
+    request = documents.Request(
+        kind=args.print_command, on=args.date or ctx.clock.today(), session_id=session_id,
+        period=getattr(args, "month", None), mask_ids=getattr(args, "mask_ids", False),
+        channel=getattr(args, "channel", None), per_page=getattr(args, "per_page", 4),
+        receipt_nos=tuple(getattr(args, "receipt", ())), bank_bin=getattr(args, "bank", None))
+    summary = documents.write(ctx.db, request, args.out)
+    print(f"{summary}. Đã ghi {args.out}")
+    if args.send_to_printer:
+        job = printing.print_pdf(args.out, printer=args.printer)
+        print(f"Đã gửi ra máy in. {job}".strip())
+    if args.open:
+        printing.open_in_viewer(args.out)
+    return 0
