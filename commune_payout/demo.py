@@ -10,7 +10,7 @@ import random
 
 from commune_payout import register, settings
 from commune_payout.context import Context
-from commune_payout.programs import BY_CODE
+from commune_payout.programs import BY_CODE, age_on
 
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
             "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đinh", "Trịnh", "Mai", "Tạ", "Lương", "Đoàn", "Cao")
@@ -47,6 +47,7 @@ def _person(rng: random.Random, today: dt.date, seq: int):
                      rng.choice(GIVEN_M if gender == "M" else GIVEN_F)))
     age = rng.randint(lo, hi)
     born = dt.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+    age = age_on(born.isoformat(), None, today)
     year_only = age >= 85 and rng.random() < 0.3
     century_digit = (born.year // 100 - 19) * 2 + (0 if gender == "M" else 1)
     province = rng.choice(("025", "025", "025", "026", "019", "001"))
