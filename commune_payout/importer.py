@@ -410,11 +410,11 @@ class _SheetReader:
             return None
         has_core = any(_present(self.get(cells, k)) for k in
                        ("id_number", "birth_date", "birth_male", "birth_female"))
-        label = clean(name) if isinstance(name, str) else ""
-        if not label:
-            label = next((clean(v) for v in filled if isinstance(v, str)), "")
-        folded = fold(label)
         if not has_core and not numbered:
+            label = clean(name) if isinstance(name, str) else ""
+            if not label:
+                label = next((clean(v) for v in filled if isinstance(v, str)), "")
+            folded = fold(label)
             if _TOTAL.match(folded):
                 if folded.startswith("tong"):
                     self.in_signatures = True
