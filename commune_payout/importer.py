@@ -371,7 +371,7 @@ class _SheetReader:
     """Classifies and parses the rows of one sheet below its header."""
 
     def __init__(self, sheet: Sheet, layout: SheetLayout, ctx, result: ImportResult):
-        self.sheet, self.layout, self.ctx, self.result = sheet, layout, ctx, result
+        self.sheet, self.layout, self.result = sheet, layout, result
         self.today = ctx.clock.today()
         self.base = base_level(ctx.db, "btxh", self.today)
         self.htxh_base = base_level(ctx.db, "htxh", self.today)
@@ -807,11 +807,13 @@ def write_annotated(result: ImportResult, source_path, out_path) -> Path:
     if is_csv(source_path):
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
+        targets = {}
         for sheet in read_sheets(source_path):
-            ws = wb.create_sheet(sheet.name[:31])
+            ws = wb.create_sheet(_sheet_title(sheet.name))
             for row in sheet.rows:
                 ws.append(row)
-        targets = {sheet_name: wb[sheet_name[:31]] for sheet_name in result.layouts}
+            if sheet.name in result.layouts:
+                targets[sheet.name] = ws
     else:
         try:
             wb = openpyxl.load_workbook(source_path)
@@ -841,6 +843,11 @@ def write_annotated(result: ImportResult, source_path, out_path) -> Path:
     with atomic_path(out_path) as tmp:
         wb.save(tmp)
     return Path(out_path)
+
+
+def _sheet_title(name: str) -> str:
+    """A CSV file name as an Excel sheet name (at most 31 characters, none of []:*?/\\)."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31].strip()
 
 
 def _problem_column(layout: SheetLayout, fld: str | None) -> int | None:

@@ -504,10 +504,11 @@ def test_annotated_copy_has_the_messages_at_the_right_rows(ctx, tmp_path):
 
 
 def test_annotated_copy_of_a_csv_is_an_xlsx(ctx, tmp_path):
-    source = write_csv(tmp_path / "ds.csv", ";")
+    source = write_csv(tmp_path / "DS [tháng 1] đối tượng bảo trợ xã hội.csv", ";")
     result = importer.import_file(ctx, source)
     out = importer.write_annotated(result, source, tmp_path / "ds.loi.xlsx")
     ws = openpyxl.load_workbook(out).active
+    assert ws.title == "DS _tháng 1_ đối tượng bảo trợ"
     assert ws.cell(2, 11).value == importer.ANNOTATION_HEADER
     assert "làm tròn" in ws.cell(4, 11).value and ws.cell(3, 11).value is None
 
