@@ -362,7 +362,8 @@ def _parse_items(args) -> tuple[str, list[dict]]:
             category, amount = spec.split("=")
             items.append({"category": category.strip(), "amount": int(amount.replace(".", ""))})
     except ValueError as exc:
-        raise UserError("Mục không đúng dạng: --base-level btxh:2026-07-01:600000 hoặc --gift ncc_me_vnah=600000") from exc
+        raise UserError("Mục không đúng dạng: --base-level btxh:2026-07-01:600000 "
+                        "hoặc --gift ncc_me_vnah=600000") from exc
     return "gift_list", items
 
 

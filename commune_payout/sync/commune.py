@@ -379,7 +379,8 @@ def read_down(ctx: Context, data: bytes) -> DownPackage:
     _check_items(pkg)
     with write_transaction(ctx.db):
         ctx.db.execute(
-            "INSERT OR IGNORE INTO sync_down (id, kind, title, payload, issued_at, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO sync_down (id, kind, title, payload, issued_at, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [pkg.id, pkg.kind, pkg.title, json.dumps(items, ensure_ascii=False), pkg.issued_at, _now(ctx)])
     pkg.status = ctx.db.execute("SELECT status FROM sync_down WHERE id = ?", [pkg.id]).fetchone()[0]
     return pkg

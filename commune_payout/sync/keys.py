@@ -28,7 +28,7 @@ _READ_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 ROLES = {"commune": "xã", "upstream": "đơn vị cấp trên"}
 
 
-def _crockford(data: bytes, chars: int) -> str:
+def crockford(data: bytes, chars: int) -> str:
     number = int.from_bytes(data, "big")
     bits = len(data) * 8
     return "".join(_CROCKFORD[(number >> (bits - 5 * (i + 1))) & 31] for i in range(chars))
@@ -38,7 +38,7 @@ def fingerprint(signing_public: str, age_recipient: str) -> str:
     """Twelve characters of SHA-256 over both public keys, grouped by four: ``ABCD-EFGH-JKMN``."""
     digest = hashlib.sha256(b"commune-payout-key\0" + decode_signing_key(signing_public)
                             + b"\0" + age_recipient.encode("ascii")).digest()
-    text = _crockford(digest[:8], 12)
+    text = crockford(digest[:8], 12)
     return "-".join(text[i:i + 4] for i in range(0, 12, 4))
 
 

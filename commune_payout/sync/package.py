@@ -30,7 +30,7 @@ from pathlib import Path
 import pyrage
 from pyrage import x25519
 
-from commune_payout.errors import FileUnreadable, PackageRejected
+from commune_payout.errors import FileUnreadable, PackageRejected, UserError
 from commune_payout.sync import keys as keymod
 
 FORMAT = "commune-payout-package/1"
@@ -174,7 +174,7 @@ def open_package(data: bytes, identity: x25519.Identity, resolve_key) -> Opened:
         sig_lines = _read_member(zf, by_name[SIGNATURE], 1024).decode("ascii").split()
         signer_fp = keymod.normalise_fingerprint(sig_lines[0])
         signature = base64.b64decode(sig_lines[1], validate=True)
-    except (IndexError, ValueError, UnicodeDecodeError, keymod.UserError) as exc:
+    except (IndexError, ValueError, UnicodeDecodeError, UserError) as exc:
         raise PackageRejected("Gói chưa được ký hợp lệ: chữ ký không đọc được.") from exc
     manifest_bytes = _read_member(zf, by_name[MANIFEST], MAX_MANIFEST)
     signing_public = resolve_key(signer_fp, manifest_bytes)

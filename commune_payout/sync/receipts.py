@@ -20,7 +20,7 @@ ACK_FORMAT = "commune-payout-ack/1"
 
 def ack_check(manifest_sha256: str, seq: int, version: int) -> str:
     digest = hashlib.sha256(f"ack\0{manifest_sha256}\0{seq}\0{version}".encode("ascii")).digest()
-    return keymod._crockford(digest[:4], 4)
+    return keymod.crockford(digest[:4], 4)
 
 
 def ack_code(manifest_sha256: str, seq: int, version: int) -> str:

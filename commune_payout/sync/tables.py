@@ -14,8 +14,9 @@ class SyncedTable:
     ``commune_column`` names the column holding the owning commune's code. ``parent`` is
     (column, parent table) for rows that hang off another synced row: a membership belongs to
     the commune of its beneficiary (it has no commune column), a payment to its payout line.
-    Where both are given both are checked. Packages put children right after their parent. ``append_only`` rows never change
-    once received (payments, cash movements): a changed copy is refused, never applied.
+    Where both are given both are checked. Packages put children right after their parent.
+    ``append_only`` rows never change once received (payments, cash movements): a changed
+    copy is refused, never applied.
     ``local_columns`` are derived on each machine (search folds) and do not travel.
     """
 

@@ -235,7 +235,8 @@ def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int],
         ctx.db.conn.executemany("DELETE FROM up_rows WHERE commune_code = ? AND table_name = ? AND row_id = ?",
                                 deletions)
         for d in m.get("down_decisions") or []:
-            ctx.db.execute("UPDATE up_down SET status = ?, decided_at = ?, reason = ? WHERE id = ? AND commune_code = ?",
+            ctx.db.execute("UPDATE up_down SET status = ?, decided_at = ?, reason = ? "
+                           "WHERE id = ? AND commune_code = ?",
                            [d.get("status"), d.get("decided_at"), d.get("reason") or "", d.get("id"), code])
         now = _now(ctx)
         ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [m["package_id"]])
@@ -294,7 +295,8 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
     result.counts, result.deleted = counts, deleted
     total = sum(counts.values())
     if dry_run:
-        result.status, result.message = "would_apply", f"Gói số {seq} của xã {code}: sẽ nhập {total} dòng, xóa {deleted}."
+        result.status = "would_apply"
+        result.message = f"Gói số {seq} của xã {code}: sẽ nhập {total} dòng, xóa {deleted}."
     else:
         result.status, result.message = "applied", f"Đã nhập gói số {seq} của xã {code}: {total} dòng, xóa {deleted}."
     return result
@@ -480,6 +482,7 @@ def send_down(ctx: Context, code, kind: str, title: str, items: list[dict], fold
     path = atomic.write_bytes(Path(folder) / f"{commune['code']}-cap-tren-{kind}-{ctx.clock.today():%Y%m%d}-{pid[:8]}"
                                              f"{package.SUFFIX}", data)
     with write_transaction(ctx.db):
-        ctx.db.execute("INSERT INTO up_down (id, commune_code, kind, title, file_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ctx.db.execute("INSERT INTO up_down (id, commune_code, kind, title, file_name, created_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
                        [pid, commune["code"], kind, manifest["title"], path.name, manifest["created_at"]])
     return path
