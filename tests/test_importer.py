@@ -414,7 +414,7 @@ LETTER_MARKS = {"\u0302", "\u0306", "\u031b"}     # â ê ô, ă, ơ ư: precomp
 def windows_1258_form(text):
     """Text the way Excel on a Vietnamese Windows writes it: base letters precomposed, tone marks combining."""
     out = []
-    for ch in text:
+    for ch in unicodedata.normalize("NFC", text):
         decomposed = unicodedata.normalize("NFD", ch)
         letter = decomposed[0] + "".join(m for m in decomposed[1:] if m in LETTER_MARKS)
         out.append(unicodedata.normalize("NFC", letter) + "".join(m for m in decomposed[1:] if m not in LETTER_MARKS))
@@ -521,3 +521,32 @@ def test_problems_report(ctx, tmp_path):
     rows = list(wb["Danh sách lỗi"].iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[2], r[3]) for r in rows] == [(6, "Ngày sinh", "Lỗi"), (7, "Họ và tên", "Lỗi")]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sample_register_saved_as_cp1258_csv_imports_the_same_people(ctx, sample_xlsx, sample_truth, tmp_path):
+    """What Excel on a Vietnamese Windows writes with "Save as CSV": ';', cp1258, dates as text."""
+    lines = []
+    for row in openpyxl.load_workbook(sample_xlsx).active.iter_rows(values_only=True):
+        cells = ["" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, dt.datetime) else str(v) for v in row]
+        lines.append(";".join(f'"{c}"' if ";" in c else c for c in cells))
+    path = tmp_path / "ds.csv"
+    path.write_bytes(windows_1258_form("\r\n".join(lines)).encode("cp1258"))
+    result = importer.import_file(ctx, path)
+    assert (result.imported, result.skipped, result.problems) == (120, 20, [])
+    stored = people(ctx.db)
+    for truth in sample_truth["people"]:
+        assert stored[truth["id_number"]]["full_name"] == truth["full_name"]
+        assert stored[truth["id_number"]]["village"] == truth["village"]
+
+
+@pytest.mark.parametrize("header,key", [
+    ("Họ tên", "full_name"), ("Tên đối tượng", "full_name"), ("Ngày tháng năm sinh", "birth_date"),
+    ("Năm sinh", "birth_date"), ("Số ĐDCN", "id_number"), ("CMND", "id_number"), ("Tổ dân phố", "village"),
+    ("Địa chỉ", "address"), ("Loại đối tượng", "category"), ("Mức trợ cấp", "amount"), ("Số tiền", "amount"),
+    ("STK", "account_number"), ("Tại ngân hàng", "bank_bin"), ("Chủ tài khoản", "account_holder"),
+    ("SĐT", "phone"), ("Điện thoại", "phone"), ("Người được ủy quyền", "receiver_name"),
+    ("Họ tên người nhận thay", "receiver_name"), ("Số CCCD người nhận thay", "receiver_id_number"),
+    ("Nam/Nữ", "gender"), ("Ghi chú", "notes"), ("Thành tiền", None), ("Ký nhận", None),
+])
+def test_header_synonyms(header, key):
+    assert importer.column_key(header) == key
