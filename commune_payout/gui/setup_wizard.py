@@ -51,7 +51,7 @@ class SetupWizard(ttk.Frame):
         self.listbox.pack(side="left", fill="both", expand=True)
         bar.pack(side="right", fill="y")
         grid.add("commune", _("Xã, phường"), lambda p: box)
-        self.listbox.bind("<<ListboxSelect>>", lambda e: grid.show_errors({}))
+        self.listbox.bind("<<ListboxSelect>>", lambda e: grid.clear("commune"))
         self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), lambda p: ttk.Entry(p, width=48),
                                 _("ghi vào lịch sử thay đổi và trên biểu mẫu"))
         self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), lambda p: ttk.Entry(p, width=48),
@@ -80,6 +80,7 @@ class SetupWizard(ttk.Frame):
             self.listbox.insert("end", c.name)
         if len(self.communes) == 1:
             self.listbox.selection_set(0)
+            self.grid_fields.clear("commune")
 
     def selected_commune(self) -> geo.Commune | None:
         chosen = self.listbox.curselection()

@@ -41,8 +41,12 @@ What the shell gives a view
   the log file. Tk callbacks already go through it (``report_callback_exception``).
 
 The factory is called the first time its section is shown. A view may define ``on_show()``,
-called every time its section becomes visible (refresh cheap things there). Shortcut
-callbacks receive the section's view (built on demand) and run after switching to it.
+called every time its section becomes visible (refresh cheap things there).
+
+Shortcuts belong to their section and receive its view. Several sections may claim the same
+keys (Ctrl+N is "new person" in the register and "new session" in payouts): the visible
+section's callback runs; if it has none, the first section (by ``order``) that has one is
+shown and its callback runs. Ctrl+1…Ctrl+9 switch to the sidebar entries in order.
 """
 
 import importlib
@@ -147,11 +151,15 @@ class Shell:
                 ttk.Style().configure(f"{style}.TButton", anchor="w")
             if number <= 9:
                 self.root.bind(f"<Control-Key-{number}>", lambda e, k=section.key: self.show(k))
-            for sequence, callback in section.shortcuts.items():
-                self.root.bind(sequence, lambda e, k=section.key, cb=callback: self._shortcut(k, cb))
+        sequences = {seq for s in self.sections.values() for seq in s.shortcuts}
+        for sequence in sequences:
+            self.root.bind(sequence, lambda e, seq=sequence: self._shortcut(seq))
 
-    def _shortcut(self, key: str, callback) -> str:
-        callback(self.show(key))
+    def _shortcut(self, sequence: str) -> str:
+        """Run ``sequence`` for the visible section if it has it, else for the first that does."""
+        owners = [s for s in sorted(self.sections.values(), key=lambda s: s.order) if sequence in s.shortcuts]
+        section = next((s for s in owners if s.key == self.current), owners[0])
+        section.shortcuts[sequence](self.show(section.key))
         return "break"
 
     # -- registration API ------------------------------------------------------------------

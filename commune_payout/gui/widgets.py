@@ -74,7 +74,15 @@ class FieldGrid(ttk.Frame):
         self.inputs[key] = widget
         self.errors[key] = error
         self._row += 1
+        # A message goes away as soon as the officer touches its field.
+        widget.bind("<KeyRelease>", lambda e, k=key: self.clear(k), add="+")
+        widget.bind("<<ComboboxSelected>>", lambda e, k=key: self.clear(k), add="+")
         return widget
+
+    def clear(self, key: str) -> None:
+        """Put the hint back in place of ``key``'s error message."""
+        label = self.errors[key]
+        label.configure(text=label.hint, bootstyle="secondary")
 
     def add_widget(self, widget, pady=(8, 0)) -> None:
         """A full-width row (a sub-title, a list)."""
@@ -89,7 +97,7 @@ class FieldGrid(ttk.Frame):
                 label.configure(text="⚠ " + problems[key], bootstyle="danger")
                 shown.append(key)
             else:
-                label.configure(text=label.hint, bootstyle="secondary")
+                self.clear(key)
         return shown
 
 
