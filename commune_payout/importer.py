@@ -93,6 +93,7 @@ _SIGNATURE = re.compile(r"nguoi lap|ke toan|chu tich|thu truong|xac nhan|truong 
                         r"\bngay\b.*\bthang\b.*\bnam\b|can bo (?:ldtbxh|lap|chinh sach)|t\.?m\.? ubnd|tm\. ")
 _COLUMN_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[A-Za-z])\)?$")
 _SCI = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
+_POINT_ZERO = re.compile(r"^(\d+)[.,]0+$")      # "27311259320.0": a number some tool wrote as a float
 # A register repeats a handful of category and bank texts thousands of times.
 _category = lru_cache(maxsize=4096)(find_category)
 _bank = lru_cache(maxsize=4096)(find_bank)
@@ -333,6 +334,8 @@ def parse_account(value) -> tuple[str | None, tuple[str, str] | None]:
         text = clean(value).lstrip("'").strip()
         if _SCI.fullmatch(text.replace(" ", "")):
             return None, (rounded[0], rounded[1].format(text))
+        if _POINT_ZERO.fullmatch(text):
+            return parse_account(int(_POINT_ZERO.fullmatch(text)[1]))
         account, problem = re.sub(r"[\s.\-]", "", text), None
         if not account.isdigit():
             return None, (WARNING, f"“{text}” không phải số tài khoản: chưa lưu")
@@ -509,7 +512,10 @@ class _SheetReader:
             data["gender"] = gender
 
     def _ids(self, row: int, cells: list, data: dict) -> None:
-        parsed = parse_id(self.get(cells, "id_number"))
+        raw = self.get(cells, "id_number")
+        if isinstance(raw, str) and _POINT_ZERO.fullmatch(raw.strip()):
+            raw = int(_POINT_ZERO.fullmatch(raw.strip())[1])   # parse_id would read the ".0" as digits
+        parsed = parse_id(raw)
         if parsed.problem:
             self.problem(row, "id_number", ERROR, parsed.problem + ": chưa lưu số định danh")
         if parsed.value:

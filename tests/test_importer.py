@@ -200,6 +200,18 @@ def test_accounts_rounded_by_excel_are_flagged_and_never_stored(ctx, tmp_path, a
     assert person["account_status"] == "needs_account"
 
 
+def test_numbers_written_as_floats_by_another_tool(ctx, tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [person_row(cccd="1050012345.0", account="7885261149131.0", bank="BIDV"),
+                                           person_row(2, "Lê Thị Bình", cccd="001150012346", gender="Nữ",
+                                                      account="1234567890123456.0", bank="BIDV")])
+    result = importer.import_file(ctx, path)
+    stored = people(ctx.db)
+    assert stored["001050012345"]["account_number"] == "7885261149131"
+    assert stored["001150012346"]["account_number"] is None
+    assert [(p.row, p.severity) for p in result.problems if p.field == "account_number"] == [(6, "warning"),
+                                                                                             (7, "error")]
+
+
 def test_account_typed_as_number_is_kept_with_a_warning(ctx, tmp_path):
     path = make_xlsx(tmp_path / "a.xlsx", [person_row(account=7885261149131, bank="Vietcombank")])
     result = importer.import_file(ctx, path)
