@@ -473,7 +473,7 @@ class _SheetReader:
             data["address"] = address
             if not village and "village" not in self.layout.columns:
                 village = _village_of(address.split(",")[0]) or ""
-        village = village or self.village
+        village = _title(village) if village.isupper() else village or self.village
         if village:
             data["village"] = village
         self._account(row, cells, data)

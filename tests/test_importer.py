@@ -239,7 +239,7 @@ def test_every_sheet_with_a_header_is_read(ctx, tmp_path):
     wb = openpyxl.load_workbook(path)
     other = wb.create_sheet("Thôn Đoài")
     other.append(HEADER)
-    other.append(person_row(1, "Lê Thị Bình", cccd="001150012346", gender="Nữ", village="Thôn Đoài"))
+    other.append(person_row(1, "Lê Thị Bình", cccd="001150012346", gender="Nữ", village="THÔN ĐOÀI"))
     other.append(person_row(2, "Nguyễn Văn An"))
     wb.create_sheet("Trống")
     wb.save(path)
@@ -248,6 +248,7 @@ def test_every_sheet_with_a_header_is_read(ctx, tmp_path):
     assert list(result.layouts) == ["Thôn Đông", "Thôn Đoài"] and result.skipped_sheets == ["Trống"]
     [dup] = [p for p in result.problems if p.sheet == "Thôn Đoài"]
     assert (dup.row, dup.severity) == (3, "warning") and "Thôn Đông" in dup.message
+    assert people(ctx.db)["001150012346"]["village"] == "Thôn Đoài"      # an all-capitals village is title-cased
 
 
 def test_same_id_with_another_name_is_an_error_and_both_people_are_kept(ctx, tmp_path):
