@@ -824,7 +824,7 @@ def write_annotated(result: ImportResult, source_path, out_path) -> Path:
         try:
             wb = openpyxl.load_workbook(source_path)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise FileUnreadable(f"Không mở được tệp {source_path.name} để ghi chú lỗi: {exc}") from exc
+            raise FileUnreadable(f"Không mở được tệp {source_path.name} để ghi chú lỗi (tệp đã bị đổi hoặc xóa?)") from exc
         targets = {name: wb[name] for name in result.layouts if name in wb.sheetnames}
     for name, ws in targets.items():
         layout = result.layouts[name]

@@ -84,7 +84,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, ElementTree.ParseError) as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path.name}: tệp hỏng hoặc không phải bảng tính Excel ({exc})") from exc
+        raise FileUnreadable(f"Không đọc được tệp {path.name}: tệp hỏng hoặc không phải bảng tính Excel") from exc
     try:
         merged = _merged_ranges(path)
         sheets = []
@@ -93,7 +93,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
             sheets.append(Sheet(ws.title, _tidy(rows), merged.get(ws.title, [])))
         return sheets
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError) as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path.name}: tệp bị hỏng ({exc})") from exc
+        raise FileUnreadable(f"Không đọc được tệp {path.name}: tệp bị hỏng") from exc
     finally:
         wb.close()
 
@@ -159,5 +159,5 @@ def _read_csv(path: Path) -> Sheet:
     try:
         rows = [[_cell(v) for v in r] for r in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))]
     except csv.Error as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path.name}: {exc}") from exc
+        raise FileUnreadable(f"Không đọc được tệp {path.name}: nội dung .csv bị lỗi") from exc
     return Sheet(path.name, _tidy(rows), [])
