@@ -453,8 +453,9 @@ class _SheetReader:
             self.category_text = text
             return
         if not _GROUP_PREFIX.match(label) and not label.isupper():
-            self.problem(row, None, WARNING, f"Dòng chỉ có chữ “{label}”, không có số liệu của người hưởng: đã bỏ qua. "
-                                             "Nếu đây là một người, hãy bổ sung ngày sinh, số định danh…")
+            self.problem(row, None, WARNING,
+                         f"Dòng chỉ có chữ “{label}”, không có số liệu của người hưởng: đã bỏ qua. "
+                         "Nếu đây là một người, hãy bổ sung ngày sinh, số định danh…")
 
     def _person(self, row: int, cells: list) -> _Person | None:
         data: dict = {}
@@ -609,7 +610,8 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
         result.layouts[sheet.name] = layout
         found.append((sheet, layout))
     if not found:
-        raise FileUnreadable(f"Không tìm thấy dòng tiêu đề cột (Họ và tên, Ngày sinh, Số CCCD…) trong tệp {path.name}")
+        raise FileUnreadable(
+            f"Không tìm thấy dòng tiêu đề cột (Họ và tên, Ngày sinh, Số CCCD…) trong tệp {path.name}")
     total = sum(len(s.rows) - layout.last_header_row for s, layout in found)
     done = 0
     people: list[_Person] = []
@@ -824,7 +826,8 @@ def write_annotated(result: ImportResult, source_path, out_path) -> Path:
         try:
             wb = openpyxl.load_workbook(source_path)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise FileUnreadable(f"Không mở được tệp {source_path.name} để ghi chú lỗi (tệp đã bị đổi hoặc xóa?)") from exc
+            raise FileUnreadable(
+                f"Không mở được tệp {source_path.name} để ghi chú lỗi (tệp đã bị đổi hoặc xóa?)") from exc
         targets = {name: wb[name] for name in result.layouts if name in wb.sheetnames}
     for name, ws in targets.items():
         layout = result.layouts[name]
