@@ -148,7 +148,8 @@ class Preview:
     warnings: list[str] = field(default_factory=list)
 
 
-def _validate_spec(db, spec: SessionSpec) -> SessionSpec:
+def validate_spec(db, spec: SessionSpec) -> SessionSpec:
+    """Clean ``spec`` and check it; ValidationError lists every problem by field."""
     problems: dict[str, str] = {}
     spec.name = clean(spec.name)
     spec.funding_source = clean(spec.funding_source)
@@ -294,7 +295,7 @@ def preview_session(db, spec: SessionSpec) -> Preview:
     rules; of those, anyone not active on ``session_date`` (suspended, ended, deceased on or
     before it) is excluded, and so is a membership that had ended or not yet started.
     """
-    spec = _validate_spec(db, spec)
+    spec = validate_spec(db, spec)
     on = spec.session_date
     people, memberships = _load_people(db)
     carried_from, unpaid = _carry_source(db, spec)

@@ -1,0 +1,197 @@
+"""The payout pages in the real window under Xvfb (1366×768): the wizard, review and lock, the
+desk (Enter pays), reversal, receipts, transfer files, the bank result, the cash book and
+closing. Screenshots go to tests/artifacts/payouts_*.png."""
+
+import datetime as dt
+import os
+
+import pytest
+
+import test_gui_app as gui
+from commune_payout import applog, payouts
+from commune_payout.clock import FixedClock
+from commune_payout.context import Context
+from commune_payout.db import open_db
+from commune_payout.gui import app, shell as shell_module
+from commune_payout.text import fold
+
+FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.payouts_view"]))
+
+
+@pytest.fixture(scope="class")
+def window(tmp_path_factory):
+    display = gui.display_of_size(1366, 768)
+    folder = tmp_path_factory.mktemp("gui_payouts")
+    old_display = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = display
+    applog.setup(folder / "log" / "commune_payout.log")
+    db_path = app.make_demo_database(folder, size=300)
+    root = app.create_root()
+    root.geometry("1366x768+0+0")
+    dialogs = gui.FakeDialogs()
+    shell = app.open_main(root, db_path, clock=FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0)), dialogs=dialogs,
+                          features=FEATURES)
+    gui.settle(root)
+    yield shell
+    root.destroy()
+    shell.db.close()
+    applog.setup(folder / "log" / "after.log")
+    if old_display is None:
+        os.environ.pop("DISPLAY")
+    else:
+        os.environ["DISPLAY"] = old_display
+
+
+@pytest.fixture
+def view(window):
+    window.dialogs.__init__()
+    return window.show("payouts")
+
+
+def _search(view, text):
+    view.search_var.set(text)
+    view.run_search()
+
+
+class TestPayoutPages:
+    """One session, created, paid and closed through the window, test by test in order."""
+
+    def test_sidebar_entry_and_empty_state(self, window, view):
+        assert window.sections["payouts"].title == "Đợt chi trả"
+        assert "Chưa có đợt chi nào" in view.status_label.cget("text")
+        assert str(view.lock_button.cget("state")) == "disabled"
+
+    def test_wizard_shows_every_problem_beside_its_field(self, window, view):
+        window.root.event_generate("<Control-n>")
+        wizard = view.wizard
+        assert wizard is not None and wizard.winfo_exists()
+        wizard.vars["name"].set("")
+        wizard.vars["period"].set("2026-13")
+        wizard.vars["gift_high"].set("sáu trăm")
+        wizard.preview()
+        errors = {k: label.cget("text") for k, label in wizard.grid_.errors.items() if label.cget("text")}
+        assert errors["name"].startswith("⚠ Chưa đặt tên")
+        assert errors["gift_high"] == "⚠ Số tiền không hợp lệ"
+        assert str(wizard.create_button.cget("state")) == "disabled"
+
+    def test_wizard_preview_then_create(self, window, view):
+        wizard = view.wizard
+        wizard.vars["name"].set("Quà Tết Bính Ngọ 2026")
+        wizard.vars["period"].set("2026-01")
+        wizard.vars["session_date"].set("20/01/2026")
+        wizard.vars["gift_high"].set("600.000")
+        wizard.vars["fixed_btxh"].set("400.000")
+        wizard.preview()
+        gui.pump(window.root, lambda: str(wizard.create_button.cget("state")) == "normal")
+        assert "người, tổng" in wizard.summary.cget("text")
+        assert wizard.totals.trees["by_channel"].get_children()
+        gui.screenshot(window.root, "payouts_wizard")
+        wizard.create()
+        gui.pump(window.root, lambda: view.sid is not None)
+        assert not wizard.winfo_exists()
+        assert view.session["status"] == "draft"
+        assert view.review_totals.trees["by_village"].get_children()
+        gui.screenshot(window.root, "payouts_review")
+
+    def test_lock_then_enter_pays_the_person_found_without_accents(self, window, view):
+        view.lock()
+        assert view.session["status"] == "locked" and window.dialogs.questions
+        cash = next(line for line in payouts.session_lines(window.db, view.sid, channel="cash_commune")
+                    if not line["receiver_name"])
+        view.notebook.select(view.desk)
+        _search(view, fold(cash["full_name"]) + " " + str(cash["birth_year"] or ""))
+        _search(view, cash["id_number"][-6:] if cash["id_number"] else fold(cash["full_name"]))
+        assert view.selected_line()["id"] == cash["id"]
+        view.search.focus_force()
+        view.search.event_generate("<Return>")
+        gui.settle(window.root, 0.1)
+        paid = payouts.get_line(window.db, cash["id"])
+        assert (paid["status"], paid["receipt_no"], paid["received_by"]) == ("paid", 1, "self")
+        assert view.receipt_queue == [1]
+        assert "Biên nhận số 1" in view.desk_message.cget("text")
+        assert view.search_var.get() == ""
+        assert view.tile_labels["paid"][0].cget("text").startswith("1 / ")
+        gui.screenshot(window.root, "payouts_desk")
+
+    def test_authorised_receiver_is_recorded(self, window, view):
+        line = payouts.session_lines(window.db, view.sid, status="pending", channel="cash_commune")[0]
+        _search(view, line["id_number"] or line["full_name"])
+        view.tree.selection_set(line["id"])
+        view.received_by.set("authorised")
+        view.receiver_var.set("Nguyễn Văn Nhận Thay")
+        assert view.pay_selected() == 2
+        paid = payouts.get_line(window.db, line["id"])
+        assert (paid["received_by"], paid["paid_to"]) == ("authorised", "Nguyễn Văn Nhận Thay")
+
+    def test_second_desk_paying_the_same_person_is_told_the_receipt(self, window, view):
+        line = payouts.session_lines(window.db, view.sid, status="pending", channel="cash_commune")[0]
+        _search(view, line["id_number"] or line["full_name"])
+        view.tree.selection_set(line["id"])
+        other = Context(open_db(window.db_path), clock=FixedClock(), user="ban_chi_2")
+        payouts.pay_line(other, line["id"])
+        other.db.close()
+        assert view.pay_selected() is None
+        assert "đã được chi trả trong đợt này, biên nhận số 3" in window.dialogs.errors[0]
+
+    def test_reversal_from_the_desk(self, window, view):
+        view.show_paid.set(True)
+        first = payouts.payment_by_receipt(window.db, view.sid, 1)
+        line = payouts.get_line(window.db, first["line_id"])
+        _search(view, line["id_number"] or line["full_name"])
+        view.tree.selection_set(line["id"])
+        view.reverse_reason.set("Ghi nhầm người")
+        view.reverse_selected()
+        assert payouts.get_line(window.db, line["id"])["status"] == "pending"
+        assert view.receipt_queue == [2]
+        view.show_paid.set(False)
+
+    def test_receipt_queue_prints_to_pdf(self, window, view, tmp_path):
+        window.dialogs.save_path = str(tmp_path / "bien-nhan.pdf")
+        view.print_queue()
+        assert (tmp_path / "bien-nhan.pdf").read_bytes().startswith(b"%PDF")
+        assert view.receipt_queue == [] and window.dialogs.infos
+
+    def test_transfer_files_and_bank_result(self, window, view, tmp_path):
+        view.notebook.select(view.bank)
+        view.export_transfers()
+        gui.pump(window.root, lambda: view.last_export)
+        folder = view.export_folder()
+        assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".xlsx"] * len(view.last_export) or \
+            len(list(folder.iterdir())) == 2 * len(view.last_export)
+        accounts = payouts.session_lines(window.db, view.sid, status="pending", channel="account")
+        result = tmp_path / "ketqua.csv"
+        result.write_text("Số tài khoản;Số tiền;Trạng thái;Lý do\n" + "".join(
+            f"{line['account_number']};{line['total']};{'Trả lại' if i == 0 else 'Thành công'};Sai số tài khoản\n"
+            for i, line in enumerate(accounts)), encoding="utf-8")
+        window.dialogs.open_path = str(result)
+        view.import_results()
+        assert "1 bị trả lại" in window.dialogs.questions[-1]
+        assert payouts.get_line(window.db, accounts[0]["id"])["status"] == "returned"
+        assert payouts.counters(window.db, view.sid)["cashless_count"] == len(accounts) - 1
+        gui.screenshot(window.root, "payouts_bank")
+        view.notebook.select(view.desk)
+        _search(view, accounts[0]["id_number"] or accounts[0]["full_name"])
+        view.tree.selection_set(accounts[0]["id"])
+        view.show_detail()
+        assert str(view.fallback_button.cget("state")) == "normal"
+        view.fallback_selected()
+        assert payouts.get_line(window.db, accounts[0]["id"])["channel"] == "cash_commune"
+
+    def test_cash_book_and_closing(self, window, view):
+        view.notebook.select(view.cash)
+        view.cash_kind.set_code("received")
+        view.cash_amount.set("5.000.000")
+        view.record_cash()
+        view.close()
+        assert "Sổ quỹ tiền mặt còn thừa" in window.dialogs.errors[-1]
+        on_hand = payouts.counters(window.db, view.sid)["cash_on_hand"]
+        view.cash_kind.set_code("handed_back")
+        view.cash_amount.set(str(on_hand))
+        view.cash_note.set("Nộp trả kho bạc")
+        view.record_cash()
+        assert "còn giữ 0 đ" in view.cash_summary.cget("text")
+        gui.screenshot(window.root, "payouts_cash")
+        view.close()
+        assert view.session["status"] == "closed"
+        assert "Đã đóng đợt chi" in window.dialogs.infos[-1]
+        assert str(view.close_button.cget("state")) == "disabled"
