@@ -490,6 +490,10 @@ class _SheetReader:
     def _birth_gender(self, row: int, cells: list, data: dict) -> None:
         raw, gender = self.get(cells, "birth_date"), None
         male, female = self.get(cells, "birth_male"), self.get(cells, "birth_female")
+        if not {"birth_date", "birth_male", "birth_female"} & self.layout.columns.keys():
+            # Plain "Nam" | "Nữ" columns without a birth column hold the birth date or year, not an x.
+            male, female = (v if _present(v) and not parse_birth(v, self.today)[2] else None
+                            for v in (self.get(cells, "gender_male"), self.get(cells, "gender_female")))
         if not _present(raw) and (_present(male) or _present(female)):
             raw, gender = (male, "M") if _present(male) else (female, "F")
         birth_date, birth_year, problem = parse_birth(raw, self.today)

@@ -357,6 +357,20 @@ def test_birth_date_in_the_column_of_the_gender(ctx, tmp_path):
     assert (stored["011152005555"]["gender"], stored["011152005555"]["birth_year"]) == ("F", 1952)
 
 
+def test_nam_nu_columns_holding_the_birth_year(ctx, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Nam", "Nữ", "CCCD", "Thôn"])
+    ws.append([1, "Lò Văn Páo", 1950, None, "011050004444", "Bản Mòng"])
+    ws.append([2, "Lò Thị Ánh", None, "02/03/1952", "011152005555", "Bản Mòng"])
+    wb.save(tmp_path / "a.xlsx")
+    result = importer.import_file(ctx, tmp_path / "a.xlsx")
+    assert result.imported == 2 and result.problems == []
+    stored = people(ctx.db)
+    assert (stored["011050004444"]["gender"], stored["011050004444"]["birth_year"]) == ("M", 1950)
+    assert (stored["011152005555"]["gender"], stored["011152005555"]["birth_date"]) == ("F", "1952-03-02")
+
+
 def test_coefficient_and_amount_stored_only_when_amount_differs(ctx, tmp_path):
     path = make_xlsx(tmp_path / "a.xlsx", [
         person_row(1, category="NKT đặc biệt nặng", coefficient=2, amount=1000000),
