@@ -503,7 +503,8 @@ class TestSmallScreen(AppWindow):
             view = shell.show(key)
             settle(shell.root, 0.2)
             assert view.winfo_width() <= 1280 and view.winfo_rooty() + view.winfo_height() <= 720
-        screenshot(shell.root, "small_register")
+            screenshot(shell.root, f"small_{key}")
+        shell.show("register")
         form = shell.view("register").new_person()
         settle(shell.root, 0.2)
         assert form.winfo_rooty() + form.winfo_height() <= 720

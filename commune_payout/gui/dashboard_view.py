@@ -88,14 +88,8 @@ class DashboardView(ttk.Frame):
         y += 26
         for village, totals in self.villages:
             y = self._bar(y, village, totals, label_w, bar_w)
-        y += 6
-        x = label_w
-        for code, style in SEGMENTS:
-            c.create_rectangle(x, y, x + 14, y + 14, fill=getattr(self.colors, style), width=0)
-            text = c.create_text(x + 20, y + 7, anchor="w", text=_(register.ACCOUNT_STATUSES[code]),
-                                 fill=self.colors.fg)
-            x = c.bbox(text)[2] + 22
-        c.configure(scrollregion=(0, 0, width, y + 30))
+        # The coloured tiles above are the legend.
+        c.configure(scrollregion=(0, 0, width, y))
 
     def _bar(self, y, name, totals, label_w, bar_w, bold=False) -> int:
         c = self.canvas
@@ -110,7 +104,8 @@ class DashboardView(ttk.Frame):
             w = bar_w * n / people
             c.create_rectangle(x, y, x + w, y + BAR_HEIGHT, fill=getattr(self.colors, style), width=0)
             if w > 34:
-                c.create_text(x + w / 2, y + BAR_HEIGHT / 2, text=fmt_count(n), fill="#ffffff",
+                c.create_text(x + w / 2, y + BAR_HEIGHT / 2, text=fmt_count(n), fill=ttk.contrast_color(
+                              getattr(self.colors, style), "hex"),
                               font=("TkDefaultFont", 9, "bold"))
             x += w
         share = totals["has_account"] * 100 / people if people else 0
