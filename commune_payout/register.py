@@ -413,6 +413,18 @@ def count(db, **filters) -> int:
     return db.execute(f"SELECT count(*) FROM beneficiaries b{where}", params).fetchone()[0]
 
 
+def account_tally(db, status: str | None = "active") -> dict[str, dict[str, int]]:
+    """People per village and account status, ``{village: {account_status: n}}``, in one query
+    (the readiness dashboard); only people with ``status`` unless it is None."""
+    where, params = _filters(status=status)
+    out: dict[str, dict[str, int]] = {}
+    for village, account_status, n in db.execute(
+            f"SELECT village, account_status, count(*) FROM beneficiaries b{where} "
+            "GROUP BY village, account_status", params):
+        out.setdefault(village, {})[account_status] = n
+    return out
+
+
 def _fts_query(words: list[str]) -> str:
     return " ".join(f'"{w}"*' for w in words)
 

@@ -466,6 +466,9 @@ class TestCleaningDashboardSettings(AppWindow):
         has = register.count(shell.db, status="active", account_status="has_account")
         assert view.tile_labels["has_account"].cget("text").startswith(str(has))
         assert len(view.villages) == len(register.villages(shell.db))
+        for village, totals in view.villages:
+            for code, n in totals.items():
+                assert n == register.count(shell.db, village=village, account_status=code, status="active")
         screenshot(shell.root, "dashboard")
 
     def test_settings_backup_and_restore_after_confirmation(self, shell):

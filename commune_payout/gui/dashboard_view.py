@@ -9,6 +9,7 @@ import ttkbootstrap as ttk
 from commune_payout import register
 from commune_payout.gui.widgets import fmt_count, title
 from commune_payout.i18n import _
+from commune_payout.text import sort_key
 
 # Account status → theme colour, in the order the bars are stacked (ready first).
 SEGMENTS = (
@@ -27,12 +28,13 @@ def register_gui(shell) -> None:
 
 
 def readiness(db) -> tuple[dict[str, int], list[tuple[str, dict[str, int]]]]:
-    """(commune totals by account status, [(village, totals)]) for people currently paid."""
-    def tally(village=None):
-        return {code: register.count(db, village=village, account_status=code, status="active")
-                for code, _c in SEGMENTS}
-    villages = [(v, tally(v)) for v in register.villages(db)]
-    return tally(), [(v, t) for v, t in villages if sum(t.values())]
+    """(commune totals by account status, [(village, totals)] in Vietnamese order) for people
+    currently paid; people with no village recorded count in the commune total only."""
+    tally = register.account_tally(db, status="active")
+    total = {code: sum(t.get(code, 0) for t in tally.values()) for code, _c in SEGMENTS}
+    villages = [(v, {code: tally[v].get(code, 0) for code, _c in SEGMENTS})
+                for v in sorted((v for v in tally if v), key=sort_key)]
+    return total, villages
 
 
 class DashboardView(ttk.Frame):
