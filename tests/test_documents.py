@@ -18,7 +18,7 @@ from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.documents import (campaign, cleaning, fonts, frame, payout_list, progress_report, receipts,
                                       transfer_list)
-from commune_payout.documents.table import Column, PagedTable, Row
+from commune_payout.documents.table import PAD_H, Column, PagedTable, Row
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
@@ -216,6 +216,15 @@ def test_signature_column_is_wide_and_tall_enough():
     table = PagedTable(payout_list.COLUMNS, row_height=payout_list.ROW_HEIGHT_MM, carry_column=8)
     row = table.measure(Row(["1", "A", "", "", "", "", "", "", "", "", "", "", ""]))
     assert row.height >= 10 * mm
+
+
+@pytest.mark.parametrize("module", [payout_list, transfer_list, campaign, cleaning])
+def test_columns_fill_the_landscape_page_and_every_header_word_fits(module):
+    fonts.register()
+    assert sum(c.width for c in module.COLUMNS) * mm == pytest.approx(frame.Page(landscape=True).width, abs=0.5)
+    for column in module.COLUMNS:
+        for word in column.title.split():
+            assert pdfmetrics.stringWidth(word, fonts.BOLD, 9) <= column.width * mm - 2 * PAD_H, word
 
 
 def test_paged_table_keeps_signatures_with_rows_and_headings_with_their_first_row():

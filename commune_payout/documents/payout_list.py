@@ -28,12 +28,12 @@ COLUMNS = [
     Column("Năm sinh", 10, "CENTER"),
     Column("Số định danh", 23, "CENTER"),
     Column("Thôn", 17),
-    Column("Diện", 34),
+    Column("Diện", 33),
     Column("Số tiền/\nhệ số", 18, "RIGHT"),
-    Column("Số tháng", 8, "CENTER"),
+    Column("Số tháng", 10, "CENTER"),
     Column("Thành tiền\n(đồng)", 20, "RIGHT"),
     Column("Hình thức", 9, "CENTER"),
-    Column("Người nhận", 25),
+    Column("Người nhận", 24),
     Column("KÝ NHẬN", 32),
     Column("Ghi chú", 13),
 ]
@@ -119,7 +119,8 @@ def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, tit
     """
     footer = f"{footer or title} — {issuer.body}" + (" — số định danh chỉ in 4 số cuối" if mask_ids else "")
     doc = Document(issuer, title, on, subtitle=subtitle, landscape=True, footer=footer)
-    table = PagedTable(COLUMNS, size=9, row_height=ROW_HEIGHT_MM, carry_column=TOTAL_COLUMN)
+    table = PagedTable(COLUMNS, size=9, row_height=ROW_HEIGHT_MM, carry_column=TOTAL_COLUMN,
+                       continue_headings=False)
     rows, total = rows_by_village(lines, mask_ids)
     header = doc.header()
     st = doc.styles

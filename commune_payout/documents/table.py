@@ -54,11 +54,13 @@ class PagedTable:
 
     ``carry_column`` is the index of the amount column whose running total is carried from
     page to page (``None`` for lists without money: only the header row repeats).
-    ``unit`` names what ``count`` counts ("người", "tài khoản").
+    ``unit`` names what ``count`` counts ("người", "tài khoản"). ``continue_headings``: a page
+    that starts inside a group repeats the group heading ("— tiếp theo"); lists that print the
+    group in a column of their own can save the line.
     """
 
     def __init__(self, columns: list[Column], *, size: float = 9, row_height: float = 0,
-                 carry_column: int | None = None, unit: str = "người"):
+                 carry_column: int | None = None, unit: str = "người", continue_headings: bool = True):
         fonts.register()
         self.columns = columns
         self.widths = [c.width * mm for c in columns]
@@ -67,6 +69,7 @@ class PagedTable:
         self.row_height = row_height * mm
         self.carry_column = carry_column
         self.unit = unit
+        self.continue_headings = continue_headings
         self._wrapped: dict = {}
         self._widths: dict = {}
         self.header_lines = [self._wrap(c.title, w, fonts.BOLD) for c, w in zip(columns, self.widths)]
@@ -116,12 +119,14 @@ class PagedTable:
                  tail_space: float = 0) -> list[list[Row]]:
         """Cut measured rows into pages. ``first_space``/``page_space``: height for the table on
         the first and later pages; ``tail_space``: what must follow the last row on its page
-        (the amount in words, the signatures). A group heading never ends a page."""
+        (the amount in words, the signatures). A group heading never ends a page; a page that
+        starts inside a group gets room for the group's heading again (see :meth:`flowables`)."""
         carry = self.carry_column is not None
         pages: list[list[Row]] = [[]]
         used = self.header_height
         space = first_space
         reserve = self.line_height if carry else 0
+        again = self.line_height if self.continue_headings and any(r.kind == "heading" for r in rows) else 0
         for i, row in enumerate(rows):
             need = row.height
             if row.kind == "heading" and i + 1 < len(rows):
@@ -129,7 +134,7 @@ class PagedTable:
             if pages[-1] and used + need + reserve > space:
                 pages.append([])
                 space = page_space
-                used = self.header_height + (self.line_height if carry else 0)
+                used = self.header_height + (self.line_height if carry else 0) + again
             pages[-1].append(row)
             used += row.height
         if tail_space and used + tail_space > space and len(pages[-1]) > 1:
@@ -149,13 +154,19 @@ class PagedTable:
         pages = self.paginate(rows, first_space, page_space, tail_space)
         out: list = []
         amount = count = 0
+        heading = None
         for n, page in enumerate(pages):
             body: list[Row] = []
             if n and self.carry_column is not None:
                 body.append(self._carry_row(CARRY_IN, amount, count))
+            if self.continue_headings and heading is not None and page[0].kind != "heading":
+                body.append(self.measure(Row([f"{heading.cells[0]} — tiếp theo", *heading.cells[1:]],
+                                             kind="heading")))
             for row in page:
                 amount += row.amount
                 count += row.count
+                if row.kind == "heading":
+                    heading = row
             body += page
             if n + 1 < len(pages) and self.carry_column is not None:
                 body.append(self._carry_row(CARRY_OUT, amount, count))
