@@ -203,6 +203,13 @@ class TestMainWindow(AppWindow):
         assert "Traceback" in log.read_text(encoding="utf-8")
         assert shell.root.winfo_exists()
 
+    def test_unexpected_error_in_a_worker_is_logged_too(self, shell):
+        task = shell.run_task(lambda db, progress: 1 / 0)
+        pump(shell.root, lambda: task.done)
+        assert isinstance(task.error, ZeroDivisionError)
+        assert str(applog.current_path()) in shell.dialogs.errors[0]
+        assert "ZeroDivisionError" in applog.current_path().read_text(encoding="utf-8")
+
     def test_user_error_is_shown_plainly(self, shell):
         def refused():
             raise UserError("Hãy chọn một bản sao lưu.")

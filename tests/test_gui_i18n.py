@@ -94,3 +94,35 @@ def test_ttkbootstrap_dialogs_speak_vietnamese(root):
     assert MessageCatalog.translate("Yes") == "Có"
     assert MessageCatalog.translate("OK") == "Đồng ý"
     assert MessageCatalog.translate("Mo") == "T2"
+
+
+def press_when_shown(root, label):
+    """Press the dialog button labelled ``label`` once the (modal) dialog appears."""
+    def find(widget):
+        for child in widget.winfo_children():
+            if child.winfo_class() == "TButton" and child.cget("text") == label:
+                return child
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    def poll():
+        button = find(root)
+        if button is None:
+            root.after(50, poll)
+        else:
+            button.invoke()
+    root.after(50, poll)
+
+
+def test_real_dialogs_have_vietnamese_buttons(root):
+    from commune_payout.gui.dialogs import Dialogs
+
+    dialogs = Dialogs(root)
+    press_when_shown(root, "Có")
+    assert dialogs.ask_yes_no("Khôi phục dữ liệu?") is True
+    press_when_shown(root, "Không")
+    assert dialogs.ask_yes_no("Bỏ những gì vừa nhập?") is False
+    press_when_shown(root, "Đồng ý")
+    dialogs.error("Có lỗi")

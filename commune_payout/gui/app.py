@@ -1,5 +1,6 @@
 """Starting the desktop app: the root window, first-run setup, then the main shell."""
 
+import logging
 import shutil
 import tempfile
 import tkinter
@@ -51,6 +52,7 @@ def open_main(root, db_path, *, clock: Clock | None = None, dialogs: Dialogs | N
     db = open_db(db_path)
     commune = settings.commune(db)
     ctx = Context(db, clock=clock or Clock(), user=commune.get("officer") or Context(db).user)
+    logging.getLogger(applog.LOGGER_NAME).info("Mở %s (%s)", db_path, commune["name"])
     backups.ensure_daily(db, ctx.clock)
     root.title(_("Chi trả an sinh xã hội — {commune}").format(commune=commune["name"]))
     shell = Shell(root, ctx, Path(db_path), dialogs=dialogs, features=features)
