@@ -21,7 +21,7 @@ from commune_payout.clock import FixedClock
 from commune_payout.errors import UserError
 from commune_payout.gui import app
 from commune_payout.gui.person_form import PersonForm
-from commune_payout.text import fold
+from commune_payout.text import fold, name_sort_key, sort_key
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DATA = Path(__file__).parent / "data"
@@ -293,9 +293,13 @@ class TestRegisterView(AppWindow):
         assert "D" in d_run and "Đ" in d_run
         assert d_run == sorted(d_run, key=lambda c: c == "Đ")
         assert view.tree.heading("full_name", "text").endswith("▲")
+        register.create(shell.ctx, {"full_name": "Hà Văn Dộc", "birth_year": 1950, "village": "Thôn Dộc"})
         view.sort_by("village")
         villages = [r["village"] for r in view.rows]
-        assert villages == sorted(villages, key=fold) and villages[0] != villages[-1]
+        assert villages.index("Thôn Dộc") < villages.index("Thôn Đoài") < villages.index("Thôn Hạ")
+        assert villages == sorted(villages, key=sort_key) and villages[0] != villages[-1]
+        first_of = {v: [r["full_name"] for r in view.rows if r["village"] == v] for v in set(villages)}
+        assert all(names == sorted(names, key=name_sort_key) for names in first_of.values())
         view.sort_by("full_name")
 
 

@@ -35,7 +35,7 @@ COLUMNS = {
 SORTABLE = {"full_name": "name", "village": "village", "birth": "birth", "id_number": "id_number"}
 SEARCH_SORT_KEYS = {
     "name": lambda r: name_sort_key(r["full_name"]),
-    "village": lambda r: (sort_key(r["village"]), name_sort_key(r["full_name"])),
+    "village": lambda r: (sort_key(r["village"]), name_sort_key(r["full_name"])),  # Đ after D
     "birth": lambda r: (r["birth_year"] or 9999, name_sort_key(r["full_name"])),
     "id_number": lambda r: r["id_number"] or "",
 }
@@ -132,8 +132,14 @@ class RegisterView(ttk.Frame):
                 self.rows.sort(key=SEARCH_SORT_KEYS[self.order], reverse=self.descending)
             total = len(self.rows)
         else:
-            self.rows = register.list_beneficiaries(self.shell.db, order=self.order,
-                                                    descending=self.descending, **self.filters())
+            if self.order == "village":
+                # The service orders villages by their fold (Đ = D); sort them the Vietnamese way
+                # here, keeping the name order inside each village (the sort is stable).
+                self.rows = register.list_beneficiaries(self.shell.db, order="name", **self.filters())
+                self.rows.sort(key=lambda r: sort_key(r["village"]), reverse=self.descending)
+            else:
+                self.rows = register.list_beneficiaries(self.shell.db, order=self.order,
+                                                        descending=self.descending, **self.filters())
             total = len(self.rows)
         self.tree.delete(*self.tree.get_children())
         self.shown = 0
