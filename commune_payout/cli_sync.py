@@ -167,7 +167,7 @@ def cmd_set_upstream(args) -> int:
 def cmd_export(args) -> int:
     cli = _cli()
     ctx = cli.open_context(args)
-    outbox = Path(args.out) if args.out else Path(cli.db_path(args)).resolve().parent / "outbox"
+    outbox = Path(args.out) if args.out else commune.outbox_dir(cli.db_path(args))
     pkg = commune.build(ctx, full=args.full)
     saved = commune.save(pkg, outbox)
     copied = []

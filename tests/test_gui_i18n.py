@@ -15,7 +15,8 @@ GUI = Path(i18n.__file__).parent / "gui"
 # Modules whose strings locale/en.json covers; a feature that ships its own page adds its
 # module here together with its English strings.
 TRANSLATED = ("app", "cleaning_view", "dashboard_view", "dialogs", "import_view", "person_form",
-              "register_view", "settings_view", "setup_wizard", "shell", "tasks", "widgets")
+              "register_view", "settings_view", "setup_wizard", "shell", "sync_view", "tasks",
+              "widgets")
 
 
 def literal_strings() -> set[str]:

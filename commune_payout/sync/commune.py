@@ -154,7 +154,7 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE) 
                 "SELECT id, status, decided_at, reason FROM sync_down WHERE status != 'received' ORDER BY decided_at")],
         }
         encrypted, manifest_hash = package.build(manifest, members, keys, upstream.age_recipient)
-        stem = f"{info['code']}-goi{seq:04d}-{ctx.clock.today():%Y%m%d}"
+        stem = package_stem(info["code"], seq, ctx.clock.today())
         pkg = Package(pid, seq, since + 1, until, full, counts, deleted, stem,
                       package.split(encrypted, part_size), package.sha256(encrypted))
         db.execute(
@@ -198,6 +198,22 @@ def _interleave(rows_by_table: dict) -> list[list]:
             for row in rows:
                 emit(name, row)
     return out
+
+
+def package_stem(code: str, seq: int, day: dt.date) -> str:
+    """The file name of a package without its suffix: ``05425-goi0007-20260115``."""
+    return f"{code}-goi{seq:04d}-{day:%Y%m%d}"
+
+
+def next_file_name(ctx: Context) -> str:
+    """The name the next package will get (for a save dialog)."""
+    seq = ctx.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM sync_sent").fetchone()[0]
+    return package_stem(settings.commune(ctx.db)["code"], seq, ctx.clock.today()) + package.SUFFIX
+
+
+def outbox_dir(db_path) -> Path:
+    """Where packages are built on the laptop before they are copied out: ``outbox/`` beside the database."""
+    return Path(db_path).resolve().parent / "outbox"
 
 
 def save(pkg: Package, folder) -> list[Path]:

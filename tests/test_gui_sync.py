@@ -1,0 +1,128 @@
+"""The Sync page in the real window under Xvfb (1366×768): the office's key file, a package to a
+(stand-in) USB stick, the receipt file, a package for e-mail and the receipt code read over the
+phone. Screenshots go to tests/artifacts/sync_*.png."""
+
+import datetime as dt
+import os
+
+import pytest
+
+import test_gui_app as gui
+from commune_payout import applog, register
+from commune_payout.clock import FixedClock
+from commune_payout.context import Context
+from commune_payout.db import open_db
+from commune_payout.gui import app, shell as shell_module
+from commune_payout.sync import commune, upstream
+
+FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.sync_view"]))
+CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
+
+
+@pytest.fixture(scope="class")
+def window(tmp_path_factory):
+    display = gui.display_of_size(1366, 768)
+    folder = tmp_path_factory.mktemp("gui_sync")
+    old_display = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = display
+    applog.setup(folder / "log" / "commune_payout.log")
+    db_path = app.make_demo_database(folder, size=300)
+    root = app.create_root()
+    root.geometry("1366x768+0+0")
+    shell = app.open_main(root, db_path, clock=CLOCK, dialogs=gui.FakeDialogs(), features=FEATURES)
+    gui.settle(root)
+    shell.folder = folder
+    yield shell
+    root.destroy()
+    shell.db.close()
+    applog.setup(folder / "log" / "after.log")
+    if old_display is None:
+        os.environ.pop("DISPLAY")
+    else:
+        os.environ["DISPLAY"] = old_display
+
+
+@pytest.fixture(scope="class")
+def office():
+    database = open_db(":memory:")
+    octx = Context(database, clock=CLOCK, user="so_y_te")
+    upstream.init_office(octx, "Sở Y tế tỉnh Phú Thọ")
+    upstream.add_commune(octx, "05425")
+    yield octx
+    database.close()
+
+
+@pytest.fixture
+def view(window):
+    window.dialogs.__init__()
+    return window.show("sync")
+
+
+class TestSyncPage:
+    """One commune's first weeks of sync, through the window, test by test in order."""
+
+    def test_without_the_office_key_nothing_can_be_sent(self, window, view):
+        assert window.sections["sync"].title == "Gửi cấp trên"
+        assert "Chưa có khóa của cấp trên" in view.upstream_label.cget("text")
+        assert str(view.usb_button.cget("state")) == "disabled"
+        assert "900 thay đổi chưa được cấp trên xác nhận" == view.pending_label.cget("text")
+        gui.screenshot(window.root, "sync_no_key")
+
+    def test_office_key_file_is_read_and_its_fingerprint_shown(self, window, view, office):
+        card = upstream.office_keys(office.db).card
+        key_file = window.folder / "so-y-te.pub.txt"
+        key_file.write_text(card.to_text(), encoding="utf-8")
+        window.dialogs.open_path = str(key_file)
+        view.load_upstream_key()
+        assert card.fingerprint in window.dialogs.infos[0]
+        assert card.fingerprint in view.upstream_label.cget("text")
+        assert str(view.usb_button.cget("state")) == "normal"
+
+    def test_send_to_a_usb_stick_then_safe_to_remove(self, window, view):
+        stick = window.folder / "media" / "USB16GB"
+        stick.mkdir(parents=True)
+        view.find_drives = lambda: [stick]
+        view.refresh_drives()
+        assert view.drive_box.get() == str(stick)
+        view.send_to_drive()
+        gui.pump(window.root, lambda: window.dialogs.infos or window.dialogs.errors)
+        assert window.dialogs.errors == []
+        assert "rút USB an toàn" in window.dialogs.infos[0]
+        assert len(list(stick.glob("*.cpkg"))) == 1 and not list(stick.glob("*.partial"))
+        assert len(view.tree.get_children()) == 1
+        assert "Dấu vân tay của xã" in view.own_label.cget("text")
+
+    def test_receipt_file_from_the_office(self, window, view, office):
+        [package_file] = (window.folder / "media" / "USB16GB").glob("*.cpkg")
+        upstream.import_files(office, [package_file])
+        upstream.confirm_key(office, "05425", commune.status(window.db)["fingerprint"])
+        [(receipt, _code)] = upstream.write_acks(office, window.folder / "acks")
+        window.dialogs.open_path = receipt
+        view.load_receipt()
+        assert "gói số 1" in window.dialogs.infos[0]
+        assert view.tree.item(view.tree.get_children()[0], "values")[5].endswith("(tệp)")
+        assert "xác nhận mọi thay đổi" in view.pending_label.cget("text")
+
+    def test_save_for_email_and_the_phone_code(self, window, view, office):
+        person = register.list_beneficiaries(window.db, limit=1)[0]
+        register.update(window.ctx, person["id"], {"phone": "0912345678"})
+        view.refresh()
+        window.dialogs.save_path = str(window.folder / "email" / commune.next_file_name(view._ctx()))
+        (window.folder / "email").mkdir()
+        view.save_for_email()
+        gui.pump(window.root, lambda: window.dialogs.infos or window.dialogs.errors)
+        assert "sẵn sàng đính kèm e-mail" in window.dialogs.infos[0] and "KB" in window.dialogs.infos[0]
+        [package_file] = (window.folder / "email").glob("*.cpkg")
+        upstream.import_files(office, [package_file])
+        _data, code, _ack = upstream.make_ack(office, "05425")
+        window.dialogs.__init__()
+        view.code_entry.insert(0, code)
+        view.record_code()
+        assert "gói số 2" in window.dialogs.infos[0]
+        gui.screenshot(window.root, "sync")
+
+    def test_a_wrong_phone_code_is_refused_plainly(self, window, view):
+        view.code_entry.insert(0, "2-1-AAAA")
+        window.root.after(0, view.record_code)
+        gui.pump(window.root, lambda: window.dialogs.errors)
+        assert "Mã biên nhận sai" in window.dialogs.errors[0] or "không khớp" in window.dialogs.errors[0]
