@@ -349,6 +349,8 @@ class TestPersonForm(AppWindow):
         assert "ngày/tháng/năm" in errors["birth"].cget("text")
         assert errors["id_number"].cget("text") == "⚠ Số định danh phải có đúng 12 chữ số"
         assert form.tabs.index("current") == 0
+        settle(shell.root, 0.1)
+        assert form.focus_get() is form._inputs()["full_name"]
         assert "3 chỗ cần sửa" in form.message.cget("text")
         screenshot(shell.root, "person_validation")
         fill(inputs["full_name"], "Phạm Văn Đông")

@@ -279,9 +279,11 @@ class PersonForm(ttk.Toplevel):
 
     # -- saving ----------------------------------------------------------------------------
     def _on_return(self, event):
-        if event.widget.winfo_class() in ("Treeview", "TButton"):
-            return None
-        self.save()
+        kind = event.widget.winfo_class()
+        if kind == "TButton":
+            event.widget.invoke()
+        elif kind != "Treeview":
+            self.save()
         return "break"
 
     def save(self) -> bool:
@@ -304,8 +306,10 @@ class PersonForm(ttk.Toplevel):
         problems = {FIELD_ALIASES.get(k, k): v for k, v in problems.items()}
         first_tab = None
         for index, grid in enumerate(self.grids.values()):
-            if grid.show_errors(problems) and first_tab is None:
+            shown = grid.show_errors(problems)
+            if shown and first_tab is None:
                 first_tab = index
+                grid.inputs[shown[0]].focus_set()
         if "memberships" in problems:
             self.ms_error.configure(text="⚠ " + problems["memberships"])
             first_tab = 1 if first_tab is None else first_tab
