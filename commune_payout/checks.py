@@ -27,6 +27,7 @@ GROUP_LABELS = {
     "holder_mismatch": "Tên chủ tài khoản không khớp người hưởng hay người nhận thay",
     "amount_mismatch": "Mức hưởng không khớp hệ số × mức chuẩn",
     "coefficient_age": "Hệ số không đúng với diện và tuổi",
+    "category_age": "Tuổi không hợp với diện hưởng",
 }
 SEVERITY = {"error": "Lỗi", "warning": "Cần xem lại"}
 
@@ -133,13 +134,19 @@ def _amount_checks(db, rows, today, add) -> None:
         return
     by_id = {r["id"]: r for r in rows}
     for m in db.query("SELECT beneficiary_id, category, coefficient, amount FROM memberships "
-                      "WHERE program = 'btxh' AND coefficient IS NOT NULL"):
+                      "WHERE program IN ('btxh', 'htxh')"):
         row = by_id.get(m["beneficiary_id"])
         if row is None:
             continue
         cat = BY_CODE.get(m["category"])
         label = cat.label if cat else m["category"]
         age = age_on(row["birth_date"], row["birth_year"], today)
+        if cat and cat.ages and age is not None and not cat.ages[0] <= age < cat.ages[1]:
+            add(row, "category", "warning", "category_age",
+                f"{label}: người này {age} tuổi, diện này thường từ {cat.ages[0]} "
+                f"{'tuổi trở lên' if cat.ages[1] >= 130 else f'đến dưới {cat.ages[1]} tuổi'}")
+        if m["coefficient"] is None:
+            continue
         expected_coefficient = cat.coefficient_at(age) if cat else None
         if expected_coefficient and age is not None and abs(expected_coefficient - m["coefficient"]) > 1e-9:
             add(row, "coefficient", "warning", "coefficient_age",

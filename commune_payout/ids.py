@@ -59,6 +59,8 @@ def parse_id(raw) -> IdNumber:
             return IdNumber(None, digits.zfill(9), len(digits) == 8, None)
         return IdNumber(None, None, False, f"Số định danh có {len(digits)} chữ số (cần 12)")
     text = str(raw).strip().lstrip("'")
+    if re.fullmatch(r"\d+\.0+", text):  # a number Excel turned into text with its decimals
+        text = text.split(".")[0]
     compact = re.sub(r"[\s.\-]", "", text)
     if not compact.isdigit():
         return IdNumber(None, None, False, f"Số định danh “{text}” có ký tự không phải chữ số")

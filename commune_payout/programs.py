@@ -7,6 +7,7 @@ Programmes: ``btxh`` social assistance (coefficient × base level), ``ncc`` ngư
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from commune_payout.text import fold
 
@@ -23,6 +24,7 @@ class Category:
     sensitive: bool = False                   # never printed on public lists (HIV)
     gift_level: int | None = None             # President's Tết gift for người có công
     keywords: tuple[tuple[str, ...], ...] = ()  # folded word sets that identify it in a spreadsheet
+    ages: tuple[int, int] | None = None       # usual age range [from, to) of the group, for the checks
 
     def coefficient_at(self, age: int | None) -> float | None:
         """Coefficient for a person of ``age`` (years); the standard one when age is unknown."""
@@ -34,29 +36,29 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("tre_mo_coi", "btxh", "Trẻ em mồ côi, không nguồn nuôi dưỡng", 1.5, 2.5, 4,
+    Category("tre_mo_coi", "btxh", "Trẻ em mồ côi, không nguồn nuôi dưỡng", 1.5, 2.5, 4, ages=(0, 22),
              keywords=(("mo coi",), ("khong nguon nuoi duong",), ("khong co nguon nuoi duong",))),
     Category("tre_hiv", "btxh", "Trẻ em nhiễm HIV thuộc hộ nghèo", 2.0, 2.5, 4, sensitive=True,
              keywords=(("tre", "hiv"),)),
     Category("don_than_ngheo", "btxh", "Người đơn thân nghèo nuôi con", 1.0,
              keywords=(("don than",),)),
-    Category("nct_ngheo_60_80", "btxh", "Người cao tuổi nghèo không người phụng dưỡng (60–80 tuổi)", 1.5,
+    Category("nct_ngheo_60_80", "btxh", "Người cao tuổi nghèo không người phụng dưỡng (60–80 tuổi)", 1.5, ages=(60, 80),
              keywords=(("nct", "ngheo", "60"), ("cao tuoi", "ngheo", "60"), ("nct ngheo",), ("cao tuoi ngheo",))),
-    Category("nct_ngheo_80", "btxh", "Người cao tuổi nghèo không người phụng dưỡng (từ 80 tuổi)", 2.0,
+    Category("nct_ngheo_80", "btxh", "Người cao tuổi nghèo không người phụng dưỡng (từ 80 tuổi)", 2.0, ages=(80, 130),
              keywords=(("nct", "ngheo", "tren 80"), ("cao tuoi", "ngheo", "tu 80"), ("nct", "ngheo", "tu 80"))),
-    Category("nct_80", "btxh", "Người từ 80 tuổi không có lương hưu", 1.0,
+    Category("nct_80", "btxh", "Người từ 80 tuổi không có lương hưu", 1.0, ages=(75, 130),
              keywords=(("80", "luong huu"), ("80", "tro cap bhxh"), ("nct", "80"), ("cao tuoi", "80"))),
-    Category("nct_cham_soc_cong_dong", "btxh", "Người cao tuổi nhận chăm sóc tại cộng đồng", 3.0,
+    Category("nct_cham_soc_cong_dong", "btxh", "Người cao tuổi nhận chăm sóc tại cộng đồng", 3.0, ages=(60, 130),
              keywords=(("cham soc", "cong dong"),)),
     Category("nkt_dac_biet_nang", "btxh", "Người khuyết tật đặc biệt nặng", 2.0, 2.5, 16, 2.5,
              keywords=(("dac biet nang",),)),
     Category("nkt_nang", "btxh", "Người khuyết tật nặng", 1.5, 2.0, 16, 2.0,
              keywords=(("nkt", "nang"), ("khuyet tat", "nang"))),
-    Category("tre_duoi_3_dtts", "btxh", "Trẻ em dưới 3 tuổi vùng DTTS nghèo", 1.5,
+    Category("tre_duoi_3_dtts", "btxh", "Trẻ em dưới 3 tuổi vùng DTTS nghèo", 1.5, ages=(0, 3),
              keywords=(("duoi 3",), ("dtts",))),
     Category("nguoi_hiv_ngheo", "btxh", "Người nhiễm HIV thuộc hộ nghèo", 1.5, sensitive=True,
              keywords=(("hiv",),)),
-    Category("htxh", "htxh", "Trợ cấp hưu trí xã hội", keywords=(("huu tri xa hoi",), ("htxh",))),
+    Category("htxh", "htxh", "Trợ cấp hưu trí xã hội", ages=(70, 130), keywords=(("huu tri xa hoi",), ("htxh",))),
     Category("ncc_truoc_1945", "ncc", "Người hoạt động cách mạng trước 01/01/1945", gift_level=600_000,
              keywords=(("truoc 1945",), ("lao thanh cach mang",))),
     Category("ncc_tien_khoi_nghia", "ncc", "Người hoạt động cách mạng từ 01/01/1945 đến Tổng khởi nghĩa",
@@ -84,6 +86,7 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_CODE = {c.code: c for c in CATEGORIES}
+_FOLDED_LABELS = {c.code: fold(c.label) for c in CATEGORIES}
 PROGRAM_LABELS = {
     "btxh": "Bảo trợ xã hội",
     "ncc": "Người có công",
@@ -97,11 +100,15 @@ def find_category(text) -> Category | None:
 
     Categories are tried in table order; more specific ones come first.
     """
-    key = fold(text)
+    return _find_category(fold(text))
+
+
+@lru_cache(maxsize=1024)
+def _find_category(key: str) -> Category | None:
     if not key:
         return None
     for cat in CATEGORIES:
-        if fold(cat.label) == key or cat.code == key:
+        if _FOLDED_LABELS[cat.code] == key or cat.code == key:
             return cat
     for cat in CATEGORIES:
         for words in cat.keywords:

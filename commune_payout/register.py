@@ -64,8 +64,11 @@ FIELD_LABELS = {
     "police_verified_on": "Ngày công an xác minh",
     "notes": "Ghi chú",
     "memberships": "Diện hưởng",
+    "category": "Diện đối tượng",
+    "coefficient": "Hệ số",
+    "amount": "Mức hưởng",
 }
-EDITABLE = tuple(f for f in FIELD_LABELS if f != "memberships")
+EDITABLE = tuple(f for f in FIELD_LABELS if f not in ("memberships", "category", "coefficient", "amount"))
 _NULLABLE = {"birth_date", "birth_year", "gender", "id_number", "old_id_number", "status_date",
              "monthly_amount", "bank_bin", "account_number", "police_verified_on"}
 PUBLIC_KEYS = ("id", "full_name", "birth_date", "birth_year", "gender", "id_number", "village",

@@ -9,6 +9,8 @@ import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
+_ETH_TO_D = str.maketrans({"ð": "đ", "Ð": "Đ"})
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 # Combining marks that make a distinct Vietnamese letter (ă â ê ô ơ ư), as opposed to tones.
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
@@ -27,7 +29,7 @@ def clean(value) -> str:
     """NFC, trimmed, inner runs of whitespace collapsed to one space. ``None`` gives ``""``."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", nfc(str(value))).strip()
+    return _SPACES.sub(" ", nfc(str(value)).translate(_ETH_TO_D)).strip()
 
 
 def fold(value) -> str:
@@ -40,7 +42,8 @@ def fold(value) -> str:
         return ""
     decomposed = unicodedata.normalize("NFD", str(value))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    # Ð/ð (U+00D0/U+00F0) stand in for Đ/đ in badly converted files.
+    stripped = stripped.translate(_D_MAP)
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 

@@ -128,3 +128,15 @@ def test_coefficient_that_does_not_fit_the_age(ctx):
     assert "coefficient_age" in codes_for(problems, toddler)
     message = next(p.message for p in problems if p.beneficiary_id == elderly and p.code == "coefficient_age")
     assert "80 tuổi" in message and "2" in message and "1,5" in message
+
+
+def test_age_outside_the_group(ctx):
+    young = register.create(ctx, {"full_name": "Ngô Quang Phúc", "birth_year": 1974, "village": "Thôn Thượng"},
+                            [{"category": "nct_ngheo_60_80", "coefficient": 1.5}])
+    fits = register.create(ctx, {"full_name": "Lê Kim Liên", "birth_date": "05/01/1948", "village": "Xóm Mới"},
+                           [{"category": "nct_ngheo_60_80", "coefficient": 1.5}])
+    problems = checks.run_checks(ctx.db, TODAY)
+    assert "category_age" in codes_for(problems, young)
+    assert "category_age" not in codes_for(problems, fits)
+    message = next(p.message for p in problems if p.code == "category_age")
+    assert "52 tuổi" in message and "từ 60 đến dưới 80 tuổi" in message

@@ -35,3 +35,8 @@ def test_tones_only_break_ties():
 def test_name_sort_key_sorts_by_given_name_first():
     names = ["Nguyễn Văn Bình", "Trần Thị An", "Lê Đức Đạt", "Bùi Văn Dũng"]
     assert sorted(names, key=name_sort_key) == ["Trần Thị An", "Nguyễn Văn Bình", "Bùi Văn Dũng", "Lê Đức Đạt"]
+
+
+def test_eth_from_bad_conversions_is_read_as_d_stroke():
+    assert clean("ÐẶNG Ðạt") == "ĐẶNG Đạt"
+    assert fold("Ðặng") == "dang"
