@@ -150,12 +150,15 @@ def _backup_before_import(args, ctx) -> None:
         backups.make_backup(ctx.db, ctx.clock, reason="import")
 
 
+def _vn_date(iso: str) -> str:
+    """``2026-01-05`` → ``05/01/2026``."""
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
 def _people_table(rows) -> None:
     for r in rows:
-        born = r["birth_date"] or (str(r["birth_year"]) if r["birth_year"] else "")
-        if r["birth_date"]:
-            y, m, d = r["birth_date"].split("-")
-            born = f"{d}/{m}/{y}"
+        born = _vn_date(r["birth_date"]) if r["birth_date"] else (str(r["birth_year"] or ""))
         account = f"{bank_name(r['bank_bin'])} {r['account_number']}" if r["account_number"] else \
             register.ACCOUNT_STATUSES[r["account_status"]]
         print(f"{r['id'][:8]}  {r['full_name']:<26} {born:<10}  {r['id_number'] or '-':<12}  "
@@ -229,6 +232,8 @@ def cmd_show(args) -> int:
             value = register.GENDERS[value]
         elif key == "bank_bin":
             value = f"{bank_name(value)} ({value})"
+        elif key in ("birth_date", "status_date", "police_verified_on"):
+            value = _vn_date(value)
         print(f"  {labels[key]}: {value}")
     for m in person["memberships"]:
         label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
@@ -240,7 +245,8 @@ def cmd_show(args) -> int:
     if hist:
         print("  Lịch sử thay đổi:")
         for h in hist:
-            print(f"    {h['changed_at']} {h['changed_by']}: {labels.get(h['field'], h['field'])} "
+            field = "Tạo hồ sơ" if h["field"] == "created" else labels.get(h["field"], h["field"])
+            print(f"    {_vn_date(h['changed_at'][:10])} {h['changed_at'][11:16]} {h['changed_by']}: {field}: "
                   f"{h['old_value'] or ''} → {h['new_value'] or ''}")
     return 0
 
