@@ -130,7 +130,6 @@ class RegisterView(ttk.Frame):
             if self.order != "name" or self.descending:
                 # Searching ranks by relevance; a clicked header re-sorts the hits.
                 self.rows.sort(key=SEARCH_SORT_KEYS[self.order], reverse=self.descending)
-            total = len(self.rows)
         else:
             if self.order == "village":
                 # The service orders villages by their fold (Đ = D); sort them the Vietnamese way
@@ -140,17 +139,19 @@ class RegisterView(ttk.Frame):
             else:
                 self.rows = register.list_beneficiaries(self.shell.db, order=self.order,
                                                         descending=self.descending, **self.filters())
-            total = len(self.rows)
         self.tree.delete(*self.tree.get_children())
         self.shown = 0
         self._fill_more()
-        if select and self.tree.exists(select):
+        wanted = next((i for i, r in enumerate(self.rows) if r["id"] == select), None) if select else None
+        while wanted is not None and self.shown <= wanted:
+            self._fill_more()
+        if wanted is not None:
             self.tree.selection_set(select)
             self.tree.see(select)
         self._show_empty(text.strip() or any(self.filters().values()))
-        limited = text.strip() and total >= SEARCH_LIMIT
+        limited = text.strip() and len(self.rows) >= SEARCH_LIMIT
         self.count_label.configure(text=(_("{n} người (hãy gõ thêm để thu hẹp)") if limited
-                                         else _("{n} người")).format(n=fmt_count(total)))
+                                         else _("{n} người")).format(n=fmt_count(len(self.rows))))
 
     def _show_empty(self, narrowed: bool) -> None:
         """Say why the table is empty: nobody matches, or the register has nobody yet."""
