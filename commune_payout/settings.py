@@ -52,12 +52,16 @@ def init_commune(db, code, officer: str = "", upstream: str = DEFAULT_UPSTREAM) 
     found = find_commune(code)
     current = get(db, "commune")
     if current and current["code"] != found.code:
-        from commune_payout.errors import UserError
+        has_rows = db.execute("SELECT 1 FROM beneficiaries LIMIT 1").fetchone()
+        if has_rows:
+            from commune_payout.errors import UserError
 
-        raise UserError(
-            f"Cơ sở dữ liệu này đã thuộc {current['name']} ({current['code']}); "
-            "không thể chuyển sang xã khác."
-        )
+            # Every synced row carries its commune code; re-labelling them would corrupt the
+            # upstream office's consolidated data. A wrong choice is fixed while the register is empty.
+            raise UserError(
+                f"Cơ sở dữ liệu này đã có danh sách của {current['name']} ({current['code']}); "
+                "không thể chuyển sang xã khác. Hãy tạo cơ sở dữ liệu mới cho xã kia."
+            )
     info = {
         "code": found.code,
         "name": found.name,

@@ -101,3 +101,11 @@ def test_every_command_is_documented():
     helps = {a.dest: a.help for a in sub._choices_actions}
     for name in sub.choices:
         assert helps.get(name), f"subcommand {name} has no help text"
+
+
+def test_commune_can_be_corrected_only_while_the_register_is_empty(dbfile, capsys):
+    code, out, _ = run(capsys, "--db", str(dbfile), "init", "--commune", "00004")
+    assert code == 0 and "00004" in out
+    run(capsys, "--db", str(dbfile), "demo", "--size", "2")
+    code, _, err = run(capsys, "--db", str(dbfile), "init", "--commune", "05425")
+    assert code == 1 and "không thể chuyển sang xã khác" in err
