@@ -399,7 +399,8 @@ def totals_of(lines) -> dict:
             slot = acc.setdefault(line[key], [0, 0])
             slot[0] += 1
             slot[1] += line["total"]
-        return [{"key": k, "count": c, "amount": a} for k, (c, a) in sorted(acc.items(), key=lambda kv: sort_key(kv[0]))]
+        ordered = sorted(acc.items(), key=lambda kv: sort_key(kv[0]))
+        return [{"key": k, "count": c, "amount": a} for k, (c, a) in ordered]
 
     return {
         "count": len(lines),

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from commune_payout import backups, checks, i18n, register
+from commune_payout import backups, cashbook, checks, i18n, payouts, register
+from commune_payout.gui.payouts_view import SHORT_CHANNELS
 from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
 
 GUI = Path(i18n.__file__).parent / "gui"
 # Modules whose strings locale/en.json covers; a feature that ships its own page adds its
 # module here together with its English strings.
-TRANSLATED = ("app", "cleaning_view", "dashboard_view", "dialogs", "import_view", "person_form",
+TRANSLATED = ("app", "cleaning_view", "dashboard_view", "dialogs", "import_view", "payouts_view", "person_form",
               "register_view", "settings_view", "setup_wizard", "shell", "sync_view", "tasks",
               "widgets")
 
@@ -35,7 +36,8 @@ def domain_labels() -> set[str]:
     out = set()
     for labels in (register.STATUSES, register.ACCOUNT_STATUSES, register.CHANNELS, register.GENDERS,
                    register.FIELD_LABELS, PROGRAM_LABELS, checks.GROUP_LABELS, checks.SEVERITY,
-                   backups.REASONS):
+                   backups.REASONS, payouts.KINDS, payouts.SESSION_STATUSES, payouts.LINE_STATUSES,
+                   cashbook.KINDS, SHORT_CHANNELS):
         out |= set(labels.values())
     return out | {c.label for c in CATEGORIES}
 

@@ -3,6 +3,7 @@ desk (Enter pays), reversal, receipts, transfer files, the bank result, the cash
 closing. Screenshots go to tests/artifacts/payouts_*.png."""
 
 import datetime as dt
+import gc
 import os
 
 import pytest
@@ -34,6 +35,9 @@ def window(tmp_path_factory):
     gui.settle(root)
     yield shell
     root.destroy()
+    # Free the window's Tk objects here, on the main thread: collected later in a worker
+    # thread they would make Tcl abort the whole test run.
+    gc.collect()
     shell.db.close()
     applog.setup(folder / "log" / "after.log")
     if old_display is None:

@@ -267,7 +267,8 @@ class PayoutsView(ttk.Frame):
         ttk.Label(bar, text=_("Đợt chi:")).pack(side="left")
         self.session_box = ttk.Combobox(bar, state="readonly", width=58)
         self.session_box.pack(side="left", padx=(6, 10))
-        self.session_box.bind("<<ComboboxSelected>>", lambda e: self.select(self.sessions[self.session_box.current()]["id"]))
+        self.session_box.bind("<<ComboboxSelected>>",
+                              lambda e: self.select(self.sessions[self.session_box.current()]["id"]))
         self.status_label = ttk.Label(bar, bootstyle="secondary")
         self.status_label.pack(side="left")
 
@@ -469,7 +470,7 @@ class PayoutsView(ttk.Frame):
             self.lines[r["id"]] = r
             status = _(payouts.LINE_STATUSES[r["status"]])
             if r["receipt_no"]:
-                status += f" (BN {r['receipt_no']})"
+                status += " (" + _("BN {n}").format(n=r["receipt_no"]) + ")"
             self.tree.insert("", "end", iid=r["id"], tags=(r["status"],), values=(
                 r["full_name"], r["birth_year"] or "", r["id_number"] or "", r["village"],
                 format_vnd(r["total"], unit=False), _(SHORT_CHANNELS[r["channel"]]), status))
