@@ -68,6 +68,7 @@ FEATURES = [
     "commune_payout.gui.cleaning_view",
     "commune_payout.gui.dashboard_view",
     "commune_payout.gui.payouts_view",
+    "commune_payout.gui.printing_view",
     "commune_payout.gui.sync_view",
     "commune_payout.gui.settings_view",
 ]
