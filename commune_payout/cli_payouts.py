@@ -1,5 +1,5 @@
-"""CLI subcommands for payout sessions: ``session create|list|show|lock|pay|reverse|fallback|
-export-transfers|import-results|cash|close|suspensions``.
+"""CLI subcommands for payout sessions: ``session create|list|show|lock|delete|pay|reverse|
+fallback|export-transfers|import-results|cash|close|suspensions``.
 
 A session is named by its id or a unique prefix of it (``session list`` shows 8 characters);
 a person by an ID number (or its last digits) or name words resolving to exactly one line.
@@ -87,6 +87,10 @@ def register_cli(sub) -> None:
     p = ss.add_parser("lock", help="khóa danh sách sau khi rà soát (từ đó mới chi trả được)")
     p.add_argument("id")
     p.set_defaults(handler=cmd_lock)
+
+    p = ss.add_parser("delete", help="xóa một đợt chi đang lập (chưa khóa danh sách)")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_delete)
 
     p = ss.add_parser("pay", help="ghi nhận đã chi cho một người; in số biên nhận")
     p.add_argument("id")
@@ -254,6 +258,15 @@ def cmd_lock(args) -> int:
     sid = _session(ctx, args.id)
     payouts.lock_session(ctx, sid)
     print(f"Đã khóa danh sách đợt chi {sid[:8]}; có thể chi trả.")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    ctx = _cli().open_context(args)
+    sid = _session(ctx, args.id)
+    name = payouts.get_session(ctx.db, sid)["name"]
+    payouts.delete_draft(ctx, sid)
+    print(f"Đã xóa đợt chi đang lập “{name}”.")
     return 0
 
 

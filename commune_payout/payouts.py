@@ -615,6 +615,20 @@ def lock_session(ctx: Context, sid: str) -> None:
                        [now, ctx.user, sid])
 
 
+def delete_draft(ctx: Context, sid: str) -> None:
+    """Discard a draft session and its lines (a mistaken draft would otherwise block its period).
+
+    A locked or closed session is a record of payments and is never deleted (the database
+    refuses too).
+    """
+    with write_transaction(ctx.db):
+        status = _session_status(ctx.db, sid)
+        if status != "draft":
+            raise UserError("Chỉ xóa được đợt chi đang lập; đợt đã khóa danh sách là chứng từ, không xóa được")
+        ctx.db.execute("DELETE FROM payout_lines WHERE session_id = ?", [sid])
+        ctx.db.execute("DELETE FROM payout_sessions WHERE id = ?", [sid])
+
+
 def set_override(ctx: Context, line_id: str, amount: int | None, reason: str = "") -> int:
     """Override (or with ``None`` restore) one draft line's amount, with a reason; returns the new total."""
     reason = clean(reason)

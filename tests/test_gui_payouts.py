@@ -97,6 +97,19 @@ class TestPayoutPages:
         assert view.review_totals.trees["by_village"].get_children()
         gui.screenshot(window.root, "payouts_review")
 
+    def test_a_draft_can_be_deleted_and_made_again(self, window, view):
+        view.delete_draft()
+        assert view.sid is None and payouts.list_sessions(window.db) == []
+        wizard = view.open_wizard()
+        wizard.vars["name"].set("Quà Tết Bính Ngọ 2026")
+        wizard.vars["period"].set("2026-01")
+        wizard.vars["session_date"].set("20/01/2026")
+        wizard.vars["fixed_btxh"].set("400.000")
+        wizard.preview()
+        gui.pump(window.root, lambda: str(wizard.create_button.cget("state")) == "normal")
+        wizard.create()
+        gui.pump(window.root, lambda: view.sid is not None)
+
     def test_lock_then_enter_pays_the_person_found_without_accents(self, window, view):
         view.lock()
         assert view.session["status"] == "locked" and window.dialogs.questions

@@ -397,12 +397,17 @@ def test_three_unpaid_months_make_a_suspension_candidate(ctx):
     assert "còn 1.500.000 đ chưa nhận" in excluded[absent]
 
 
-def test_duplicate_monthly_period_is_refused(ctx):
+def test_duplicate_monthly_period_is_refused_until_the_draft_is_deleted(ctx):
     add_person(ctx, "Người Một", ("nct_80", {"coefficient": 1.0}))
-    payouts.create_session(ctx, monthly_spec())
+    draft = payouts.create_session(ctx, monthly_spec())
     with pytest.raises(ValidationError) as err:
         payouts.create_session(ctx, monthly_spec())
     assert "period" in err.value.problems
+    payouts.delete_draft(ctx, draft)
+    assert payouts.list_sessions(ctx.db) == []
+    again = locked(ctx, monthly_spec())
+    with pytest.raises(UserError, match="không xóa được"):
+        payouts.delete_draft(ctx, again)
 
 
 # --- the sample register, start to finish ----------------------------------------------------

@@ -92,6 +92,18 @@ def test_tet_gift_preview_text_and_person_resolution(dbfile, capsys):
     assert code == 1 and "Không tìm thấy đợt chi" in err
 
 
+def test_a_draft_can_be_deleted_a_locked_session_cannot(dbfile, capsys):
+    assert run(capsys, dbfile, *CREATE)[0] == 0
+    sid = json.loads(run(capsys, dbfile, "list", "--json")[1])[0]["id"]
+    code, out, _ = run(capsys, dbfile, "delete", sid[:8])
+    assert code == 0 and "Đã xóa đợt chi đang lập" in out
+    assert run(capsys, dbfile, *CREATE)[0] == 0
+    sid = json.loads(run(capsys, dbfile, "list", "--json")[1])[0]["id"]
+    run(capsys, dbfile, "lock", sid)
+    code, _, err = run(capsys, dbfile, "delete", sid)
+    assert code == 1 and "không xóa được" in err
+
+
 def test_every_session_command_is_documented():
     parser = cli.build_parser()
     session = parser._subparsers._group_actions[0].choices["session"]

@@ -262,6 +262,9 @@ class PayoutsView(ttk.Frame):
         self.close_button.pack(side="right", padx=6)
         self.lock_button = ttk.Button(head, text=_("Khóa danh sách"), bootstyle="warning", command=self.lock)
         self.lock_button.pack(side="right")
+        self.delete_button = ttk.Button(head, text=_("Xóa bản nháp"), bootstyle="secondary-outline",
+                                        command=self.delete_draft)
+        self.delete_button.pack(side="right", padx=6)
         bar = ttk.Frame(self)
         bar.pack(fill="x", pady=(8, 0))
         ttk.Label(bar, text=_("Đợt chi:")).pack(side="left")
@@ -345,6 +348,7 @@ class PayoutsView(ttk.Frame):
         if self.session:
             self.status_label.configure(text=hints[status])
         self.lock_button.configure(state="normal" if status == "draft" else "disabled")
+        self.delete_button.configure(state="normal" if status == "draft" else "disabled")
         self.close_button.configure(state="normal" if status == "locked" else "disabled")
         self.refresh_counters()
         self.refresh_review()
@@ -598,7 +602,7 @@ class PayoutsView(ttk.Frame):
     def _build_review(self) -> None:
         self.review_summary = ttk.Label(self.review, font=("TkDefaultFont", 11, "bold"))
         self.review_summary.pack(anchor="w")
-        self.review_totals = TotalsPanel(self.review, height=7)
+        self.review_totals = TotalsPanel(self.review, height=10)
         self.review_totals.pack(fill="both", expand=True, pady=(6, 6))
         ttk.Label(self.review, text=_("Không đưa vào danh sách (kèm lý do)"),
                   font=("TkDefaultFont", 10, "bold")).pack(anchor="w")
@@ -606,7 +610,7 @@ class PayoutsView(ttk.Frame):
             "name": (_("Họ và tên"), 200, "w"), "village": (_("Thôn"), 140, "w"),
             "reason": (_("Lý do"), 500, "w")}, height=4)
         self.review_excluded.column("reason", stretch=True)
-        frame.pack(fill="both", expand=True)
+        frame.pack(fill="x")
 
     def refresh_review(self) -> None:
         self.review_excluded.delete(*self.review_excluded.get_children())
@@ -631,6 +635,14 @@ class PayoutsView(ttk.Frame):
         if self._guard(payouts.lock_session, self.shell.ctx, self.sid)[0]:
             self.reload_sessions(keep=self.sid)
             self.notebook.select(self.desk)
+
+    def delete_draft(self) -> None:
+        if not self.sid or not self.shell.dialogs.ask_yes_no(
+                _("Xóa đợt chi đang lập “{name}”? Danh sách của đợt này sẽ bị bỏ.").format(name=self.session["name"])):
+            return
+        if self._guard(payouts.delete_draft, self.shell.ctx, self.sid)[0]:
+            self.sid = None
+            self.reload_sessions()
 
     # -- transfers -------------------------------------------------------------------------
     def _build_bank(self) -> None:
