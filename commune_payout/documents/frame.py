@@ -132,14 +132,11 @@ class Styles:
         self.body = _style("body", s, align=TA_JUSTIFY, spaceAfter=2)
         self.body_left = _style("body_left", s)
         self.bold = _style("bold", s, fonts.BOLD)
-        self.italic = _style("italic", s, fonts.ITALIC)
         self.center = _style("center", s, align=TA_CENTER)
         self.center_bold = _style("center_bold", s, fonts.BOLD, TA_CENTER)
         self.center_italic = _style("center_italic", s, fonts.ITALIC, TA_CENTER)
         self.title = _style("title", s + 2, fonts.BOLD, TA_CENTER, spaceBefore=4)
         self.heading = _style("heading", s, fonts.BOLD, spaceBefore=6, spaceAfter=3)
-        self.small = _style("small", s - 2)
-        self.small_italic = _style("small_italic", s - 2, fonts.ITALIC)
 
 
 @dataclass
@@ -171,14 +168,14 @@ class Document:
     """
 
     def __init__(self, issuer: Issuer, title: str, on: dt.date, *, subtitle=(), landscape: bool = False,
-                 footer: str = "", size: float = 12):
+                 footer: str = ""):
         self.issuer = issuer
         self.title = text(title)
         self.subtitle = [text(s) for s in subtitle]
         self.on = on
         self.page = Page(landscape)
         self.footer = text(footer)
-        self.styles = Styles(size)
+        self.styles = Styles()
 
     def header(self) -> list:
         """Issuing body and motto, the place-and-date line, the title and subtitle lines."""
@@ -243,14 +240,7 @@ class Document:
             doc.build(story, canvasmaker=self._canvas_maker())
 
     def _canvas_maker(self):
-        footer, page_size = self.footer, self.page.size
-
-        class NumberedCanvas(_NumberedCanvas):
-            pass
-
-        NumberedCanvas.footer = footer
-        NumberedCanvas.page_size = page_size
-        return NumberedCanvas
+        return type("NumberedCanvas", (_NumberedCanvas,), {"footer": self.footer, "page_size": self.page.size})
 
 
 class _UnderRule(Spacer):
