@@ -1,15 +1,15 @@
 """Printed documents (PDF): the paper a commune signs, hands over and files.
 
-========== ===================================================== ==========================
-kind       document                                              module
-========== ===================================================== ==========================
+=========== ===================================================== ========================
+kind        document                                              module
+=========== ===================================================== ========================
 payout-list danh sách chi trả of a session, signed by each person :mod:`.payout_list`
-receipts   biên nhận, 2 or 4 to an A4 sheet                      :mod:`.receipts`
-transfers  danh sách chuyển khoản per bank, with control totals  :mod:`.transfer_list`
-campaign   people who still need a bank account, papers to bring :mod:`.campaign`
-cleaning   data-cleaning list for the commune police             :mod:`.cleaning`
-report     monthly progress report for the province              :mod:`.progress_report`
-========== ===================================================== ==========================
+receipts    biên nhận, 2 or 4 to an A4 sheet                      :mod:`.receipts`
+transfers   danh sách chuyển khoản per bank, with control totals  :mod:`.transfer_list`
+campaign    people who still need a bank account, papers to bring :mod:`.campaign`
+cleaning    data-cleaning list for the commune police             :mod:`.cleaning`
+report      monthly progress report for the province              :mod:`.progress_report`
+=========== ===================================================== ========================
 
 Each module has a ``render(...)`` that lays out plain data and a ``write(db, ...)`` that reads
 the database; :func:`write` below is the one entry point the CLI and the GUI call. Every
