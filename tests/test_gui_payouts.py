@@ -140,6 +140,19 @@ class TestPayoutPages:
         paid = payouts.get_line(window.db, line["id"])
         assert (paid["received_by"], paid["paid_to"]) == ("authorised", "Nguyễn Văn Nhận Thay")
 
+    def test_a_transfer_line_is_paid_in_cash_only_when_the_officer_confirms(self, window, view):
+        line = payouts.session_lines(window.db, view.sid, status="pending", channel="account")[-1]
+        _search(view, line["id_number"] or line["full_name"])
+        view.tree.selection_set(line["id"])
+        window.dialogs.answer = False
+        assert view.pay_selected() is None
+        assert payouts.get_line(window.db, line["id"])["status"] == "pending"
+        window.dialogs.answer = True
+        receipt = view.pay_selected()
+        paid = payouts.get_line(window.db, line["id"])
+        assert (paid["receipt_no"], paid["paid_channel"], paid["channel"]) == (receipt, "cash_commune", "account")
+        assert "chuyển khoản" in window.dialogs.questions[-1]
+
     def test_second_desk_paying_the_same_person_is_told_the_receipt(self, window, view):
         line = payouts.session_lines(window.db, view.sid, status="pending", channel="cash_commune")[0]
         _search(view, line["id_number"] or line["full_name"])
@@ -148,7 +161,7 @@ class TestPayoutPages:
         payouts.pay_line(other, line["id"])
         other.db.close()
         assert view.pay_selected() is None
-        assert "đã được chi trả trong đợt này, biên nhận số 3" in window.dialogs.errors[0]
+        assert "đã được chi trả trong đợt này, biên nhận số 4" in window.dialogs.errors[0]
 
     def test_reversal_from_the_desk(self, window, view):
         view.show_paid.set(True)
@@ -159,7 +172,7 @@ class TestPayoutPages:
         view.reverse_reason.set("Ghi nhầm người")
         view.reverse_selected()
         assert payouts.get_line(window.db, line["id"])["status"] == "pending"
-        assert view.receipt_queue == [2]
+        assert view.receipt_queue == [2, 3]
         view.show_paid.set(False)
 
     def test_receipt_queue_prints_to_pdf(self, window, view, tmp_path):

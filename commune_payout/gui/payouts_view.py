@@ -538,9 +538,17 @@ class PayoutsView(ttk.Frame):
         line = self.selected_line()
         if line is None or str(self.pay_button.cget("state")) == "disabled":
             return None
+        channel = None
+        if line["channel"] == "account":
+            # Someone on the transfer list came to the desk: cash only when the officer says so.
+            if not self.shell.dialogs.ask_yes_no(
+                    _("{name} nhận qua chuyển khoản. Chi tiền mặt tại bàn thay cho chuyển khoản?")
+                    .format(name=line["full_name"])):
+                return None
+            channel = "cash_commune"
         received_by = self.received_by.get()
         receiver = self.receiver_var.get() if received_by == "authorised" else ""
-        ok, receipt = self._guard(payouts.pay_line, self.shell.ctx, line["id"], received_by, receiver)
+        ok, receipt = self._guard(payouts.pay_line, self.shell.ctx, line["id"], received_by, receiver, channel)
         if not ok:
             self.run_search()
             return None
