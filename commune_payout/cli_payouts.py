@@ -1,5 +1,5 @@
-"""CLI subcommands for payout sessions: ``session create|list|show|lock|delete|pay|reverse|
-fallback|export-transfers|import-results|cash|close|suspensions``.
+"""CLI subcommands for payout sessions: ``session create|list|show|override|lock|delete|pay|
+reverse|fallback|export-transfers|import-results|cash|close|suspensions``.
 
 A session is named by its id or a unique prefix of it (``session list`` shows 8 characters);
 a person by an ID number (or its last digits) or name words resolving to exactly one line.
@@ -87,6 +87,13 @@ def register_cli(sub) -> None:
     p = ss.add_parser("lock", help="khóa danh sách sau khi rà soát (từ đó mới chi trả được)")
     p.add_argument("id")
     p.set_defaults(handler=cmd_lock)
+
+    p = ss.add_parser("override", help="sửa số tiền của một người khi đợt chi còn đang lập (ghi lý do)")
+    p.add_argument("id")
+    p.add_argument("person")
+    p.add_argument("amount", help="số tiền mới (đồng), hoặc “bỏ” để trở lại số tính theo quy định")
+    p.add_argument("--reason", default="", help="lý do (bắt buộc khi sửa số tiền)")
+    p.set_defaults(handler=cmd_override)
 
     p = ss.add_parser("delete", help="xóa một đợt chi đang lập (chưa khóa danh sách)")
     p.add_argument("id")
@@ -258,6 +265,16 @@ def cmd_lock(args) -> int:
     sid = _session(ctx, args.id)
     payouts.lock_session(ctx, sid)
     print(f"Đã khóa danh sách đợt chi {sid[:8]}; có thể chi trả.")
+    return 0
+
+
+def cmd_override(args) -> int:
+    ctx = _cli().open_context(args)
+    sid = _session(ctx, args.id)
+    line = _person_line(ctx.db, sid, args.person)
+    amount = None if fold(args.amount) in ("bo", "none") else _amount(args.amount)
+    total = payouts.set_override(ctx, line["id"], amount, args.reason)
+    print(f"{line['full_name']}: {format_vnd(total)}.")
     return 0
 
 

@@ -236,6 +236,13 @@ def test_database_refuses_second_payment_and_edits_of_the_ledger(ctx):
         db.execute("UPDATE payout_lines SET total = 1, base_amount = 1")
     with pytest.raises(sqlite3.IntegrityError, match="cannot be deleted"):
         db.execute("DELETE FROM payout_lines")
+    with pytest.raises(sqlite3.IntegrityError, match="only while the payout session is a draft"):
+        db.execute("INSERT INTO payout_lines SELECT 'late', session_id, commune_code, 99, beneficiary_id, "
+                   "full_name, name_fold, name_sort, birth_year, id_number, village, village_fold, program, "
+                   "group_code, group_label, group_public, other_groups, sensitive, coefficient, base_amount, "
+                   "months, arrears_months, arrears_amount, carried_forward, NULL, override_amount, "
+                   "override_reason, total, planned_channel, channel, bank_bin, account_number, account_holder, "
+                   "receiver_name, receiver_relation, receiver_id_number, 'pending', 0 FROM payout_lines")
     with pytest.raises(sqlite3.IntegrityError, match="draft -> locked -> closed"):
         db.execute("UPDATE payout_sessions SET status = 'draft'")
     assert db.execute("SELECT count(*) FROM payout_entries").fetchone()[0] == 1

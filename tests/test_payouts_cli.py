@@ -42,6 +42,11 @@ def test_session_from_creation_to_close(dbfile, capsys, tmp_path):
 
     code, _, err = run(capsys, dbfile, "pay", sid, cash["id_number"])
     assert code == 1 and "chưa được khóa" in err
+    code, _, err = run(capsys, dbfile, "override", sid, cash["id_number"], "1.000.000")
+    assert code == 1 and "lý do" in err
+    code, out, _ = run(capsys, dbfile, "override", sid, cash["id_number"], "1.000.000", "--reason", "QĐ 15/UBND")
+    assert code == 0 and "1.000.000 đ" in out
+    assert run(capsys, dbfile, "override", sid, cash["id_number"], "bỏ")[0] == 0
     assert run(capsys, dbfile, "lock", sid)[0] == 0
     code, out, _ = run(capsys, dbfile, "pay", sid, cash["id_number"], "--receiver", "Nguyễn Văn Thay")
     assert code == 0 and "Biên nhận số 1" in out and "Nguyễn Văn Thay" in out

@@ -12,8 +12,9 @@ Rules the triggers enforce, whatever code writes:
   no DELETE. A mistake is corrected with a ``reversal`` entry that names the entry it undoes;
   an entry can be reversed once, and a reversal cannot be reversed.
 * Entries go only into a ``locked`` session (not a draft under review, not a closed one).
-* Once a session is locked its lines keep their snapshot: only ``status`` and ``channel`` change,
-  and only through entries. Once closed, nothing about the session changes.
+* Lines are added only to a draft. Once a session is locked its lines keep their snapshot: only
+  ``status`` and ``channel`` change, and only through entries. Once closed, nothing about the
+  session changes.
 * Session status only moves forward: draft → locked → closed.
 """
 
@@ -172,6 +173,11 @@ BEGIN
     SELECT RAISE(ABORT, 'only a draft payout session can be deleted');
 END;
 
+CREATE TRIGGER payout_lines_no_insert BEFORE INSERT ON payout_lines
+WHEN (SELECT status FROM payout_sessions WHERE id = NEW.session_id) IS NOT 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'lines are added only while the payout session is a draft');
+END;
 CREATE TRIGGER payout_lines_frozen BEFORE UPDATE ON payout_lines
 WHEN (SELECT status FROM payout_sessions WHERE id = OLD.session_id) != 'draft'
      AND ({line_frozen_changed})
