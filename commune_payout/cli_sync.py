@@ -168,18 +168,16 @@ def cmd_export(args) -> int:
     cli = _cli()
     ctx = cli.open_context(args)
     outbox = Path(args.out) if args.out else commune.outbox_dir(cli.db_path(args))
-    pkg = commune.build(ctx, full=args.full)
-    saved = commune.save(pkg, outbox)
-    copied = []
+    destination = args.to
     if args.drive:
         drives = commune.removable_drives()
         if len(drives) != 1:
             found = ", ".join(map(str, drives)) or "không có"
-            raise UserError(f"Cần đúng một USB đang cắm để tự chép (thấy: {found}). Dùng --to THƯ_MỤC. "
-                            f"Gói đã lưu ở {outbox}.")
-        copied = commune.copy_verified(saved, drives[0])
-    elif args.to:
-        copied = commune.copy_verified(saved, args.to)
+            raise UserError(f"Cần đúng một USB đang cắm để tự chép (thấy: {found}). Dùng --to THƯ_MỤC.")
+        destination = drives[0]
+    pkg = commune.build(ctx, full=args.full)
+    saved = commune.save(pkg, outbox)
+    copied = commune.copy_verified(saved, destination) if destination else []
     if args.json:
         cli.print_json({"package_id": pkg.id, "seq": pkg.seq, "from_version": pkg.from_version,
                         "to_version": pkg.to_version, "full": pkg.full, "counts": pkg.counts, "deleted": pkg.deleted,
@@ -309,6 +307,9 @@ def cmd_district_import(args) -> int:
                  "rejected": "✗"}
         for r in results:
             print(f"{marks[r.status]} {r.name}: {r.message}")
+            if len(r.problems) > upstream.MAX_PROBLEMS_SHOWN:
+                for problem in r.problems:
+                    print(f"    - {problem}")
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 

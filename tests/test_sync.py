@@ -330,6 +330,7 @@ def test_rows_of_another_commune_are_rejected_with_every_bad_row(cctx, office, t
                         list(person.values()))
     result = _rejected(office, send(cctx, tmp_path), "thuộc xã 01234")
     assert result.message.count("thuộc xã 01234") == 2 and "không ghi gì" in result.message
+    assert len(result.problems) == 2 and result.problems[0].startswith("beneficiaries (dòng ")
 
 
 def test_child_rows_pointing_at_another_communes_person_are_rejected(cctx, office, tmp_path, next_package):
@@ -344,6 +345,14 @@ def test_child_rows_pointing_at_another_communes_person_are_rejected(cctx, offic
 
     data = resign(cctx, office, unpack(next_package.read_bytes(), office), add_foreign_membership)
     _rejected(office, [write(tmp_path, "t.cpkg", data)], "không thuộc xã 05425")
+
+
+def test_signed_but_malformed_manifest_is_rejected_plainly(cctx, office, tmp_path, next_package):
+    def break_tables(manifest, rows):
+        manifest["tables"] = "beneficiaries"
+
+    data = resign(cctx, office, unpack(next_package.read_bytes(), office), break_tables)
+    _rejected(office, [write(tmp_path, "t.cpkg", data)], "sai cấu trúc")
 
 
 def test_unknown_commune_is_rejected(office, tmp_path, clock):

@@ -95,7 +95,7 @@ class PublicCard:
         """The card as a small text file (also fine to read out or copy by hand)."""
         return (f"# Khóa công khai — commune-payout\n"
                 f"name: {self.name}\n"
-                f"age: {self.age_recipient}\n"
+                f"age: {self.age_recipient[:4]} {group(self.age_recipient[4:])}\n"
                 f"sign: {group(self.signing_public)}\n"
                 f"fingerprint: {self.fingerprint}\n")
 

@@ -68,7 +68,11 @@ def encode_rows(rows) -> tuple[bytes, int]:
 
 def iter_rows(data: bytes, member: str):
     """Yield (line number, value list) from a JSON-lines member; a bad line rejects the package."""
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackageRejected(f"Gói bị hỏng: {member} không phải văn bản UTF-8.") from exc
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.isascii() and not unicodedata.is_normalized("NFC", line):
             line = unicodedata.normalize("NFC", line)
         try:
@@ -180,10 +184,18 @@ def open_package(data: bytes, identity: x25519.Identity, resolve_key) -> Opened:
     signing_public = resolve_key(signer_fp, manifest_bytes)
     if not keymod.verify(signing_public, signature, manifest_bytes):
         raise PackageRejected("Chữ ký không hợp lệ: gói đã bị sửa hoặc không do bên gửi đã đăng ký ký.")
-    manifest = json.loads(manifest_bytes)
-    if manifest.get("format") != FORMAT:
-        raise PackageRejected(f"Gói có định dạng lạ “{manifest.get('format')}”; hãy cập nhật phần mềm.")
-    listed = {m["name"]: m for m in manifest.get("members", [])}
+    try:
+        manifest = json.loads(manifest_bytes)
+    except ValueError as exc:
+        raise PackageRejected("Gói bị hỏng: bảng kê không đọc được.") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise PackageRejected("Gói có định dạng lạ; hãy cập nhật phần mềm.")
+    members = manifest.get("members")
+    if not isinstance(members, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("size"), int)
+            and isinstance(m.get("sha256"), str) for m in members):
+        raise PackageRejected("Gói bị hỏng: danh sách tệp trong bảng kê sai cấu trúc.")
+    listed = {m["name"]: m for m in members}
     extra = set(by_name) - set(listed) - {MANIFEST, SIGNATURE}
     if extra:
         raise PackageRejected(f"Gói bị từ chối: có tệp không có trong bảng kê ({', '.join(sorted(extra))}).")

@@ -21,6 +21,14 @@ from commune_payout.sync.receipts import ack_code, make_ack_file
 MAX_PROBLEMS_SHOWN = 10
 
 
+class RowsRejected(PackageRejected):
+    """A package refused for its rows; ``problems`` lists every bad row, not only the first."""
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.problems = problems
+
+
 def init_office(ctx: Context, name: str) -> keymod.KeyPair:
     """Turn an empty database into the office's: create its key pair under the office's name."""
     if settings.is_initialised(ctx.db) or keymod.other_role_present(ctx.db, "upstream"):
@@ -69,10 +77,11 @@ class ImportResult:
     seq: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     deleted: int = 0
+    problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"file": self.name, "status": self.status, "commune": self.commune_code, "seq": self.seq,
-                "counts": self.counts, "deleted": self.deleted, "message": self.message}
+                "counts": self.counts, "deleted": self.deleted, "message": self.message, "problems": self.problems}
 
 
 @dataclass
@@ -123,10 +132,26 @@ def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
     if str(m.get("commune", {}).get("code")) != state["code"]:
         raise PackageRejected(f"Gói được ký bằng khóa của xã {state['code']} nhưng tự nhận là của xã "
                               f"{m.get('commune', {}).get('code')}.")
+    _check_manifest(m)
+    return _Candidate(name, data, opened, state["confirmed"])
+
+
+def _check_manifest(m: dict) -> None:
+    """The shape of a signed manifest, checked before anything relies on it."""
     for key in ("package_id", "seq", "from_version", "to_version"):
         if not isinstance(m.get(key), (str if key == "package_id" else int)):
             raise PackageRejected(f"Gói bị hỏng: bảng kê thiếu “{key}”.")
-    return _Candidate(name, data, opened, state["confirmed"])
+    entries = m.get("tables")
+    deleted = m.get("deleted")
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("rows"), int)
+            and isinstance(e.get("columns"), list) and all(isinstance(c, str) for c in e["columns"])
+            for e in entries):
+        raise PackageRejected("Gói bị hỏng: danh sách bảng trong bảng kê sai cấu trúc.")
+    if deleted is not None and not (isinstance(deleted, dict) and isinstance(deleted.get("member"), str)):
+        raise PackageRejected("Gói bị hỏng: mục xóa trong bảng kê sai cấu trúc.")
+    if not isinstance(m.get("down_decisions") or [], list):
+        raise PackageRejected("Gói bị hỏng: mục trả lời gói cấp trên sai cấu trúc.")
 
 
 def _state(db, code: str) -> tuple[int, int]:
@@ -144,14 +169,14 @@ def _parents(db, code: str, parent_table: str) -> set[str]:
 def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, dict[str, int], list[str]]:
     """Check every row and deletion against the signing commune; return (upserts, deletions, counts, problems)."""
     m = opened.manifest
-    entries = m.get("tables") or []
+    entries = m["tables"]
     order = {t.name: i for i, t in enumerate(tables.SYNCED)}
-    unknown = [e.get("name") for e in entries if e.get("name") not in order]
+    unknown = [e["name"] for e in entries if e["name"] not in order]
     if unknown:
         raise PackageRejected(f"Gói có bảng phần mềm này chưa biết ({', '.join(map(str, unknown))}): "
                               "hãy cập nhật phần mềm ở đơn vị cấp trên.")
     upserts, deletions, counts, problems = [], [], {}, []
-    by_table: dict[str, list] = {e.get("name"): [] for e in entries}
+    by_table: dict[str, list] = {e["name"]: [] for e in entries}
     if len(by_table) != len(entries):
         raise PackageRejected("Gói bị hỏng: một bảng được kê hai lần.")
     if entries:
@@ -203,11 +228,13 @@ def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, d
             ids.add(row[key_i])
             upserts.append((code, table.name, row[key_i], row[ver_i], data))
             count += 1
-        if count != entry.get("rows"):
-            problems.append(f"{table.name}: bảng kê ghi {entry.get('rows')} dòng, gói có {count} dòng hợp lệ")
+        if len(by_table[table.name]) != entry["rows"]:
+            problems.append(f"{table.name}: bảng kê ghi {entry['rows']} dòng, gói có {len(by_table[table.name])}")
         counts[table.name] = count
     deleted = m.get("deleted")
     if deleted:
+        if deleted["member"] not in opened.members:
+            raise PackageRejected("Gói bị hỏng: thiếu tệp các dòng đã xóa.")
         for line, row in package.iter_rows(opened.members[deleted["member"]], deleted["member"]):
             table = tables.BY_NAME.get(row[0]) if len(row) == 2 else None
             if table is None or table.append_only:
@@ -226,7 +253,7 @@ def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int],
         if problems:
             shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
             more = f" (và {len(problems) - MAX_PROBLEMS_SHOWN} lỗi khác)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-            raise PackageRejected(f"Gói số {m['seq']} của xã {code} bị từ chối, không ghi gì: {shown}{more}.")
+            raise RowsRejected(f"Gói số {m['seq']} của xã {code} bị từ chối, không ghi gì: {shown}{more}.", problems)
         if not write:
             return counts, len(deletions)
         ctx.db.conn.executemany(
@@ -325,7 +352,8 @@ def import_files(ctx: Context, paths, dry_run: bool = False) -> list[ImportResul
             results.append(_classify(ctx, cand, dry_run))
         except PackageRejected as exc:
             m = cand.opened.manifest
-            results.append(ImportResult(cand.name, "rejected", str(exc), m["commune"]["code"], m["seq"]))
+            results.append(ImportResult(cand.name, "rejected", str(exc), m["commune"]["code"], m["seq"],
+                                        problems=getattr(exc, "problems", [])))
     if not dry_run:
         for code in sorted({c.opened.manifest["commune"]["code"] for c in candidates}):
             results += _drain(ctx, keys, code)
@@ -358,7 +386,8 @@ def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
             except PackageRejected as exc:
                 with write_transaction(ctx.db):
                     ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [pid])
-                results.append(ImportResult(name, "rejected", str(exc), code, seq))
+                results.append(ImportResult(name, "rejected", str(exc), code, seq,
+                                            problems=getattr(exc, "problems", [])))
                 continue
             results.append(ImportResult(name, "applied", f"Đã nhập gói số {seq} của xã {code} (đã đủ gói trước nó).",
                                         code, seq, counts, deleted))
