@@ -29,6 +29,19 @@ The model
 Writes take a :class:`~commune_payout.context.Context`; reads take the database. Every write is
 one :func:`~commune_payout.db.write_transaction` (``BEGIN IMMEDIATE``), so two processes paying
 at the same moment queue, and the second one is told who already paid.
+
+API (names are stable; documents, sync and the window call them)
+----------------------------------------------------------------
+Sessions: :class:`SessionSpec`, :func:`validate_spec`, :func:`preview_session` → :class:`Preview`,
+:func:`create_session`, :func:`set_override`, :func:`delete_draft`, :func:`lock_session`,
+:func:`close_session`, :func:`list_sessions`, :func:`get_session`, :func:`resolve_session`.
+Lines: :func:`session_lines`, :func:`find_line`, :func:`get_line`, :func:`line_entries`,
+:func:`session_totals`, :func:`totals_of`, :func:`counters`, :func:`payments` (receipt data),
+:func:`payment_by_receipt`, :func:`default_receiver`.
+Ledger: :func:`pay_line`, :func:`reverse_entry`, :func:`mark_returned`, :func:`cancel_line`,
+:func:`change_channel`, :func:`fallback_to_cash`.
+Monthly follow-up: :func:`suspension_candidates`, :func:`suspend`.
+Transfer files and the bank result: :mod:`commune_payout.transfers`; cash: :mod:`commune_payout.cashbook`.
 """
 
 import datetime as dt
