@@ -4,7 +4,7 @@ Commune side::
 
     sync keygen                      create this commune's key pair (once) and show its fingerprint
     sync set-upstream FILE           record the office's public key card (or --name/--age/--sign typed)
-    sync export [--full] [--to DIR | --drive]   build a package of everything not yet acknowledged
+    sync export [--full [--after N]] [--to DIR | --drive]   a package of everything not yet acknowledged
     sync ack FILE | --code CODE      record the office's receipt (file, or code read over the phone)
     sync status [--json]             fingerprint, changes not yet acknowledged, package history
     sync import-down FILE [--accept | --reject REASON]   check, then accept or refuse an office package
@@ -52,6 +52,8 @@ def register_cli(sub) -> None:
 
     p = s.add_parser("export", help="tạo gói gồm mọi thay đổi cấp trên chưa xác nhận")
     p.add_argument("--full", action="store_true", help="gửi lại toàn bộ dữ liệu (khi cấp trên mất dữ liệu)")
+    p.add_argument("--after", type=int, default=0, metavar="N",
+                   help="đánh số gói sau gói số N (sau khi xã khôi phục bản sao lưu; cấp trên cho biết N)")
     p.add_argument("--out", metavar="DIR", help="thư mục lưu gói trên máy (mặc định: outbox cạnh cơ sở dữ liệu)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--to", metavar="DIR", help="chép ra thư mục này (USB, thư mục gửi e-mail) và kiểm tra lại")
@@ -175,7 +177,7 @@ def cmd_export(args) -> int:
             found = ", ".join(map(str, drives)) or "không có"
             raise UserError(f"Cần đúng một USB đang cắm để tự chép (thấy: {found}). Dùng --to THƯ_MỤC.")
         destination = drives[0]
-    pkg = commune.build(ctx, full=args.full)
+    pkg = commune.build(ctx, full=args.full, after=args.after)
     saved = commune.save(pkg, outbox)
     copied = commune.copy_verified(saved, destination) if destination else []
     if args.json:

@@ -206,6 +206,25 @@ def test_full_export_rebuilds_an_office_that_lost_its_copy(cctx, office, tmp_pat
     assert up_count(fresh) == 30
 
 
+def test_laptop_restored_from_a_backup_sends_everything_after_the_office_sequence(
+        cctx, office, tmp_path, linked, clock):
+    restored = Context(open_db(":memory:"), clock=clock, user="can_bo")
+    cctx.db.conn.backup(restored.db.conn)  # the backup, taken before package 2
+    people = register.list_beneficiaries(cctx.db)
+    register.update(cctx, people[0]["id"], {"phone": "0900000005"})
+    upstream.import_files(office, send(cctx, tmp_path))
+    register.update(restored, people[1]["id"], {"phone": "0900000006"})
+    [refused] = upstream.import_files(office, send(restored, tmp_path / "restored"))
+    assert refused.status == "rejected" and "sync export --full --after 2" in refused.message
+    pkg = commune.build(restored, full=True, after=2)
+    assert pkg.seq == 3
+    assert statuses(upstream.import_files(office, commune.save(pkg, tmp_path / "full"))) == ["applied"]
+    phones = dict(office.db.execute("SELECT row_id, json_extract(data, '$.phone') FROM up_rows "
+                                    "WHERE table_name = 'beneficiaries'").fetchall())
+    assert phones[people[0]["id"]] != "0900000005" and phones[people[1]["id"]] == "0900000006"
+    assert up_count(office) == 30 and up_count(office, "memberships") == 30
+
+
 # --- duplicates, replays, gaps ----------------------------------------------------------------
 
 def test_duplicate_is_reported_as_already_imported(cctx, office, tmp_path, linked):

@@ -101,11 +101,13 @@ class Package:
         return package.file_names(self.stem, len(self.parts))
 
 
-def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE) -> Package:
+def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, after: int = 0) -> Package:
     """Build (and record as sent) a package with every change not yet acknowledged.
 
-    ``full`` sends everything from the start, for an office that lost its copy. Raises
-    UserError when there is nothing unacknowledged to send.
+    ``full`` sends everything from the start, for an office that lost its copy; the office then
+    replaces its copy of this commune with it. ``after`` numbers the package after that sequence:
+    a laptop restored from a backup has forgotten the packages it sent since, and the office
+    names the last one it has. Raises UserError when there is nothing unacknowledged to send.
     """
     db = ctx.db
     keys = ensure_keys(ctx)
@@ -132,7 +134,7 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE) 
             members["deleted.jsonl"] = deleted_data
         if not counts and not deleted:
             raise UserError("Không có thay đổi nào chưa được cấp trên xác nhận: không cần gửi gói mới.")
-        seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM sync_sent").fetchone()[0]
+        seq = max(db.execute("SELECT coalesce(max(seq), 0) FROM sync_sent").fetchone()[0], after) + 1
         pid = new_id()
         manifest = {
             "type": "up",

@@ -127,20 +127,24 @@ def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
 
     opened = package.open_package(data, keys.identity, resolve)
     m = opened.manifest
-    if m.get("type") != "up":
-        raise PackageRejected("Đây không phải gói do xã gửi lên.")
-    if str(m.get("commune", {}).get("code")) != state["code"]:
-        raise PackageRejected(f"Gói được ký bằng khóa của xã {state['code']} nhưng tự nhận là của xã "
-                              f"{m.get('commune', {}).get('code')}.")
     _check_manifest(m)
+    if m["commune"]["code"] != state["code"]:
+        raise PackageRejected(f"Gói được ký bằng khóa của xã {state['code']} nhưng tự nhận là của xã "
+                              f"{m['commune']['code']}.")
     return _Candidate(name, data, opened, state["confirmed"])
 
 
 def _check_manifest(m: dict) -> None:
     """The shape of a signed manifest, checked before anything relies on it."""
+    if m.get("type") != "up":
+        raise PackageRejected("Đây không phải gói do xã gửi lên.")
+    if not isinstance(m.get("commune"), dict) or not isinstance(m["commune"].get("code"), str):
+        raise PackageRejected("Gói bị hỏng: bảng kê thiếu mã xã.")
     for key in ("package_id", "seq", "from_version", "to_version"):
         if not isinstance(m.get(key), (str if key == "package_id" else int)):
             raise PackageRejected(f"Gói bị hỏng: bảng kê thiếu “{key}”.")
+    if m["seq"] < 1 or m["from_version"] < 1 or m["to_version"] < m["from_version"] - 1:
+        raise PackageRejected("Gói bị hỏng: số thứ tự hoặc khoảng phiên bản không hợp lý.")
     entries = m.get("tables")
     deleted = m.get("deleted")
     if not isinstance(entries, list) or not all(
@@ -218,7 +222,7 @@ def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, d
             if owner_i is not None and row[owner_i] != code:
                 problems.append(f"{where}: thuộc xã {row[owner_i]}, không phải xã {code}")
                 continue
-            if parent_i is not None and row[parent_i] not in allowed:
+            if parent_i is not None and (not isinstance(row[parent_i], str) or row[parent_i] not in allowed):
                 problems.append(f"{where}: trỏ tới {table.parent[1]} {row[parent_i]} không thuộc xã {code}")
                 continue
             data = json.dumps(dict(zip(cols, row)), ensure_ascii=False, separators=(",", ":"))
@@ -236,9 +240,10 @@ def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, d
         if deleted["member"] not in opened.members:
             raise PackageRejected("Gói bị hỏng: thiếu tệp các dòng đã xóa.")
         for line, row in package.iter_rows(opened.members[deleted["member"]], deleted["member"]):
-            table = tables.BY_NAME.get(row[0]) if len(row) == 2 else None
+            ok = len(row) == 2 and all(isinstance(v, str) for v in row)
+            table = tables.BY_NAME.get(row[0]) if ok else None
             if table is None or table.append_only:
-                problems.append(f"xóa dòng {line}: không được xóa ở bảng {row[0] if row else '?'}")
+                problems.append(f"xóa dòng {line}: không được xóa ở bảng {row[0] if ok else '?'}")
                 continue
             deletions.append((code, table.name, row[1]))
     return upserts, deletions, counts, problems
@@ -256,6 +261,12 @@ def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int],
             raise RowsRejected(f"Gói số {m['seq']} của xã {code} bị từ chối, không ghi gì: {shown}{more}.", problems)
         if not write:
             return counts, len(deletions)
+        if m.get("full"):
+            # A full package is the commune's whole register: rows it no longer has go, except
+            # payments and cash movements, which happened whatever a restored laptop remembers.
+            keep = [t.name for t in tables.SYNCED if t.append_only]
+            ctx.db.execute(f"DELETE FROM up_rows WHERE commune_code = ? AND table_name NOT IN "
+                           f"({', '.join('?' * len(keep))})", [code, *keep])
         ctx.db.conn.executemany(
             "INSERT OR REPLACE INTO up_rows (commune_code, table_name, row_id, version, data) VALUES (?, ?, ?, ?, ?)",
             upserts)
@@ -296,12 +307,15 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
         return result
     other = ctx.db.execute("SELECT id FROM up_packages WHERE commune_code = ? AND seq = ? AND id != ?",
                            [code, seq, m["package_id"]]).fetchone()
-    if other:
-        raise PackageRejected(f"Gói số {seq} của xã {code} trùng số thứ tự với một gói khác đã nhận; không nhận.")
     last_seq, applied = _state(ctx.db, code)
+    restored = (f" Nếu xã đã khôi phục dữ liệu từ bản sao lưu, xã hãy gửi lại toàn bộ: "
+                f"sync export --full --after {last_seq}")
+    if other:
+        raise PackageRejected(f"Gói số {seq} của xã {code} trùng số thứ tự với một gói khác đã nhận; không nhận."
+                              + restored)
     if seq < last_seq:
         raise PackageRejected(f"Gói số {seq} của xã {code} cũ hơn gói số {last_seq} đã nhập (gói gửi lại): "
-                              "bị từ chối, dữ liệu của nó đã có trong các gói sau.")
+                              "bị từ chối, dữ liệu của nó đã có trong các gói sau." + restored)
     if not cand.confirmed:
         fp = cand.opened.signer_fingerprint
         result.status = "waiting"
