@@ -128,6 +128,9 @@ class TestPayoutPages:
         assert "Biên nhận số 1" in view.desk_message.cget("text")
         assert view.search_var.get() == ""
         assert view.tile_labels["paid"][0].cget("text").startswith("1 / ")
+        view.search.event_generate("<Return>")          # a second Enter pays nobody
+        gui.settle(window.root, 0.1)
+        assert payouts.counters(window.db, view.sid)["paid_count"] == 1
         gui.screenshot(window.root, "payouts_desk")
 
     def test_authorised_receiver_is_recorded(self, window, view):

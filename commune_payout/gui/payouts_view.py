@@ -479,7 +479,9 @@ class PayoutsView(ttk.Frame):
                 r["full_name"], r["birth_year"] or "", r["id_number"] or "", r["village"],
                 format_vnd(r["total"], unit=False), _(SHORT_CHANNELS[r["channel"]]), status))
         children = self.tree.get_children()
-        if children:
+        # Only a search picks someone by itself: with the box empty (right after a payment) a
+        # second Enter must not pay whoever happens to head the list.
+        if children and text:
             self.tree.selection_set(children[0])
             self.tree.see(children[0])
         self.show_detail()
