@@ -185,7 +185,7 @@ def cmd_export(args) -> int:
                         "to_version": pkg.to_version, "full": pkg.full, "counts": pkg.counts, "deleted": pkg.deleted,
                         "size": pkg.size, "sha256": pkg.sha256, "files": [str(p) for p in copied or saved]})
         return 0
-    rows = ", ".join(f"{table} {n}" for table, n in pkg.counts.items())
+    rows = ", ".join(f"{table} {n}" for table, n in pkg.counts.items()) or "chỉ gồm trả lời gói cấp trên"
     print(f"Gói số {pkg.seq} (thay đổi {pkg.from_version}–{pkg.to_version}): {rows}"
           + (f", xóa {pkg.deleted}" if pkg.deleted else "") + ".")
     for path in copied or saved:

@@ -506,9 +506,13 @@ def test_down_package_base_level_accepted_and_reported_up(cctx, office, tmp_path
                            ).fetchone()[0] == 600000
     with pytest.raises(UserError, match="đã được xử lý"):
         commune.decide_down(cctx, pkg.id, accept=False, reason="x")
-    register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0900000004"})
-    upstream.import_files(office, send(cctx, tmp_path))
+    answer = commune.build(cctx)
+    assert answer.rows == 0
+    upstream.import_files(office, commune.save(answer, tmp_path / "answer"))
     assert upstream.communes_status(office.db)[0]["down"] == {"accepted": 1}
+    commune.record_ack_file(cctx, upstream.make_ack(office, "05425")[0])
+    with pytest.raises(UserError, match="Không có thay đổi"):
+        commune.build(cctx)
 
 
 def test_down_package_rejection_needs_a_reason(cctx, office, tmp_path, linked):

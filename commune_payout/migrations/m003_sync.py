@@ -89,7 +89,8 @@ CREATE TABLE sync_down (
     status TEXT NOT NULL DEFAULT 'received' CHECK (status IN ('received', 'accepted', 'rejected')),
     decided_at TEXT,
     decided_by TEXT,
-    reason TEXT NOT NULL DEFAULT ''
+    reason TEXT NOT NULL DEFAULT '',
+    reported_seq INTEGER
 );
 
 CREATE TABLE up_communes (

@@ -132,7 +132,11 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
             "SELECT table_name, row_id FROM sync_tombstones WHERE version > ? ORDER BY version", [since]))
         if deleted:
             members["deleted.jsonl"] = deleted_data
-        if not counts and not deleted:
+        acked_seq = db.execute("SELECT coalesce(max(seq), 0) FROM sync_acks").fetchone()[0]
+        decisions = [dict(r) for r in db.query(
+            "SELECT id, status, decided_at, reason FROM sync_down WHERE status != 'received' "
+            "AND (? OR reported_seq IS NULL OR reported_seq > ?) ORDER BY decided_at", [full, acked_seq])]
+        if not counts and not deleted and not decisions:
             raise UserError("Không có thay đổi nào chưa được cấp trên xác nhận: không cần gửi gói mới.")
         seq = max(db.execute("SELECT coalesce(max(seq), 0) FROM sync_sent").fetchone()[0], after) + 1
         pid = new_id()
@@ -152,8 +156,7 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
             "tables": table_entries,
             "rows_member": ROWS_MEMBER if rows_by_table else None,
             "deleted": {"rows": deleted, "member": "deleted.jsonl"} if deleted else None,
-            "down_decisions": [dict(r) for r in db.query(
-                "SELECT id, status, decided_at, reason FROM sync_down WHERE status != 'received' ORDER BY decided_at")],
+            "down_decisions": decisions,
         }
         encrypted, manifest_hash = package.build(manifest, members, keys, upstream.age_recipient)
         stem = package_stem(info["code"], seq, ctx.clock.today())
@@ -164,6 +167,8 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
             "manifest_sha256, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [pid, seq, since + 1, until, int(full), pkg.rows, pkg.file_names[0], len(pkg.parts), pkg.sha256,
              manifest_hash, pkg.size, _now(ctx)])
+        db.conn.executemany("UPDATE sync_down SET reported_seq = ? WHERE id = ? AND reported_seq IS NULL",
+                            [(seq, d["id"]) for d in decisions])
     return pkg
 
 

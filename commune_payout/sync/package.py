@@ -115,7 +115,6 @@ class Opened:
     manifest: dict
     manifest_sha256: str
     signer_fingerprint: str
-    signing_public: str
     members: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -199,7 +198,7 @@ def open_package(data: bytes, identity: x25519.Identity, resolve_key) -> Opened:
     extra = set(by_name) - set(listed) - {MANIFEST, SIGNATURE}
     if extra:
         raise PackageRejected(f"Gói bị từ chối: có tệp không có trong bảng kê ({', '.join(sorted(extra))}).")
-    opened = Opened(manifest, sha256(manifest_bytes), signer_fp, signing_public)
+    opened = Opened(manifest, sha256(manifest_bytes), signer_fp)
     for name, entry in listed.items():
         if name not in by_name:
             raise PackageRejected(f"Gói bị hỏng: thiếu tệp {name}.")
