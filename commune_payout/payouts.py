@@ -57,7 +57,7 @@ from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import NotFound, UserError, ValidationError
 from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS, monthly_amount
-from commune_payout.text import clean, fold, name_sort_key, sort_key
+from commune_payout.text import clean, fold, sort_key
 
 KINDS = {"tet_gift": "Quà Tết", "monthly": "Trợ cấp hằng tháng", "one_off": "Chi một lần"}
 SESSION_STATUSES = {"draft": "Đang lập", "locked": "Đã khóa danh sách", "closed": "Đã đóng"}
@@ -241,7 +241,8 @@ def _status_reason(person: dict) -> str:
 
 def _load_people(db) -> tuple[list[dict], dict[str, list[dict]]]:
     people = [dict(r) for r in db.query(
-        "SELECT id, full_name, birth_date, birth_year, id_number, village, status, status_date, "
+        "SELECT id, full_name, name_fold, name_sort, birth_date, birth_year, id_number, village, village_fold, "
+        "status, status_date, "
         "status_reason, monthly_amount, channel, bank_bin, account_number, account_holder, receiver_name, "
         "receiver_relation, receiver_id_number FROM beneficiaries")]
     memberships: dict[str, list[dict]] = defaultdict(list)
@@ -330,6 +331,7 @@ def preview_session(db, spec: SessionSpec) -> Preview:
             if carried:
                 reason += f" (còn {format_vnd(carried['total'])} chưa nhận của đợt trước)"
             excluded.append({"beneficiary_id": person["id"], "full_name": person["full_name"],
+                             "name_sort": person["name_sort"],
                              "birth_year": person["birth_year"], "id_number": person["id_number"],
                              "village": person["village"], "status": person["status"], "reason": reason})
             continue
@@ -347,12 +349,12 @@ def preview_session(db, spec: SessionSpec) -> Preview:
             "commune_code": commune_code,
             "beneficiary_id": person["id"],
             "full_name": person["full_name"],
-            "name_fold": fold(person["full_name"]),
-            "name_sort": name_sort_key(person["full_name"]),
+            "name_fold": person["name_fold"],
+            "name_sort": person["name_sort"],
             "birth_year": person["birth_year"],
             "id_number": person["id_number"],
             "village": person["village"],
-            "village_fold": fold(person["village"]),
+            "village_fold": person["village_fold"],
             "program": best["program"],
             "group_code": best["category"],
             "group_label": BY_CODE[best["category"]].label if best["category"] in BY_CODE else best["category"],
@@ -387,7 +389,9 @@ def preview_session(db, spec: SessionSpec) -> Preview:
     lines.sort(key=lambda line: (sort_key(line["village"]), line["name_sort"], line["beneficiary_id"]))
     for seq, line in enumerate(lines, start=1):
         line["seq"] = seq
-    excluded.sort(key=lambda e: (sort_key(e["village"]), name_sort_key(e["full_name"])))
+    excluded.sort(key=lambda e: (sort_key(e["village"]), e["name_sort"]))
+    for e in excluded:
+        del e["name_sort"]
     open_before = db.execute(
         "SELECT name FROM payout_sessions WHERE kind = 'monthly' AND status != 'closed' AND period < ?",
         [spec.period]).fetchall()
