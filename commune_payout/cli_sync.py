@@ -26,7 +26,6 @@ from pathlib import Path
 
 from commune_payout import atomic, settings
 from commune_payout.errors import FileUnreadable, UserError
-from commune_payout.money import format_vnd
 from commune_payout.sync import commune, keys, reports, upstream
 
 
@@ -236,11 +235,8 @@ def cmd_import_down(args) -> int:
     ctx = _cli().open_context(args)
     pkg = commune.read_down(ctx, _read(args.file))
     print(f"{commune.DOWN_KINDS[pkg.kind]}: {pkg.title} (cấp trên gửi ngày {pkg.issued_at})")
-    for item in pkg.items:
-        if pkg.kind == "base_level":
-            print(f"  {item['program']}: {format_vnd(int(item['amount']))} từ ngày {item['valid_from']}")
-        else:
-            print(f"  {item['category']}: {format_vnd(item['amount'])}")
+    for line in commune.describe_items(pkg.kind, pkg.items):
+        print(f"  {line}")
     if args.accept or args.reject:
         pkg = commune.decide_down(ctx, pkg.id, accept=args.accept, reason=args.reject or "")
         print("Đã nhận và áp dụng." if pkg.status == "accepted" else "Đã từ chối; lý do sẽ gửi lên cùng gói sau.")

@@ -126,3 +126,29 @@ class TestSyncPage:
         window.root.after(0, view.record_code)
         gui.pump(window.root, lambda: window.dialogs.errors)
         assert "Mã biên nhận sai" in window.dialogs.errors[0] or "không khớp" in window.dialogs.errors[0]
+
+    def test_packages_from_the_office_are_accepted_or_refused_with_a_reason(self, window, view, office):
+        window.dialogs.__init__()
+        base = upstream.send_down(office, "05425", "base_level", "Mức chuẩn từ 1/7/2026",
+                                  [{"program": "btxh", "valid_from": "2026-07-01", "amount": 600000}],
+                                  window.folder / "down")
+        window.dialogs.open_path = str(base)
+        view.open_down()
+        [selected] = view.down_tree.selection()
+        assert "600.000 đ từ ngày 01/07/2026" in view.down_tree.item(selected, "values")[2]
+        view.accept_down()
+        assert window.db.execute("SELECT amount FROM base_levels WHERE valid_from = '2026-07-01'").fetchone() == (600000,)
+
+        gift = upstream.send_down(office, "05425", "gift_list", "Quà Tết 2027",
+                                  [{"category": "ncc_me_vnah", "amount": 600000}], window.folder / "down")
+        window.dialogs.open_path = str(gift)
+        view.open_down()
+        window.root.after(0, view.reject_down)
+        gui.pump(window.root, lambda: window.dialogs.errors)
+        assert "lý do" in window.dialogs.errors[0]
+        view.reason_entry.insert(0, "Thiếu thân nhân liệt sĩ")
+        view.reject_down()
+        [status] = [view.down_tree.item(i, "values")[3] for i in view.down_tree.get_children()
+                    if view.down_tree.item(i, "values")[0] == "Quà Tết 2027"]
+        assert status.startswith("đã từ chối") and "Thiếu thân nhân liệt sĩ" in status
+        gui.screenshot(window.root, "sync_down")

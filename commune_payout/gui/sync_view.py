@@ -1,6 +1,7 @@
 """The Sync page (commune side): send changes to the upstream office on a USB stick or by
-e-mail, record its receipt, and see every package sent. Everything here calls
-:mod:`commune_payout.sync.commune`; the same actions exist as ``sync …`` commands."""
+e-mail, record its receipt, accept or refuse what the office sends down, and see every package
+sent. Everything here calls :mod:`commune_payout.sync.commune`; the same actions exist as
+``sync …`` commands."""
 
 from pathlib import Path
 
@@ -84,8 +85,10 @@ class SyncView(ttk.Frame):
         ttk.Button(row, text=_("Ghi mã"), bootstyle="secondary-outline", command=self.record_code).pack(
             side="left", padx=(6, 0))
 
-        box = ttk.Labelframe(self, text=_("Các gói đã gửi"), padding=12)
-        box.pack(fill="both", expand=True)
+        self.tabs = ttk.Notebook(self)
+        self.tabs.pack(fill="both", expand=True)
+        box = ttk.Frame(self.tabs, padding=8)
+        self.tabs.add(box, text=_("Các gói đã gửi"))
         frame, self.tree, _bar = scrolled_tree(box, {
             "seq": (_("Gói số"), 70, "e"),
             "created": (_("Ngày tạo"), 140, "w"),
@@ -96,6 +99,29 @@ class SyncView(ttk.Frame):
         }, height=6)
         self.tree.column("seq", stretch=False)
         self.tree.column("file", stretch=True)
+        frame.pack(fill="both", expand=True)
+
+        box = ttk.Frame(self.tabs, padding=8)
+        self.tabs.add(box, text=_("Gói cấp trên gửi xuống"))
+        row = ttk.Frame(box)
+        row.pack(side="bottom", fill="x", pady=(8, 0))
+        ttk.Button(row, text=_("Mở gói cấp trên gửi…"), bootstyle="secondary-outline",
+                   command=self.open_down).pack(side="left")
+        ttk.Button(row, text=_("Nhận và áp dụng"), bootstyle="success", command=self.accept_down).pack(
+            side="left", padx=(16, 0))
+        ttk.Label(row, text=_("Lý do từ chối:")).pack(side="left", padx=(16, 6))
+        self.reason_entry = ttk.Entry(row, width=36)
+        self.reason_entry.pack(side="left")
+        ttk.Button(row, text=_("Từ chối"), bootstyle="danger-outline", command=self.reject_down).pack(
+            side="left", padx=(6, 0))
+        frame, self.down_tree, _bar = scrolled_tree(box, {
+            "title": (_("Gói"), 200, "w"),
+            "issued": (_("Ngày gửi"), 100, "w"),
+            "content": (_("Nội dung"), 360, "w"),
+            "status": (_("Tình trạng"), 340, "w"),
+        }, height=4)
+        self.down_tree.column("title", stretch=False)
+        self.down_tree.column("content", stretch=True)
         frame.pack(fill="both", expand=True)
         self.refresh()
         self.refresh_drives()
@@ -133,6 +159,13 @@ class SyncView(ttk.Frame):
                 when=_when(p["acked_at"]), how=_("tệp") if p["ack_source"] == "file" else _("mã điện thoại"))
             self.tree.insert("", "end", iid=p["id"], values=(
                 p["seq"], _when(p["created_at"]), fmt_count(p["rows"]), _size(p["size"]), p["file_name"], ack))
+        self.down_tree.delete(*self.down_tree.get_children())
+        for d in commune.down_packages(self.shell.db):
+            status = {"received": _("chờ xử lý"), "accepted": _("đã nhận {when}"),
+                      "rejected": _("đã từ chối {when}: {reason}")}[d["status"]].format(
+                when=_when(d["decided_at"] or ""), reason=d["reason"])
+            self.down_tree.insert("", "end", iid=d["id"], values=(
+                d["title"], fmt_date(d["issued_at"]), "; ".join(commune.describe_items(d["kind"], d["items"])), status))
 
     def refresh_drives(self) -> None:
         self.drives = self.find_drives()
@@ -188,6 +221,35 @@ class SyncView(ttk.Frame):
         self.shell.dialogs.info(_("Đã ghi khóa của {name}.\nDấu vân tay: {fp}\nHãy gọi điện cho cấp trên để "
                                   "đối chiếu dấu vân tay này trước khi gửi gói.").format(
             name=card.name, fp=card.fingerprint))
+
+    def open_down(self) -> None:
+        path = self.shell.dialogs.ask_open_file(_("Chọn gói cấp trên gửi xuống"), PACKAGE_TYPES)
+        if not path:
+            return
+        pkg = commune.read_down(self._ctx(), Path(path).read_bytes())
+        self.refresh()
+        self.tabs.select(1)
+        self.down_tree.selection_set(pkg.id)
+        self.down_tree.see(pkg.id)
+
+    def _selected_down(self) -> str:
+        chosen = self.down_tree.selection()
+        if not chosen:
+            raise UserError(_("Hãy chọn một gói cấp trên gửi xuống trong danh sách."))
+        return chosen[0]
+
+    def accept_down(self) -> None:
+        pkg = commune.decide_down(self._ctx(), self._selected_down(), accept=True)
+        self.refresh()
+        self.shell.publish("settings_changed", None)
+        self.shell.dialogs.info(_("Đã nhận và áp dụng “{title}”.").format(title=pkg.title))
+
+    def reject_down(self) -> None:
+        pkg = commune.decide_down(self._ctx(), self._selected_down(), accept=False, reason=self.reason_entry.get())
+        self.reason_entry.delete(0, "end")
+        self.refresh()
+        self.shell.dialogs.info(_("Đã từ chối “{title}”; lý do sẽ gửi lên cấp trên cùng gói sau.").format(
+            title=pkg.title))
 
     def load_receipt(self) -> None:
         path = self.shell.dialogs.ask_open_file(_("Chọn tệp biên nhận của cấp trên"), RECEIPT_TYPES)

@@ -20,6 +20,8 @@ from commune_payout import __version__, atomic, settings
 from commune_payout.context import Context
 from commune_payout.db import current_version, new_id, schema_version, write_transaction
 from commune_payout.errors import NotFound, NotInitialised, PackageRejected, UserError
+from commune_payout.money import format_vnd
+from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.sync import keys as keymod
 from commune_payout.sync import package, tables
 from commune_payout.sync.receipts import ack_check, read_ack_file
@@ -407,6 +409,15 @@ def read_down(ctx: Context, data: bytes) -> DownPackage:
             [pkg.id, pkg.kind, pkg.title, json.dumps(items, ensure_ascii=False), pkg.issued_at, _now(ctx)])
     pkg.status = ctx.db.execute("SELECT status FROM sync_down WHERE id = ?", [pkg.id]).fetchone()[0]
     return pkg
+
+
+def describe_items(kind: str, items: list[dict]) -> list[str]:
+    """One line per item of a down package, for the officer to read before accepting it."""
+    if kind == "base_level":
+        return [f"Mức chuẩn {PROGRAM_LABELS.get(i['program'], i['program'])}: {format_vnd(int(i['amount']))} "
+                f"từ ngày {dt.date.fromisoformat(i['valid_from']):%d/%m/%Y}" for i in items]
+    return [f"{BY_CODE[i['category']].label if i['category'] in BY_CODE else i['category']}: "
+            f"{format_vnd(i['amount'])}" for i in items]
 
 
 def _check_items(pkg: DownPackage) -> None:
