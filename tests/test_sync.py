@@ -566,6 +566,9 @@ def test_consolidated_reports_and_xlsx(cctx, office, tmp_path, linked):
         n = reports.export_xlsx(office.db, name, tmp_path / f"{name}.xlsx")
         sheet = load_workbook(tmp_path / f"{name}.xlsx").active
         assert sheet.max_row == n + 1
+    people = load_workbook(tmp_path / "people.xlsx").active
+    assert people.cell(1, 8).value == "Trạng thái" and people.cell(2, 8).value == "Đang hưởng"
+    assert people.cell(2, 5).value in ("Nam", "Nữ")
 
 
 # --- sizes (SYNC.md rule 10) -------------------------------------------------------------------------

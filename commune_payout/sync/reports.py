@@ -9,7 +9,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from commune_payout.atomic import atomic_path
-from commune_payout.register import ACCOUNT_STATUSES, CHANNELS, STATUSES
+from commune_payout.payouts import KINDS, SESSION_STATUSES
+from commune_payout.register import ACCOUNT_STATUSES, CHANNELS, GENDERS, STATUSES
 from commune_payout.text import name_sort_key
 
 
@@ -74,26 +75,29 @@ def payouts_by_session(db) -> list[dict]:
     return sorted(sessions.values(), key=lambda r: (r["commune_code"], r["period"] or "", r["name"] or ""))
 
 
+# Codes shown as words in the workbooks, per column of each report.
+_PEOPLE_LABELS = {"gender": GENDERS, "status": STATUSES, "account_status": ACCOUNT_STATUSES, "channel": CHANNELS}
+_SESSION_LABELS = {"kind": KINDS, "status": SESSION_STATUSES}
+
 REPORTS = {
-    "people": ("Danh sách người hưởng", people, [
+    "people": ("Danh sách người hưởng", people, _PEOPLE_LABELS, [
         ("commune_code", "Mã xã"), ("commune_name", "Xã"), ("full_name", "Họ và tên"), ("birth_year", "Năm sinh"),
         ("gender", "Giới tính"), ("id_number", "Số định danh"), ("village", "Thôn/xóm"), ("status", "Trạng thái"),
         ("account_status", "Tài khoản"), ("channel", "Hình thức nhận"), ("bank_bin", "Ngân hàng"),
         ("account_number", "Số tài khoản"), ("receiver_name", "Người nhận thay")]),
-    "coverage": ("Tỷ lệ có tài khoản", coverage, [
+    "coverage": ("Tỷ lệ có tài khoản", coverage, {}, [
         ("commune_code", "Mã xã"), ("commune_name", "Xã"), ("active", "Đang hưởng"),
         *((s, label) for s, label in ACCOUNT_STATUSES.items()), ("coverage_pct", "Tỷ lệ có tài khoản (%)")]),
-    "payouts": ("Chi trả theo đợt", payouts_by_session, [
+    "payouts": ("Chi trả theo đợt", payouts_by_session, _SESSION_LABELS, [
         ("commune_code", "Mã xã"), ("commune_name", "Xã"), ("name", "Đợt chi trả"), ("kind", "Loại"),
         ("period", "Kỳ"), ("status", "Trạng thái"), ("lines", "Số người"), ("total", "Tổng tiền (đ)"),
         ("paid_lines", "Đã chi (người)"), ("paid_amount", "Đã chi (đ)"), ("paid_by_transfer", "Chuyển khoản (người)")]),
 }
-_LABELS = {**STATUSES, **CHANNELS, **ACCOUNT_STATUSES}
 
 
 def export_xlsx(db, report: str, path) -> int:
     """Write one consolidated report to an .xlsx file atomically; returns the number of rows."""
-    title, fetch, columns = REPORTS[report]
+    title, fetch, labels, columns = REPORTS[report]
     rows = fetch(db)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
@@ -104,8 +108,8 @@ def export_xlsx(db, report: str, path) -> int:
         header.append(cell)
     ws.append(header)
     for row in rows:
-        ws.append([_LABELS.get(row.get(key), row.get(key)) if key in ("status", "account_status", "channel")
-                   else row.get(key) for key, _ in columns])
+        ws.append([labels[key].get(row.get(key), row.get(key)) if key in labels else row.get(key)
+                   for key, _ in columns])
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return len(rows)
