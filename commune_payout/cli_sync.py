@@ -15,7 +15,7 @@ Office side (a separate database file, e.g. ``--db so-y-te.sqlite``)::
     district public-key [--out FILE] [--age-identity FILE]   the card to give communes
     district add-commune CODE…       register communes
     district confirm-key CODE FINGERPRINT [--package FILE]   after comparing by phone
-    district import FILE… [--dry-run] [--json]               any number, any order
+    district import FILE|DIR… [--dry-run] [--json]           any number, any order
     district status [--json]         last sequence, last import, waiting and missing packages
     district ack [CODE…] --out DIR   receipt files, and the codes to read over the phone
     district export people|coverage|payouts OUT.xlsx
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from commune_payout import atomic, settings
 from commune_payout.errors import FileUnreadable, UserError
-from commune_payout.sync import commune, keys, reports, upstream
+from commune_payout.sync import commune, keys, package, reports, upstream
 
 
 def _cli():
@@ -100,7 +100,7 @@ def register_cli(sub) -> None:
     p.set_defaults(handler=cmd_confirm_key)
 
     p = d.add_parser("import", help="nhập gói của các xã (nhiều tệp, thứ tự bất kỳ)")
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", help="tệp gói, hoặc thư mục (mọi tệp .cpkg trong đó, ví dụ cả USB)")
     p.add_argument("--dry-run", action="store_true", help="chỉ xem sẽ nhập gì, không ghi")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_district_import)
@@ -297,7 +297,11 @@ def cmd_confirm_key(args) -> int:
 def cmd_district_import(args) -> int:
     cli = _cli()
     ctx = _office(args)
-    results = upstream.import_files(ctx, args.files, dry_run=args.dry_run)
+    files = [f for name in args.files
+             for f in (sorted(Path(name).glob("*" + package.SUFFIX)) if Path(name).is_dir() else [Path(name)])]
+    if not files:
+        raise UserError("Không thấy tệp gói (.cpkg) nào.")
+    results = upstream.import_files(ctx, files, dry_run=args.dry_run)
     if args.json:
         cli.print_json([r.as_dict() for r in results])
     else:

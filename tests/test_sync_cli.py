@@ -43,7 +43,9 @@ def test_commune_and_office_from_the_command_line(run, tmp_path):
     assert "rút USB an toàn" in out
     [package_file] = stick.glob("*.cpkg")
 
-    out = run(*office, "district", "import", package_file)
+    assert "đang chờ" in run(*office, "district", "import", "--dry-run", stick)
+    assert json.loads(run(*office, "district", "status", "--json"))[0]["waiting"] == []
+    out = run(*office, "district", "import", stick)
     assert "confirm-key 05425" in out
     fingerprint = json.loads(run(*village, "sync", "status", "--json"))["fingerprint"]
     assert "Đã nhập gói số 1" in run(*office, "district", "confirm-key", "05425", fingerprint)
