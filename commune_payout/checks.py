@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from commune_payout import settings
 from commune_payout.atomic import atomic_path
 from commune_payout.ids import id_problems
-from commune_payout.programs import BY_CODE, age_on, base_level
+from commune_payout.programs import BY_CODE, age_on, base_level, public_label
 from commune_payout.text import fold
 
 GROUP_LABELS = {
@@ -139,7 +139,7 @@ def _amount_checks(db, rows, today, add) -> None:
         if row is None:
             continue
         cat = BY_CODE.get(m["category"])
-        label = cat.label if cat else m["category"]
+        label = public_label(m["category"])
         age = age_on(row["birth_date"], row["birth_year"], today)
         if cat and cat.ages and age is not None and not cat.ages[0] <= age < cat.ages[1]:
             add(row, "category", "warning", "category_age",

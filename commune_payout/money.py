@@ -35,7 +35,7 @@ def parse_vnd(text) -> int | None:
             raise ValueError(text)
         return int(text)
     s = str(text).strip().lower()
-    for suffix in ("đồng", "đ", "vnđ", "vnd", "d"):
+    for suffix in ("đồng", "vnđ", "vnd", "đ", "d"):  # longest first: "vnđ" also ends in "đ"
         if s.endswith(suffix):
             s = s[: -len(suffix)].strip()
             break

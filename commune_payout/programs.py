@@ -95,6 +95,15 @@ PROGRAM_LABELS = {
 }
 
 
+def public_label(code: str) -> str:
+    """A category's label fit for paper and for lists others see: sensitive groups (HIV) are shown
+    only by their programme (NĐ 13/2023: health data is sensitive personal data)."""
+    cat = BY_CODE.get(code)
+    if cat is None:
+        return code
+    return PROGRAM_LABELS[cat.program] if cat.sensitive else cat.label
+
+
 def find_category(text) -> Category | None:
     """The category a spreadsheet's "Diện đối tượng" cell names, or ``None``.
 

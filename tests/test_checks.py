@@ -140,3 +140,15 @@ def test_age_outside_the_group(ctx):
     assert "category_age" not in codes_for(problems, fits)
     message = next(p.message for p in problems if p.code == "category_age")
     assert "52 tuổi" in message and "từ 60 đến dưới 80 tuổi" in message
+
+
+def test_hiv_never_appears_in_check_messages_or_the_police_report(ctx, tmp_path):
+    register.create(ctx, {"full_name": "Trẻ Cần Bảo Vệ", "birth_date": "01/02/2016", "village": "Thôn Đông"},
+                    [{"category": "tre_hiv", "coefficient": 1.5, "amount": 700_000}])
+    problems = checks.run_checks(ctx.db, TODAY)
+    assert {"coefficient_age", "amount_mismatch"} <= {p.code for p in problems}
+    assert not any("HIV" in p.message for p in problems)
+    out = tmp_path / "police.xlsx"
+    checks.write_report(ctx.db, problems, out, TODAY)
+    text = " ".join(str(c.value) for row in load_workbook(out).active.iter_rows() for c in row if c.value)
+    assert "HIV" not in text and "Bảo trợ xã hội" in text
