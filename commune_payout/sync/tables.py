@@ -1,7 +1,9 @@
 """The registry of synced tables: what travels, its key, and how a row names its commune.
 
 Adding a synced table to the app means adding one line here; export, import, ownership checks
-and the office's consolidated copies all read this list.
+and the office's consolidated copies all read this list. If its rows can be deleted, its
+migration also adds the trigger that records deletions
+(``migrations.m003_sync.tombstone_trigger_sql(table)``), so that deletions travel too.
 """
 
 from dataclasses import dataclass
