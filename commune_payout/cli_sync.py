@@ -18,13 +18,14 @@ Office side (a separate database file, e.g. ``--db so-y-te.sqlite``)::
     district import FILE|DIR… [--dry-run] [--json]           any number, any order
     district status [--json]         last sequence, last import, waiting and missing packages
     district ack [CODE…] --out DIR   receipt files, and the codes to read over the phone
-    district export people|coverage|payouts OUT.xlsx
+    district view people|coverage|payouts [--commune CODE] [--json]   consolidated views
+    district export people|coverage|payouts OUT.xlsx [--commune CODE]
     district send-down CODE… --out DIR (--base-level PROGRAM:YYYY-MM-DD:AMOUNT… | --gift CATEGORY=AMOUNT…)
 """
 
 from pathlib import Path
 
-from commune_payout import atomic, settings
+from commune_payout import atomic, geo, settings
 from commune_payout.errors import FileUnreadable, UserError
 from commune_payout.sync import commune, keys, package, reports, upstream
 
@@ -114,9 +115,16 @@ def register_cli(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=cmd_district_ack)
 
+    p = d.add_parser("view", help="xem báo cáo tổng hợp: người hưởng, tỷ lệ có tài khoản, chi trả theo đợt")
+    p.add_argument("report", choices=sorted(reports.REPORTS))
+    p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_district_view)
+
     p = d.add_parser("export", help="xuất báo cáo tổng hợp ra Excel")
     p.add_argument("report", choices=sorted(reports.REPORTS))
     p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
     p.set_defaults(handler=cmd_district_export)
 
     p = d.add_parser("send-down", help="gửi gói xuống xã: mức chuẩn mới hoặc danh sách quà Tết")
@@ -346,9 +354,26 @@ def cmd_district_ack(args) -> int:
     return 0
 
 
+def _commune_code(code) -> str | None:
+    return geo.find_commune(code).code if code else None
+
+
+def cmd_district_view(args) -> int:
+    cli = _cli()
+    ctx = _office(args)
+    headers, rows = reports.table(ctx.db, args.report, _commune_code(args.commune))
+    if args.json:
+        cli.print_json([dict(zip(headers, row)) for row in rows])
+        return 0
+    print("\t".join(headers))
+    for row in rows:
+        print("\t".join("" if v is None else str(v) for v in row))
+    return 0
+
+
 def cmd_district_export(args) -> int:
     ctx = _office(args)
-    n = reports.export_xlsx(ctx.db, args.report, args.out)
+    n = reports.export_xlsx(ctx.db, args.report, args.out, _commune_code(args.commune))
     print(f"Đã xuất {n} dòng ra {args.out}")
     return 0
 

@@ -64,6 +64,9 @@ def test_commune_and_office_from_the_command_line(run, tmp_path):
     assert "Chưa xử lý" in run(*village, "sync", "import-down", down)
     assert "Đã nhận và áp dụng" in run(*village, "sync", "import-down", down, "--accept")
 
+    [coverage] = json.loads(run(*office, "district", "view", "coverage", "--json"))
+    assert coverage["Mã xã"] == "05425" and coverage["Đang hưởng"] == 20
+    assert len(run(*office, "district", "view", "people", "--commune", "5425").splitlines()) == 21
     run(*office, "district", "export", "coverage", tmp_path / "coverage.xlsx")
     assert (tmp_path / "coverage.xlsx").exists()
     rejected = tmp_path / "broken.cpkg"

@@ -95,21 +95,29 @@ REPORTS = {
 }
 
 
-def export_xlsx(db, report: str, path) -> int:
+def table(db, report: str, commune_code: str | None = None) -> tuple[list[str], list[list]]:
+    """One report as (column headers, rows of display values), optionally for one commune."""
+    _title, fetch, labels, columns = REPORTS[report]
+    found = fetch(db, commune_code) if fetch is people else [
+        r for r in fetch(db) if commune_code is None or r["commune_code"] == commune_code]
+    values = [[labels[key].get(row.get(key), row.get(key)) if key in labels else row.get(key) for key, _ in columns]
+              for row in found]
+    return [label for _, label in columns], values
+
+
+def export_xlsx(db, report: str, path, commune_code: str | None = None) -> int:
     """Write one consolidated report to an .xlsx file atomically; returns the number of rows."""
-    title, fetch, labels, columns = REPORTS[report]
-    rows = fetch(db)
+    headers, rows = table(db, report, commune_code)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
+    ws = wb.create_sheet(REPORTS[report][0][:31])
     header = []
-    for _, label in columns:
+    for label in headers:
         cell = WriteOnlyCell(ws, value=label)
         cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
     for row in rows:
-        ws.append([labels[key].get(row.get(key), row.get(key)) if key in labels else row.get(key)
-                   for key, _ in columns])
+        ws.append(row)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return len(rows)
