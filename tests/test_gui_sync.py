@@ -137,7 +137,8 @@ class TestSyncPage:
         [selected] = view.down_tree.selection()
         assert "600.000 đ từ ngày 01/07/2026" in view.down_tree.item(selected, "values")[2]
         view.accept_down()
-        assert window.db.execute("SELECT amount FROM base_levels WHERE valid_from = '2026-07-01'").fetchone() == (600000,)
+        amount = window.db.execute("SELECT amount FROM base_levels WHERE valid_from = '2026-07-01'").fetchone()
+        assert amount == (600000,)
 
         gift = upstream.send_down(office, "05425", "gift_list", "Quà Tết 2027",
                                   [{"category": "ncc_me_vnah", "amount": 600000}], window.folder / "down")
