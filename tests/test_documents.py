@@ -358,11 +358,11 @@ def test_campaign_papers():
 
 def test_cleaning_list_groups_problems_and_hides_hiv(db, people, tmp_path):
     problems = checks.run_checks(db, ON)
-    assert any("HIV" in p.message for p in problems)      # the raw check names the group …
+    assert not any("HIV" in p.message for p in problems)  # the checks name HIV groups by programme only
     out = tmp_path / "cleaning.pdf"
     assert cleaning.write(db, out, on=ON) == len(problems)
     text = pdf_text(out)
-    assert_no_hiv(out)                                     # … the printed list does not
+    assert_no_hiv(out)
     assert "Bảo trợ xã hội: mức ghi 700.000 đ" in text
     assert "Thiếu số định danh" in text and "Hoàng Thị Thu" in text
     assert "CÔNG AN XÃ" in text and "Kết quả xác minh của công an" in text
