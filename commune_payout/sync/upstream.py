@@ -42,6 +42,11 @@ def office_keys(db) -> keymod.KeyPair:
     return keymod.load(db, "upstream")
 
 
+def is_office(db) -> bool:
+    """Whether ``db`` is an office's database (``init_office`` made it so), not a commune's."""
+    return db.execute("SELECT 1 FROM sync_keys WHERE role = 'upstream'").fetchone() is not None
+
+
 def _now(ctx: Context) -> str:
     return ctx.clock.now().isoformat(sep=" ")
 
@@ -343,16 +348,21 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
     return result
 
 
-def import_files(ctx: Context, paths, dry_run: bool = False) -> list[ImportResult]:
+def import_files(ctx: Context, paths, dry_run: bool = False, progress=None) -> list[ImportResult]:
     """Import any number of package files in any order; each package is all or nothing.
 
     Packages are applied in sequence order per commune; one that assumes data not yet received
     waits and is applied as soon as the missing package arrives. ``dry_run`` reports what would
-    happen and writes nothing.
+    happen and writes nothing. ``progress(done, total, name)``, if given, is called as each
+    package is opened and then applied (the window's progress bar).
     """
     keys = office_keys(ctx.db)
     results, candidates = [], []
-    for f in package.read_files(paths):
+    files = package.read_files(paths)
+    steps = 2 * len(files)
+    for i, f in enumerate(files, start=1):
+        if progress:
+            progress(i - 1, steps, f.name)
         if f.data is None:
             results.append(ImportResult(f.name, "rejected", f.problem))
             continue
@@ -361,7 +371,9 @@ def import_files(ctx: Context, paths, dry_run: bool = False) -> list[ImportResul
         except PackageRejected as exc:
             results.append(ImportResult(f.name, "rejected", str(exc)))
     candidates.sort(key=lambda c: (c.opened.manifest["commune"]["code"], c.opened.manifest["seq"]))
-    for cand in candidates:
+    for i, cand in enumerate(candidates):
+        if progress:
+            progress(len(files) + i, steps, cand.name)
         try:
             results.append(_classify(ctx, cand, dry_run))
         except PackageRejected as exc:
@@ -505,6 +517,14 @@ def write_acks(ctx: Context, folder, codes=None) -> list[tuple[str, str]]:
         path = atomic.write_bytes(Path(folder) / f"{ack['commune_code']}-bien-nhan-goi{ack['seq']:04d}.json", data)
         out.append((str(path), phone))
     return out
+
+
+def sent_down(db) -> list[dict]:
+    """Packages sent down, newest first, with each commune's answer (sent, accepted, rejected)."""
+    return [dict(r) for r in db.query(
+        "SELECT d.id, d.commune_code, c.name AS commune_name, d.kind, d.title, d.file_name, d.created_at, "
+        "d.status, d.decided_at, d.reason FROM up_down d JOIN up_communes c ON c.code = d.commune_code "
+        "ORDER BY d.created_at DESC, c.name")]
 
 
 def send_down(ctx: Context, code, kind: str, title: str, items: list[dict], folder) -> Path:
