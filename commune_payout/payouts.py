@@ -48,6 +48,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -77,6 +78,27 @@ _LINE_COLUMNS = (
     "total", "planned_channel", "channel", "bank_bin", "account_number", "account_holder", "receiver_name",
     "receiver_relation", "receiver_id_number", "status",
 )
+
+
+# Derived keys (SYNC.md rule 2 still holds: UUID keys, never autoincrement). A line's id is
+# uuid5 of its session and person, a ledger entry's id is uuid5 of its line and its content, so a
+# sync package need not carry them: the office recomputes them from the row (sync/tables.py).
+# Rows made before this rule keep their random ids, which packages then carry as they are.
+LINE_ID_NAMESPACE = uuid.UUID("5d7a3c2e-1f64-5b8e-9a0d-6c1b2e3f4a51")
+ENTRY_ID_NAMESPACE = uuid.UUID("8e2f4b6a-3c1d-5e7f-8a9b-0c1d2e3f4a52")
+ENTRY_ID_FIELDS = ("line_id", "kind", "amount", "channel", "receipt_no", "received_by", "receiver_name", "reason",
+                   "reverses_entry_id", "created_at", "created_by")
+
+
+def line_id_for(session_id: str, beneficiary_id: str) -> str:
+    """The id of the line of ``beneficiary_id`` in ``session_id`` (unique: one line per person and session)."""
+    return str(uuid.uuid5(LINE_ID_NAMESPACE, f"{session_id}/{beneficiary_id}"))
+
+
+def entry_id_for(entry: dict) -> str:
+    """The id of a ledger entry, from its line and content (every field of ENTRY_ID_FIELDS)."""
+    content = json.dumps([entry.get(f) for f in ENTRY_ID_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return str(uuid.uuid5(ENTRY_ID_NAMESPACE, content))
 
 
 def vn_date(value) -> str:
@@ -446,6 +468,7 @@ def create_session(ctx: Context, spec: SessionSpec) -> str:
              json.dumps(preview.excluded, ensure_ascii=False), preview.carried_from_session_id, now, ctx.user])
         for line in preview.lines:
             line["session_id"] = sid
+            line["id"] = line_id_for(sid, line["beneficiary_id"])
         ctx.db.conn.executemany(
             f"INSERT INTO payout_lines ({', '.join(_LINE_COLUMNS)}) VALUES ({', '.join('?' * len(_LINE_COLUMNS))})",
             [[line[c] for c in _LINE_COLUMNS] for line in preview.lines])
@@ -665,10 +688,14 @@ def set_override(ctx: Context, line_id: str, amount: int | None, reason: str = "
 
 
 def _insert_entry(ctx: Context, line: dict, kind: str, **values) -> str:
-    eid = new_id()
-    row = {"id": eid, "session_id": line["session_id"], "line_id": line["id"], "commune_code": line["commune_code"],
-           "kind": kind, "amount": line["total"], "created_at": ctx.clock.now().isoformat(sep=" "),
-           "created_by": ctx.user, **values}
+    row = {"session_id": line["session_id"], "line_id": line["id"], "commune_code": line["commune_code"],
+           "kind": kind, "amount": line["total"], "channel": None, "receipt_no": None, "received_by": None,
+           "receiver_name": "", "reason": "", "reverses_entry_id": None,
+           "created_at": ctx.clock.now().isoformat(sep=" "), "created_by": ctx.user, **values}
+    eid = entry_id_for(row)
+    if ctx.db.execute("SELECT 1 FROM payout_entries WHERE id = ?", [eid]).fetchone():
+        eid = new_id()  # the same entry content twice in one second (a frozen clock): a random id
+    row = {"id": eid, **row}
     ctx.db.execute(f"INSERT INTO payout_entries ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                    list(row.values()))
     return eid

@@ -26,7 +26,7 @@ from commune_payout.sync import keys as keymod
 from commune_payout.sync import package, tables
 from commune_payout.sync.receipts import ack_check, read_ack_file
 
-ROWS_MEMBER = "rows.jsonl"
+REGISTER_FRAME = "register:beneficiaries"
 DOWN_KINDS = {"base_level": "Mức chuẩn mới", "gift_list": "Danh sách quà Tết"}
 
 
@@ -118,20 +118,22 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
     with write_transaction(db):
         since = 0 if full else acked_version(db)
         until = current_version(db)
-        table_entries, rows_by_table, counts = [], {}, {}
+        rows_by_table, counts = {}, {}
         for table in tables.present(db):
             cols = tables.columns(db, table)
-            rows = [list(r) for r in db.conn.execute(
-                f"SELECT {', '.join(cols)} FROM {table.name} WHERE version > ? ORDER BY {table.key}", [since])]
+            rows = [[package.nfc(v) for v in r] for r in db.conn.execute(
+                f"SELECT {', '.join(cols)} FROM {table.name} WHERE version > ? ORDER BY version, {table.key}",
+                [since])]
             if rows:
-                rows_by_table[table.name] = (len(table_entries), cols, rows)
-                table_entries.append({"name": table.name, "columns": cols, "rows": len(rows)})
+                rows_by_table[table.name] = (cols, rows)
                 counts[table.name] = len(rows)
-        members = {}
-        if rows_by_table:
-            members[ROWS_MEMBER], _ = package.encode_rows(_interleave(rows_by_table))
-        deleted_data, deleted = package.encode_rows(db.conn.execute(
-            "SELECT table_name, row_id FROM sync_tombstones WHERE version > ? ORDER BY version", [since]))
+        members, table_entries, frames = encode_tables(db, rows_by_table)
+        # A tombstone of a row that exists again (same derived key) is stale: the row travels instead.
+        deleted_data, deleted = package.encode_rows(
+            r for r in db.conn.execute("SELECT table_name, row_id FROM sync_tombstones WHERE version > ? "
+                                       "ORDER BY version", [since])
+            if not (r[0] in tables.BY_NAME and db.conn.execute(
+                f"SELECT 1 FROM {r[0]} WHERE {tables.BY_NAME[r[0]].key} = ?", [r[1]]).fetchone()))
         if deleted:
             members["deleted.jsonl"] = deleted_data
         acked_seq = db.execute("SELECT coalesce(max(seq), 0) FROM sync_acks").fetchone()[0]
@@ -156,7 +158,7 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
             "sender": keys.card.as_dict(),
             "recipient_fingerprint": upstream.fingerprint,
             "tables": table_entries,
-            "rows_member": ROWS_MEMBER if rows_by_table else None,
+            "frames": frames,
             "deleted": {"rows": deleted, "member": "deleted.jsonl"} if deleted else None,
             "down_decisions": decisions,
         }
@@ -174,39 +176,66 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
     return pkg
 
 
-def _interleave(rows_by_table: dict) -> list[list]:
-    """Rows as ``[table index, *values]`` with each row's children (a person's memberships and
-    history) right after it. Deflate only finds repeats within 32 KB, so putting a child's
-    parent id next to the parent's own id is what keeps a full commune under 500 KB."""
-    children: dict[str, list[str]] = {}
-    groups: dict[str, dict[str, list]] = {}
-    for name, (_, cols, rows) in rows_by_table.items():
+def register_frame(rows) -> tuple[list[str], str]:
+    """The ids of a commune's people, sorted, and the SHA-256 of their ``id:version`` lines:
+    what ``register:beneficiaries`` references point into (both ends compute it the same way)."""
+    rows = sorted(rows)
+    return [r[0] for r in rows], package.sha256("".join(f"{i}:{v}\n" for i, v in rows).encode("ascii"))
+
+
+def encode_tables(db, rows_by_table: dict) -> tuple[dict[str, bytes], list[dict], dict]:
+    """Each table's rows column by column (package format 2): (members, manifest table entries, frames).
+
+    Keys the office can recompute, references to rows it holds or that come in the same package,
+    and snapshot values equal to the row they were copied from are left out where that is
+    smaller; ``rows_sha256`` lets the office check what it rebuilds.
+    """
+    members, entries, frames = {}, [], {}
+    register: dict = {}
+    in_package: dict[str, dict] = {}
+
+    def person(key):
+        if not register:
+            cols = tables.columns(db, tables.BY_NAME["beneficiaries"])
+            register.update({r[0]: dict(zip(cols, map(package.nfc, r))) for r in db.conn.execute(
+                f"SELECT {', '.join(cols)} FROM beneficiaries")})
+        return register.get(key)
+
+    def positions():
+        if REGISTER_FRAME not in frames:
+            keys, digest = register_frame(db.conn.execute("SELECT id, version FROM beneficiaries").fetchall())
+            frames[REGISTER_FRAME] = {"rows": len(keys), "sha256": digest}
+            positions.cache = {k: i for i, k in enumerate(keys)}
+        return positions.cache
+
+    for name, (cols, rows) in rows_by_table.items():
         table = tables.BY_NAME[name]
-        if table.parent and table.parent[1] in rows_by_table:
-            children.setdefault(table.parent[1], []).append(name)
-            parent_i = cols.index(table.parent[0])
-            grouped = groups[name] = {}
-            for row in rows:
-                grouped.setdefault(row[parent_i], []).append(row)
-    out = []
-
-    def emit(name: str, row: list) -> None:
-        index, cols, _ = rows_by_table[name]
-        out.append([index, *row])
-        key = row[cols.index(tables.BY_NAME[name].key)]
-        for child in children.get(name, ()):
-            for child_row in groups[child].pop(key, ()):
-                emit(child, child_row)
-
-    for name, (_, _, rows) in rows_by_table.items():
-        if name not in groups:
-            for row in rows:
-                emit(name, row)
-    for name, grouped in groups.items():  # children whose parent did not change
-        for rows in list(grouped.values()):
-            for row in rows:
-                emit(name, row)
-    return out
+        dicts = [dict(zip(cols, r)) for r in rows]
+        in_package[name] = {d[table.key]: d for d in dicts}
+        specs = []
+        for c, col in enumerate(cols):
+            frame = defaults = how = None
+            if col == table.key and table.derive_key:
+                defaults, how = [table.derive_key(d) for d in dicts], {"derived": True}
+            elif col in table.refs:
+                target = table.refs[col]
+                if target == "beneficiaries":
+                    frame = (REGISTER_FRAME, positions())
+                elif target in in_package and target != name:
+                    frame = (f"rows:{target}", {k: i for i, k in enumerate(in_package[target])})
+            elif col in table.defaults:
+                via, source_col = table.defaults[col]
+                target = table.refs[via]
+                lookup = person if target == "beneficiaries" else in_package.get(target, {}).get
+                defaults = [(row.get(source_col, package.MISSING) if (row := lookup(d[via])) else package.MISSING)
+                            for d in dicts]
+                how = {"from": via, "column": source_col}
+            specs.append(package.encode_column([r[c] for r in rows], frame, defaults, how))
+        member = f"{name}.json"
+        members[member] = package.canonical_json(specs)
+        entries.append({"name": name, "columns": cols, "rows": len(rows), "member": member,
+                        "rows_sha256": package.rows_sha256(rows)})
+    return members, entries, frames
 
 
 def package_stem(code: str, seq: int, day: dt.date) -> str:

@@ -1,15 +1,40 @@
 """The package format and its defensive reader (SYNC.md rules 5, 7, 8 and 10).
 
 A package is a zip archive, encrypted as a whole with age to the receiver's public key, so
-``age -d -i KEY FILE > package.zip`` opens it with the independent tool. Inside:
+``age -d -i KEY FILE > package.zip`` opens it with the independent tool (then ``unzip``, or
+Python's ``zipfile``; members are plain deflate). Inside:
 
 * ``manifest.json``: what the package is (id, sender, sequence, version range, schema and app
-  version, tables with their columns and row counts) and every member with its size and
-  SHA-256; canonical JSON, UTF-8, NFC.
+  version, tables with their columns, row counts, member and the SHA-256 of their rows) and
+  every member with its size and SHA-256; canonical JSON, UTF-8, NFC.
 * ``signature.txt``: two lines, the signer's key fingerprint and the base64 Ed25519 signature
   over the exact bytes of ``manifest.json``.
-* the members the manifest lists: JSON lines (one JSON array per row, in the column order the
-  manifest gives), deflated.
+* the members the manifest lists. Format 2 (this one) stores each table column by column,
+  ``TABLE.json``: a JSON array with one entry per column, in the manifest's column order, each
+  of which is one of
+
+  - ``[v0, v1, ...]``: the values, one per row;
+  - ``{"delta": [v0, d1, d2, ...]}``: integers, each row's value the previous one plus ``d``;
+  - ``{"dict": [a, b, ...], "index": COLUMN}``: each row's value is ``dict[index]``;
+  - ``{"ref": FRAME, "index": COLUMN, "except": [[row, value], ...]}``: a key of another table,
+    given as its position in ``FRAME``: ``rows:TABLE`` is that table's rows in this package, in
+    order; ``register:beneficiaries`` is the sorted ids of every person of the commune as the
+    receiver holds them once this package is applied (the manifest's ``frames`` give their
+    count and the SHA-256 of their ``id:version`` lines, which the receiver checks first);
+  - ``{"from": REF_COLUMN, "column": NAME, "except": [...]}``: the value of column ``NAME`` of
+    the row that this row's ``REF_COLUMN`` points to (a payout line's snapshot of its person's
+    register row, a payment's amount from its line);
+  - ``{"derived": true, "except": [...]}``: the row's key, recomputed from its other columns
+    (``tables.SyncedTable.derive_key``: uuid5 of session and person for a payout line, of line
+    and content for a payment);
+
+  where ``except`` lists the rows whose value is given as is instead. Rows are in the order
+  they changed. Format 1 sent JSON lines of whole rows; sessions repeated three random UUIDs
+  and a snapshot of the register per payment, which no compressor can shrink: a month with a
+  paid session was 341 KB, against a few kilobytes now. The receiver rebuilds the rows and
+  checks them against the manifest's ``rows_sha256`` (SHA-256 of the rows as JSON lines, one
+  JSON array per row, the format 1 encoding), so a wrong rebuild can only reject a package,
+  never change data.
 
 Anyone can encrypt to a public key, so the signature, not the encryption, says who sent a
 package. The reader checks it before parsing the manifest, reads only listed members, and caps
@@ -24,6 +49,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +59,8 @@ from pyrage import x25519
 from commune_payout.errors import FileUnreadable, PackageRejected, UserError
 from commune_payout.sync import keys as keymod
 
-FORMAT = "commune-payout-package/1"
+FORMAT = "commune-payout-package/2"
+OLD_FORMATS = ("commune-payout-package/1",)
 SUFFIX = ".cpkg"
 MANIFEST = "manifest.json"
 SIGNATURE = "signature.txt"
@@ -86,6 +113,168 @@ def iter_rows(data: bytes, member: str):
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def rows_sha256(rows) -> str:
+    """SHA-256 of rows as JSON lines (one JSON array per row): what a table's rows are, however sent."""
+    return sha256(encode_rows(rows)[0])
+
+
+def nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) and not value.isascii() else value
+
+
+MISSING = object()
+
+
+class _Unresolved(Exception):
+    """A reference the receiver cannot follow (its copy lacks the row)."""
+
+
+def _size(spec) -> int:
+    return len(zlib.compress(json.dumps(spec, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6))
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _ints(values: list) -> object:
+    """An integer column as a plain list or deltas, whichever compresses better."""
+    if values and all(_is_int(v) for v in values):
+        delta = {"delta": [values[0]] + [b - a for a, b in zip(values, values[1:])]}
+        if _size(delta) < _size(values):
+            return delta
+    return values
+
+
+def encode_column(values: list, frame: tuple[str, dict] | None = None, defaults: list | None = None,
+                  from_spec: dict | None = None) -> object:
+    """One column in the smallest of the forms the module docstring lists.
+
+    ``frame`` is (name, {key: position}) for a column of keys; ``defaults`` the values the
+    receiver would rebuild (``MISSING`` where it cannot), with ``from_spec`` saying how.
+    """
+    candidates = [values, _ints(values)]
+    if values and all(isinstance(v, str) for v in values):
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) * 4 <= len(values):
+            pos = {v: i for i, v in enumerate(distinct)}
+            candidates.append({"dict": distinct, "index": _ints([pos[v] for v in values])})
+    if frame is not None:
+        name, positions = frame
+        index = [positions.get(v) for v in values]
+        if sum(i is not None for i in index) * 2 > len(values):
+            candidates.append({"ref": name, "index": _ints(index),
+                               "except": [[i, v] for i, (v, x) in enumerate(zip(values, index)) if x is None]})
+    if defaults is not None:
+        same = [d is not MISSING and d == v and type(d) is type(v) for d, v in zip(defaults, values)]
+        if sum(same) * 2 > len(values):
+            candidates.append({**from_spec, "except": [[i, v] for i, (v, ok) in enumerate(zip(values, same)) if not ok]})
+    return min(candidates, key=_size)
+
+
+def _scalar(v) -> bool:
+    return v is None or isinstance(v, (str, int, float))
+
+
+def _plain(spec, n: int, where: str) -> list:
+    if isinstance(spec, list):
+        values = spec
+    elif isinstance(spec, dict) and set(spec) == {"delta"} and isinstance(spec["delta"], list):
+        values, total = [], 0
+        for d in spec["delta"]:
+            if not _is_int(d):
+                raise ValueError(where)
+            total += d
+            values.append(total)
+    elif isinstance(spec, dict) and set(spec) == {"dict", "index"} and isinstance(spec["dict"], list):
+        table = spec["dict"]
+        values = []
+        for i in _plain(spec["index"], n, where):
+            if not _is_int(i) or not 0 <= i < len(table):
+                raise ValueError(where)
+            values.append(table[i])
+    else:
+        raise ValueError(where)
+    if len(values) != n or not all(_scalar(v) for v in values):
+        raise ValueError(where)
+    return values
+
+
+def _apply_except(values: list, spec: dict, where: str) -> list:
+    for item in spec.get("except", []):
+        if not (isinstance(item, list) and len(item) == 2 and _is_int(item[0]) and 0 <= item[0] < len(values)
+                and _scalar(item[1])):
+            raise ValueError(where)
+        values[item[0]] = item[1]
+    return values
+
+
+def decode_table(specs, columns: list[str], n: int, frame, source, derive, name: str) -> list[list]:
+    """Rows of one table from its column specs (see the module docstring).
+
+    ``frame(name)`` returns the keys of a frame in order; ``source(ref_column, key)`` the row
+    (dict) a reference points to, or None; ``derive(row dict)`` the row's key. Anything
+    malformed or unresolvable rejects the package.
+    """
+    if not isinstance(specs, list) or len(specs) != len(columns) or not _is_int(n) or n < 0:
+        raise PackageRejected(f"Gói bị hỏng: bảng {name} không đúng cấu trúc.")
+    cols: list = [None] * len(columns)
+    later = []
+    try:
+        for c, spec in enumerate(specs):
+            where = f"{name}.{columns[c]}"
+            if isinstance(spec, dict) and "ref" in spec:
+                keys = frame(spec["ref"])
+                values = []
+                for i in _plain(spec["index"], n, where):
+                    if i is not None and not (_is_int(i) and 0 <= i < len(keys)):
+                        raise ValueError(where)
+                    values.append(None if i is None else keys[i])
+                cols[c] = _apply_except(values, spec, where)
+            elif isinstance(spec, dict) and ("from" in spec or "derived" in spec):
+                later.append(c)
+            else:
+                cols[c] = _plain(spec, n, where)
+        given = set(range(len(columns))) - set(later)
+        for c in [c for c in later if "from" in specs[c]]:
+            spec, where = specs[c], f"{name}.{columns[c]}"
+            if spec["from"] not in columns or columns.index(spec["from"]) not in given:
+                raise ValueError(where)
+            refs = cols[columns.index(spec["from"])]
+            listed = {item[0] for item in spec.get("except", []) if isinstance(item, list) and item}
+            values = [None] * n
+            for i in range(n):
+                if i in listed:
+                    continue
+                row = source(spec["from"], refs[i])
+                if row is None or spec["column"] not in row:
+                    raise _Unresolved(f"{name} (dòng {i + 1}): không tìm thấy dòng mà {spec['from']} trỏ tới")
+                values[i] = row[spec["column"]]
+            cols[c] = _apply_except(values, spec, where)
+        derived = [c for c in later if "from" not in specs[c]]
+        if len(derived) > 1:
+            raise ValueError(name)
+        rows = [list(r) for r in zip(*cols)] if derived == [] else None
+        if derived:
+            c = derived[0]
+            spec, where = specs[c], f"{name}.{columns[c]}"
+            listed = dict(item for item in spec.get("except", []) if isinstance(item, list) and len(item) == 2)
+            _apply_except([None] * n, spec, where)
+            others = [i for i in range(len(columns)) if i != c]
+            values = []
+            for i in range(n):
+                values.append(listed[i] if i in listed else derive({columns[j]: cols[j][i] for j in others}))
+            cols[c] = values
+            rows = [list(r) for r in zip(*cols)]
+    except _Unresolved as exc:
+        raise PackageRejected(f"Gói không khớp dữ liệu ở đơn vị này: {exc}.") from exc
+    except (ValueError, TypeError, LookupError) as exc:
+        raise PackageRejected(f"Gói bị hỏng: cột {exc} không đọc được.") from exc
+    if n == 0:
+        return []
+    return rows
 
 
 def build(manifest: dict, members: dict[str, bytes], signer: keymod.KeyPair, recipient: str) -> tuple[bytes, str]:
@@ -187,6 +376,9 @@ def open_package(data: bytes, identity: x25519.Identity, resolve_key) -> Opened:
         manifest = json.loads(manifest_bytes)
     except ValueError as exc:
         raise PackageRejected("Gói bị hỏng: bảng kê không đọc được.") from exc
+    if isinstance(manifest, dict) and manifest.get("format") in OLD_FORMATS:
+        raise PackageRejected(f"Gói theo định dạng cũ ({manifest['format']}) của phần mềm trước đây; "
+                              "xã hãy cập nhật phần mềm rồi gửi gói toàn bộ (sync export --full).")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PackageRejected("Gói có định dạng lạ; hãy cập nhật phần mềm.")
     members = manifest.get("members")

@@ -6,7 +6,10 @@ migration also adds the trigger that records deletions
 (``migrations.m003_sync.tombstone_trigger_sql(table)``), so that deletions travel too.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from commune_payout.payouts import ENTRY_ID_FIELDS, entry_id_for, line_id_for
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,18 @@ class SyncedTable:
     ``append_only`` rows never change once received (payments, cash movements): a changed
     copy is refused, never applied.
     ``local_columns`` are derived on each machine (search folds) and do not travel.
+
+    What lets a package leave values out (package format 2, see ``package.py``); the receiver
+    rebuilds each row and checks the SHA-256 of the rebuilt rows, so none of this can change data:
+
+    * ``derive_key(row)`` recomputes a row's key from its other columns (``payouts.line_id_for``,
+      ``payouts.entry_id_for``); a row whose key is not the derived one (older, random) carries it.
+    * ``refs`` maps a column to the synced table whose key it holds; the package sends the row's
+      position in that table's rows instead of the UUID (for ``beneficiaries``: in the commune's
+      whole register as the office will hold it, checked by a digest in the manifest).
+    * ``defaults`` maps a column to (reference column, column of the referenced row): a payout
+      line's snapshot of a person's name, ID or account is sent only where it differs from that
+      person's register row; a payment's receiver name and amount only where they differ from its line.
     """
 
     name: str
@@ -28,18 +43,43 @@ class SyncedTable:
     parent: tuple[str, str] | None = None
     append_only: bool = False
     local_columns: tuple[str, ...] = ()
+    derive_key: Callable[[dict], str] | None = None
+    refs: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 _FOLDS = ("name_fold", "name_sort", "village_fold")
 
+_PERSON = {"beneficiary_id": "beneficiaries"}
+# A line's snapshot columns that usually equal the person's register row.
+_SNAPSHOT = {c: ("beneficiary_id", c) for c in (
+    "full_name", "birth_year", "id_number", "village", "bank_bin", "account_number", "account_holder",
+    "receiver_name", "receiver_relation", "receiver_id_number")}
+_SNAPSHOT.update(planned_channel=("beneficiary_id", "channel"), channel=("beneficiary_id", "channel"))
+
+
+def _line_key(row: dict) -> str:
+    return line_id_for(row["session_id"], row["beneficiary_id"])
+
+
+def _entry_key(row: dict) -> str:
+    return entry_id_for({f: row.get(f) for f in ENTRY_ID_FIELDS})
+
+
 SYNCED = (
     SyncedTable("beneficiaries", local_columns=(*_FOLDS, "search_numbers")),
-    SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries")),
-    SyncedTable("beneficiary_history", commune_column=None, parent=("beneficiary_id", "beneficiaries")),
+    SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries"), refs=_PERSON),
+    SyncedTable("beneficiary_history", commune_column=None, parent=("beneficiary_id", "beneficiaries"),
+                refs=_PERSON),
     SyncedTable("payout_sessions"),
-    SyncedTable("payout_lines", parent=("session_id", "payout_sessions"), local_columns=_FOLDS),
-    SyncedTable("payout_entries", parent=("line_id", "payout_lines"), append_only=True),
-    SyncedTable("cash_movements", parent=("session_id", "payout_sessions"), append_only=True),
+    SyncedTable("payout_lines", parent=("session_id", "payout_sessions"), local_columns=_FOLDS,
+                derive_key=_line_key, refs={**_PERSON, "session_id": "payout_sessions"}, defaults=_SNAPSHOT),
+    SyncedTable("payout_entries", parent=("line_id", "payout_lines"), append_only=True, derive_key=_entry_key,
+                refs={"line_id": "payout_lines", "session_id": "payout_sessions"},
+                defaults={"commune_code": ("line_id", "commune_code"), "amount": ("line_id", "total"),
+                          "receiver_name": ("line_id", "full_name"), "channel": ("line_id", "channel")}),
+    SyncedTable("cash_movements", parent=("session_id", "payout_sessions"), append_only=True,
+                refs={"session_id": "payout_sessions"}),
 )
 BY_NAME = {t.name: t for t in SYNCED}
 

@@ -14,7 +14,7 @@ from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import NotFound, PackageRejected, UserError
 from commune_payout.sync import keys as keymod
-from commune_payout.sync import package, tables
+from commune_payout.sync import commune, package, tables
 from commune_payout.sync.commune import DOWN_KINDS
 from commune_payout.sync.receipts import ack_code, make_ack_file
 
@@ -155,6 +155,7 @@ def _check_manifest(m: dict) -> None:
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("rows"), int)
             and isinstance(e.get("columns"), list) and all(isinstance(c, str) for c in e["columns"])
+            and isinstance(e.get("member"), str) and isinstance(e.get("rows_sha256"), str)
             for e in entries):
         raise PackageRejected("Gói bị hỏng: danh sách bảng trong bảng kê sai cấu trúc.")
     if deleted is not None and not (isinstance(deleted, dict) and isinstance(deleted.get("member"), str)):
@@ -188,15 +189,14 @@ def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, d
     by_table: dict[str, list] = {e["name"]: [] for e in entries}
     if len(by_table) != len(entries):
         raise PackageRejected("Gói bị hỏng: một bảng được kê hai lần.")
-    if entries:
-        member = m.get("rows_member")
-        if member not in opened.members:
-            raise PackageRejected("Gói bị hỏng: thiếu tệp dữ liệu.")
-        for line, row in package.iter_rows(opened.members[member], member):
-            if not row or not isinstance(row[0], int) or not 0 <= row[0] < len(entries):
-                problems.append(f"dòng {line}: không rõ thuộc bảng nào")
-                continue
-            by_table[entries[row[0]]["name"]].append((line, row[1:]))
+    deleted = m.get("deleted")
+    removed: list[tuple[int, list]] = []
+    if deleted:
+        if deleted["member"] not in opened.members:
+            raise PackageRejected("Gói bị hỏng: thiếu tệp các dòng đã xóa.")
+        removed = list(package.iter_rows(opened.members[deleted["member"]], deleted["member"]))
+    for name, rows in _decode(db, code, opened, entries, removed).items():
+        by_table[name] = list(enumerate(rows, start=1))
     in_package: dict[str, set[str]] = {}
     parents: dict[str, set[str]] = {}
     for entry in sorted(entries, key=lambda e: order[e["name"]]):
@@ -240,18 +240,99 @@ def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, d
         if len(by_table[table.name]) != entry["rows"]:
             problems.append(f"{table.name}: bảng kê ghi {entry['rows']} dòng, gói có {len(by_table[table.name])}")
         counts[table.name] = count
-    deleted = m.get("deleted")
-    if deleted:
-        if deleted["member"] not in opened.members:
-            raise PackageRejected("Gói bị hỏng: thiếu tệp các dòng đã xóa.")
-        for line, row in package.iter_rows(opened.members[deleted["member"]], deleted["member"]):
-            ok = len(row) == 2 and all(isinstance(v, str) for v in row)
-            table = tables.BY_NAME.get(row[0]) if ok else None
-            if table is None or table.append_only:
-                problems.append(f"xóa dòng {line}: không được xóa ở bảng {row[0] if ok else '?'}")
-                continue
-            deletions.append((code, table.name, row[1]))
+    for line, row in removed:
+        ok = len(row) == 2 and all(isinstance(v, str) for v in row)
+        table = tables.BY_NAME.get(row[0]) if ok else None
+        if table is None or table.append_only:
+            problems.append(f"xóa dòng {line}: không được xóa ở bảng {row[0] if ok else '?'}")
+            continue
+        deletions.append((code, table.name, row[1]))
     return upserts, deletions, counts, problems
+
+
+def _decode(db, code: str, opened: package.Opened, entries: list[dict], removed: list) -> dict[str, list[list]]:
+    """Rebuild every table's rows from its columns (package format 2), each checked against the
+    SHA-256 the commune signed. References into the commune's register are resolved against
+    this office's copy as it will be once the package is applied (the package's own rows and
+    deletions over it; only the package's rows for a full package), after checking that copy
+    is the commune's by the digest in the manifest."""
+    m = opened.manifest
+    order = {t.name: i for i, t in enumerate(tables.SYNCED)}
+    decoded: dict[str, list[list]] = {}
+    by_key: dict[str, dict] = {}
+    declared = m.get("frames") or {}
+    if not isinstance(declared, dict):
+        raise PackageRejected("Gói bị hỏng: mục khung tham chiếu trong bảng kê sai cấu trúc.")
+    office_people: dict = {}
+
+    def register_rows() -> dict:
+        if not office_people and not m.get("full"):
+            office_people.update({r[0]: r[1:] for r in db.execute(
+                "SELECT row_id, version, data FROM up_rows WHERE commune_code = ? AND table_name = 'beneficiaries'",
+                [code])})
+        return office_people
+
+    people_frame: list = []
+
+    def frame(name):
+        if name == commune.REGISTER_FRAME:
+            if not people_frame:
+                people_frame.append(_people_frame(declared, register_rows(), by_key.get("beneficiaries", {}),
+                                                  removed, code))
+            return people_frame[0]
+        if isinstance(name, str) and name.startswith("rows:") and name[5:] in decoded:
+            return list(by_key[name[5:]])
+        raise ValueError(f"khung {name}")
+
+    for entry in sorted(entries, key=lambda e: order[e["name"]]):
+        table = tables.BY_NAME[entry["name"]]
+        member = entry.get("member")
+        if member not in opened.members:
+            raise PackageRejected(f"Gói bị hỏng: thiếu tệp dữ liệu của bảng {table.name}.")
+        try:
+            specs = json.loads(opened.members[member])
+        except ValueError as exc:
+            raise PackageRejected(f"Gói bị hỏng: tệp {member} không đọc được.") from exc
+        cols = list(entry["columns"])
+
+        def source(ref_col, key, table=table):
+            target = table.refs.get(ref_col)
+            row = by_key.get(target, {}).get(key)
+            if row is None and target == "beneficiaries" and key in register_rows():
+                row = json.loads(register_rows()[key][1])
+            return row
+
+        rows = package.decode_table(specs, cols, entry["rows"], frame, source, table.derive_key or _no_key, table.name)
+        if package.rows_sha256(rows) != entry["rows_sha256"]:
+            raise PackageRejected(f"Gói không khớp: các dòng bảng {table.name} dựng lại không khớp mã kiểm tra "
+                                  "mà xã đã ký (không ghi gì).")
+        decoded[table.name] = rows
+        key_i = cols.index(table.key) if table.key in cols else None
+        by_key[table.name] = {r[key_i]: dict(zip(cols, r)) for r in rows} if key_i is not None else {}
+    return decoded
+
+
+def _no_key(_row):
+    raise ValueError("khóa")
+
+
+def _people_frame(declared: dict, office: dict, in_package: dict, removed: list, code: str) -> list[str]:
+    """The sorted ids of the commune's people once the package is applied, checked against the manifest."""
+    expected = declared.get(commune.REGISTER_FRAME)
+    if not isinstance(expected, dict):
+        raise ValueError("khung danh sách đối tượng")
+    versions = {key: row[0] for key, row in office.items()}
+    versions.update({key: row.get("version") for key, row in in_package.items()})
+    for _, row in removed:
+        if len(row) == 2 and row[0] == "beneficiaries":
+            versions.pop(row[1], None)
+    keys, digest = commune.register_frame(list(versions.items()))
+    if digest != expected.get("sha256"):
+        raise PackageRejected(
+            f"Danh sách đối tượng của xã {code} ở đơn vị này ({len(keys)} người) không khớp với máy của xã "
+            f"({expected.get('rows')} người): gói tham chiếu tới danh sách đó nên không nhập được, không ghi gì. "
+            "Xã hãy gửi gói toàn bộ: sync export --full")
+    return keys
 
 
 def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int], int]:
