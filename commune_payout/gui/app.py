@@ -82,8 +82,13 @@ def make_demo_database(folder, size: int = DEMO_SIZE) -> Path:
 def start(root, db_path, **options):
     """Show the setup wizard if the database is new, else the main window; returns what is shown.
 
+    An office's database opens the upstream console instead (:mod:`.district_view`).
     ``options`` go to :func:`open_main` (tests pass a fixed clock and fake dialogs).
     """
+    from commune_payout.gui import district_view
+
+    if district_view.is_office_database(db_path):
+        return district_view.open_office(root, db_path, **options)
     if needs_setup(db_path):
         from commune_payout.gui.setup_wizard import SetupWizard
 
@@ -91,9 +96,14 @@ def start(root, db_path, **options):
     return open_main(root, db_path, **options)
 
 
-def run(db_path, demo: bool = False) -> int:
-    """Open the app on ``db_path`` (or on a throwaway demo commune) until the window closes."""
+def run(db_path, demo: bool = False, office: bool = False) -> int:
+    """Open the app on ``db_path`` (or on a throwaway demo commune) until the window closes;
+    ``office`` opens the upstream console (setting up a new office database first)."""
     applog.setup()
+    if office:
+        from commune_payout.gui import district_view
+
+        return district_view.run(db_path)
     root = create_root()
     fit_to_screen(root)
     workdir = tempfile.mkdtemp(prefix="commune_payout_demo_") if demo else None
