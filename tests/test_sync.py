@@ -21,7 +21,7 @@ from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import NotFound, PackageRejected, UserError
 from commune_payout.payouts import SessionSpec
-from commune_payout.sync import commune, keys, package, receipts, reports, upstream
+from commune_payout.sync import commune, keys, package, receipts, reports, tables, upstream
 
 
 @pytest.fixture
@@ -81,18 +81,46 @@ def repack(members, office):
     return pyrage.encrypt(buf.getvalue(), [recipient])
 
 
-def resign(cctx, office, members, edit_rows):
-    """A package re-signed by the commune's own key after ``edit_rows(list of rows)``: what a
-    buggy or dishonest commune could send."""
+def decode(office, members):
+    """The tables of an unpacked package as the office rebuilds them: {name: (columns, rows)}."""
     manifest = json.loads(members["manifest.json"])
-    rows = [json.loads(line) for line in members["rows.jsonl"].decode().splitlines()]
-    edit_rows(manifest, rows)
-    data, _ = package.encode_rows(rows)
+    opened = package.Opened(manifest, "", "", members)
+    removed = list(package.iter_rows(members["deleted.jsonl"], "deleted.jsonl")) if "deleted.jsonl" in members else []
+    rows = upstream._decode(office.db, manifest["commune"]["code"], opened, manifest["tables"], removed)
+    return {t["name"]: (t["columns"], rows[t["name"]]) for t in manifest["tables"]}
+
+
+def resign(cctx, office, members, edit, keep_hashes=False):
+    """A package re-signed by the commune's own key after ``edit(manifest, {table: (columns, rows)})``:
+    what a buggy or dishonest commune could send. Tables are re-encoded as plain columns; with
+    ``keep_hashes`` the manifest keeps the SHA-256 of the rows as they were."""
+    manifest = json.loads(members["manifest.json"])
+    tables_rows = decode(office, members)
+    edit(manifest, tables_rows)
     manifest.pop("members")
     manifest["package_id"] = "f" * 8 + manifest["package_id"][8:]
-    encrypted, _ = package.build(manifest, {"rows.jsonl": data}, commune.ensure_keys(cctx),
+    out = {k: v for k, v in members.items() if k not in ("manifest.json", "signature.txt")}
+    if isinstance(manifest["tables"], list):
+        old = {t["name"]: t for t in manifest["tables"]}
+        manifest["tables"] = []
+        for name, (cols, rows) in tables_rows.items():
+            out[f"{name}.json"] = package.canonical_json([[r[c] for r in rows] for c in range(len(cols))])
+            manifest["tables"].append({"name": name, "columns": cols, "rows": len(rows), "member": f"{name}.json",
+                                       "rows_sha256": old[name]["rows_sha256"] if keep_hashes and name in old
+                                       else package.rows_sha256(rows)})
+    encrypted, _ = package.build(manifest, out, commune.ensure_keys(cctx),
                                  upstream.office_keys(office.db).card.age_recipient)
     return encrypted
+
+
+def assert_office_has_the_communes_rows(cctx, office):
+    """The office's consolidated copy is exactly the commune's synced rows, value for value."""
+    for table in tables.present(cctx.db):
+        cols = tables.columns(cctx.db, table)
+        mine = {r[cols.index(table.key)]: json.dumps(dict(zip(cols, r)), ensure_ascii=False, separators=(",", ":"))
+                for r in cctx.db.conn.execute(f"SELECT {', '.join(cols)} FROM {table.name}")}
+        theirs = dict(office.db.execute("SELECT row_id, data FROM up_rows WHERE table_name = ?", [table.name]))
+        assert theirs == mine, table.name
 
 
 def write(tmp_path, name, data):
@@ -306,7 +334,7 @@ def test_truncated_package_is_rejected(office, tmp_path, next_package):
 
 def test_rows_changed_and_reencrypted_are_rejected(office, tmp_path, next_package):
     members = unpack(next_package.read_bytes(), office)
-    members["rows.jsonl"] = members["rows.jsonl"].replace(b"0900000001", b"0900000002")
+    members["beneficiaries.json"] = members["beneficiaries.json"].replace(b"0900000001", b"0900000002")
     _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "không khớp mã kiểm tra")
 
 
@@ -353,21 +381,19 @@ def test_rows_of_another_commune_are_rejected_with_every_bad_row(cctx, office, t
 
 
 def test_child_rows_pointing_at_another_communes_person_are_rejected(cctx, office, tmp_path, next_package):
-    def add_foreign_membership(manifest, rows):
-        index = next(i for i, t in enumerate(manifest["tables"]) if t["name"] == "beneficiaries")
-        manifest["tables"].append({"name": "memberships", "rows": 1,
-                                   "columns": ["id", "beneficiary_id", "program", "category", "coefficient",
-                                               "amount", "start_date", "end_date", "version"]})
-        rows.append([len(manifest["tables"]) - 1, "11111111-1111-4111-8111-111111111111",
-                     "99999999-9999-4999-8999-999999999999", "btxh", "nct_80", 1.0, None, None, None, 1])
-        assert rows[0][0] == index
+    def add_foreign_membership(manifest, tables_rows):
+        tables_rows["memberships"] = (
+            ["id", "beneficiary_id", "program", "category", "coefficient", "amount", "start_date", "end_date",
+             "version"],
+            [["11111111-1111-4111-8111-111111111111", "99999999-9999-4999-8999-999999999999", "btxh", "nct_80",
+              1.0, None, None, None, 1]])
 
     data = resign(cctx, office, unpack(next_package.read_bytes(), office), add_foreign_membership)
     _rejected(office, [write(tmp_path, "t.cpkg", data)], "không thuộc xã 05425")
 
 
 def test_signed_but_malformed_manifest_is_rejected_plainly(cctx, office, tmp_path, next_package):
-    def break_tables(manifest, rows):
+    def break_tables(manifest, tables_rows):
         manifest["tables"] = "beneficiaries"
 
     data = resign(cctx, office, unpack(next_package.read_bytes(), office), break_tables)
@@ -392,7 +418,7 @@ def test_defensive_reader_limits(office, tmp_path, next_package):
               "không có trong bảng kê")
     many = {**members, **{f"m{i}": b"" for i in range(package.MAX_MEMBERS)}}
     _rejected(office, [write(tmp_path, "d.cpkg", repack(many, office))], "quá nhiều")
-    bomb = {**members, "rows.jsonl": b" " * (50 * 1024 * 1024)}
+    bomb = {**members, "beneficiaries.json": b" " * (50 * 1024 * 1024)}
     _rejected(office, [write(tmp_path, "e.cpkg", repack(bomb, office))], "quá lớn")
 
 
@@ -413,16 +439,116 @@ def test_changed_payment_is_refused_append_only(cctx, office, tmp_path, linked):
     [path] = send(cctx, tmp_path)
     assert statuses(upstream.import_files(office, [path])) == ["applied"]
 
-    def change_amount(manifest, rows):
-        index = next(i for i, t in enumerate(manifest["tables"]) if t["name"] == "payout_entries")
-        amount = manifest["tables"][index]["columns"].index("amount") + 1
-        entry = next(r for r in rows if r[0] == index)
-        entry[amount] += 1
+    def change_amount(manifest, tables_rows):
+        cols, rows = tables_rows["payout_entries"]
+        rows[0][cols.index("amount")] += 1
         manifest["seq"] += 1
 
     data = resign(cctx, office, unpack(path.read_bytes(), office), change_amount)
     _rejected(office, [write(tmp_path, "t.cpkg", data)], "không được sửa")
     assert reports.payouts_by_session(office.db)[0]["paid_lines"] == 1
+
+
+# --- package format 2: derived keys, references, snapshots ------------------------------------
+
+def _session(cctx, period="2026-01"):
+    year, month = map(int, period.split("-"))
+    return payouts.create_session(cctx, SessionSpec(name=f"Trợ cấp tháng {month}/{year}", kind="monthly",
+                                                    period=period, session_date=dt.date(year, month, 1)))
+
+
+def test_a_paid_session_travels_without_its_ids_and_the_office_gets_every_value(cctx, office, tmp_path, linked):
+    sid = _session(cctx)
+    lines = payouts.session_lines(cctx.db, sid)
+    assert all(line["id"] == payouts.line_id_for(sid, line["beneficiary_id"]) for line in lines)
+    legacy = "0badc0de-0000-4000-8000-000000000001"  # a line made before ids were derived
+    cctx.db.execute("UPDATE payout_lines SET id = ? WHERE id = ?", [legacy, lines[3]["id"]])
+    payouts.set_override(cctx, lines[4]["id"], 123_000, "Quyết định điều chỉnh")
+    payouts.lock_session(cctx, sid)
+    # the register changes after the snapshot: the line keeps the old name, the package says so
+    register.update(cctx, lines[0]["beneficiary_id"], {"full_name": "Nguyễn Văn Đổi Tên"})
+    payouts.pay_line(cctx, lines[0]["id"])
+    payouts.pay_line(cctx, legacy)
+    paid = payouts.session_lines(cctx.db, sid)[1]
+    payouts.pay_line(cctx, paid["id"], received_by="authorised", receiver_name="Lê Thị Nhận Thay")
+    payouts.reverse_entry(cctx, payouts.line_entries(cctx.db, paid["id"])[0]["id"], "Ghi nhầm người")
+    payouts.pay_line(cctx, paid["id"])
+    other = lines[5]["id"]
+    target = "cash_home" if lines[5]["channel"] != "cash_home" else "cash_commune"
+    first = payouts.change_channel(cctx, other, target, "Ốm, chi tại nhà")
+    payouts.reverse_entry(cctx, first, "Nhầm")
+    again = payouts.change_channel(cctx, other, target, "Ốm, chi tại nhà")  # same content, same second
+    assert again != first
+    payouts.cancel_line(cctx, lines[6]["id"], "Đã chuyển đi nơi khác")
+    for line in lines[7:]:
+        payouts.pay_line(cctx, line["id"])
+    entries = [dict(r) for r in cctx.db.query("SELECT * FROM payout_entries")]
+    derived = [e for e in entries if e["id"] == payouts.entry_id_for(e)]
+    assert len(derived) == len(entries) - 1 and again not in {e["id"] for e in derived}
+
+    [path] = send(cctx, tmp_path)
+    members = unpack(path.read_bytes(), office)
+    manifest = json.loads(members["manifest.json"])
+    lines_entry = next(t for t in manifest["tables"] if t["name"] == "payout_lines")
+    specs = dict(zip(lines_entry["columns"], json.loads(members["payout_lines.json"])))
+    assert specs["id"]["derived"] and [v for _, v in specs["id"]["except"]] == [legacy]
+    assert specs["beneficiary_id"]["ref"] == "register:beneficiaries"
+    assert specs["full_name"]["from"] == "beneficiary_id"
+    assert [v for _, v in specs["full_name"]["except"]] == [lines[0]["full_name"]]
+    assert b"0badc0de" in members["payout_lines.json"] and lines[1]["id"].encode() not in members["payout_lines.json"]
+    assert statuses(upstream.import_files(office, [path])) == ["applied"]
+    assert_office_has_the_communes_rows(cctx, office)
+    assert reports.payouts_by_session(office.db)[0]["paid_lines"] == len(lines) - 4  # not 2, 4, 5, 6
+
+
+def test_office_copy_of_the_register_that_differs_refuses_references_then_a_full_package_mends_it(
+        cctx, office, tmp_path, linked):
+    sid = _session(cctx)
+    payouts.lock_session(cctx, sid)
+    payouts.pay_line(cctx, payouts.session_lines(cctx.db, sid)[0]["id"])
+    someone = register.list_beneficiaries(cctx.db)[-1]["id"]
+    office.db.execute("DELETE FROM up_rows WHERE row_id = ?", [someone])  # the office's copy lost a person
+    result = _rejected(office, send(cctx, tmp_path), "sync export --full")
+    assert "29 người" in result.message and "30 người" in result.message
+    assert statuses(upstream.import_files(office, send(cctx, tmp_path / "full", full=True))) == ["applied"]
+    assert_office_has_the_communes_rows(cctx, office)
+
+
+def test_rows_rebuilt_must_match_the_hash_the_commune_signed(cctx, office, tmp_path, next_package):
+    def edit_phone(manifest, tables_rows):
+        cols, rows = tables_rows["beneficiaries"]
+        rows[0][cols.index("phone")] = "0900000002"
+
+    data = resign(cctx, office, unpack(next_package.read_bytes(), office), edit_phone, keep_hashes=True)
+    _rejected(office, [write(tmp_path, "t.cpkg", data)], "dựng lại không khớp mã kiểm tra")
+
+
+def test_corrupt_column_references_are_rejected_plainly(cctx, office, tmp_path, linked):
+    sid = _session(cctx)
+    payouts.lock_session(cctx, sid)
+    payouts.pay_line(cctx, payouts.session_lines(cctx.db, sid)[0]["id"])
+    [path] = send(cctx, tmp_path)
+    members = unpack(path.read_bytes(), office)
+    manifest = json.loads(members["manifest.json"])
+    entry = next(t for t in manifest["tables"] if t["name"] == "payout_lines")
+    specs = json.loads(members["payout_lines.json"])
+    specs[entry["columns"].index("beneficiary_id")] = {"ref": "register:beneficiaries", "index": [-1] * entry["rows"],
+                                                       "except": []}
+    manifest.pop("members")
+    manifest["package_id"] = "e" * 8 + manifest["package_id"][8:]
+    members["payout_lines.json"] = package.canonical_json(specs)
+    data, _ = package.build(manifest, {k: v for k, v in members.items() if k.endswith((".json", ".jsonl"))
+                                       and k != "manifest.json"},
+                            commune.ensure_keys(cctx), upstream.office_keys(office.db).card.age_recipient)
+    _rejected(office, [write(tmp_path, "t.cpkg", data)], "không đọc được")
+
+
+def test_a_format_1_package_is_refused_with_its_reason(cctx, office, tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "FORMAT", "commune-payout-package/1")
+    paths = send(cctx, tmp_path)
+    monkeypatch.undo()
+    [result] = upstream.import_files(office, paths)
+    assert result.status == "rejected" and "định dạng cũ" in result.message
 
 
 # --- first contact: key confirmation by phone -------------------------------------------------
@@ -547,10 +673,17 @@ def test_age_command_line_tool_decrypts_a_package(cctx, office, tmp_path):
     out = tmp_path / "package.zip"
     subprocess.run(["age", "-d", "-i", str(identity), "-o", str(out), str(path)], check=True, timeout=60)
     with zipfile.ZipFile(out) as zf:
-        assert sorted(zf.namelist()) == ["manifest.json", "rows.jsonl", "signature.txt"]
+        assert sorted(zf.namelist()) == ["beneficiaries.json", "beneficiary_history.json", "manifest.json",
+                                         "memberships.json", "signature.txt"]
         manifest = json.loads(zf.read("manifest.json"))
         assert manifest["commune"]["code"] == "05425" and manifest["seq"] == 1
-        assert sum(t["rows"] for t in manifest["tables"]) == len(zf.read("rows.jsonl").splitlines())
+        assert manifest["format"] == "commune-payout-package/2"
+        for table in manifest["tables"]:  # one JSON array per table, one entry per column
+            columns = json.loads(zf.read(table["member"]))
+            assert len(columns) == len(table["columns"])
+            key = table["columns"].index("id")
+            assert len(columns[key]) == table["rows"]  # keys of people and memberships travel as they are
+    subprocess.run(["unzip", "-tq", str(out)], check=True, timeout=60, capture_output=True)
 
 
 # --- consolidated views ----------------------------------------------------------------------------
@@ -592,9 +725,19 @@ def test_size_of_a_month_of_changes_for_3000_people(office, tmp_path):
                              account_number=str(rng.randint(10**11, 10**12)), account_holder="NGUYEN VAN A")
     for bid in rng.sample(ids, 5):
         register.set_status(big, bid, "deceased", dt.date(2026, 1, 3), "Đã mất")
+    # ... and the month's payout session, everyone paid, in the order people came to the desk
+    sid = payouts.create_session(big, SessionSpec(name="Trợ cấp tháng 1/2026", kind="monthly", period="2026-01",
+                                                  session_date=dt.date(2026, 1, 1)))
+    payouts.lock_session(big, sid)
+    lines = payouts.session_lines(big.db, sid)
+    rng.shuffle(lines)
+    for line in lines:
+        payouts.pay_line(big, line["id"])
     month = commune.build(big)
+    assert month.counts["payout_entries"] == len(lines) > 2500
     assert month.size < 50 * 1024
     assert statuses(upstream.import_files(office, commune.save(month, tmp_path / "month"))) == ["applied"]
+    assert_office_has_the_communes_rows(big, office)
 
 
 def test_migration_keeps_deletions_as_tombstones(ctx):
