@@ -125,7 +125,7 @@ class TestUpstreamConsole:
         assert titles == ["Các xã", "Nhập gói của xã", "Báo cáo tổng hợp", "Biên nhận cho xã", "Gửi xuống xã",
                           "Khóa của đơn vị"]
         texts = [item.label.cget("text") for item in shell.status_items.values()]
-        assert "Sở Y tế tỉnh Phú Thọ" in texts and "0 xã đã đăng ký" in texts
+        assert "0 xã đã đăng ký" in texts
         gui.screenshot(root, "district_key")
 
     def test_key_card_saved_to_a_file_and_copied(self, root, folder):
@@ -378,6 +378,7 @@ def small(folder, office_path):
     root.destroy()
     shell.db.close()
     os.environ["DISPLAY"] = old_display or ""
+
 
 class TestSmallScreen:
     def test_every_page_fits(self, small):

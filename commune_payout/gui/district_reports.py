@@ -86,13 +86,13 @@ class ReportsView(ttk.Frame):
         self.tabs.add(page, text=_("Người hưởng"))
         frame, self.people_tree, _bar = scrolled_tree(page, {
             "commune": (_("Xã"), 150, "w"),
-            "name": (_("Họ và tên"), 200, "w"),
+            "name": (_("Họ và tên"), 170, "w"),
             "born": (_("Năm sinh"), 80, "e"),
-            "gender": (_("Giới tính"), 70, "w"),
-            "village": (_("Thôn/xóm"), 130, "w"),
-            "status": (_("Trạng thái"), 130, "w"),
-            "account": (_("Tài khoản"), 150, "w"),
-            "channel": (_("Hình thức nhận"), 140, "w"),
+            "gender": (_("Giới tính"), 85, "w"),
+            "village": (_("Thôn/xóm"), 120, "w"),
+            "status": (_("Trạng thái"), 120, "w"),
+            "account": (_("Tài khoản"), 140, "w"),
+            "channel": (_("Hình thức nhận"), 130, "w"),
         })
         self.people_tree.column("commune", stretch=False)
         self.people_tree.column("name", stretch=True)
@@ -101,15 +101,15 @@ class ReportsView(ttk.Frame):
         page = ttk.Frame(self.tabs, padding=8)
         self.tabs.add(page, text=_("Chi trả theo đợt"))
         frame, self.payouts_tree, _bar = scrolled_tree(page, {
-            "commune": (_("Xã"), 140, "w"),
-            "name": (_("Đợt chi trả"), 190, "w"),
-            "kind": (_("Loại"), 130, "w"),
+            "commune": (_("Xã"), 130, "w"),
+            "name": (_("Đợt chi trả"), 130, "w"),
+            "kind": (_("Loại"), 140, "w"),
             "period": (_("Kỳ"), 70, "w"),
-            "status": (_("Trạng thái"), 120, "w"),
-            "lines": (_("Số người"), 70, "e"),
+            "status": (_("Trạng thái"), 110, "w"),
+            "lines": (_("Số người"), 80, "e"),
             "total": (_("Tổng tiền"), 110, "e"),
             "paid": (_("Đã chi"), 110, "e"),
-            "transfer": (_("Chuyển khoản"), 100, "e"),
+            "transfer": (_("Chuyển khoản"), 110, "e"),
         })
         self.payouts_tree.column("commune", stretch=False)
         self.payouts_tree.column("name", stretch=True)
@@ -281,14 +281,14 @@ class SendDownView(ttk.Frame):
 
         ttk.Label(self, text=_("Các gói đã gửi xuống"), font=("TkDefaultFont", 11, "bold")).pack(anchor="w")
         frame, self.history, _bar = scrolled_tree(self, {
-            "created": (_("Ngày tạo"), 130, "w"),
-            "commune": (_("Xã"), 180, "w"),
-            "title": (_("Gói"), 260, "w"),
-            "status": (_("Trả lời của xã"), 320, "w"),
-            "file": (_("Tệp"), 200, "w"),
+            "created": (_("Ngày tạo"), 145, "w"),
+            "commune": (_("Xã"), 150, "w"),
+            "title": (_("Gói"), 180, "w"),
+            "status": (_("Trả lời của xã"), 240, "w"),
+            "file": (_("Tệp"), 260, "w"),
         }, height=4)
         self.history.column("created", stretch=False)
-        self.history.column("status", stretch=True)
+        self.history.column("file", stretch=True)
         frame.pack(fill="both", expand=True, pady=(4, 0))
         shell.subscribe("packages_imported", lambda payload: self.refresh())
         shell.subscribe("communes_changed", lambda payload: self.refresh())
@@ -305,23 +305,27 @@ class SendDownView(ttk.Frame):
         kind = self.kind.get()
         self.title_entry.delete(0, "end")
         self.title_entry.insert(0, _(DOWN_KINDS[kind]))
-        e = self.editor
+        e = ttk.Frame(self.editor)
+        e.pack(fill="x")
         if kind == "base_level":
             ttk.Label(e, text=_("Chế độ:"), width=10).pack(side="left")
-            self.program = Choice(e, BASE_PROGRAMS, width=16)
+            self.program = Choice(e, BASE_PROGRAMS, width=18)
             self.program.pack(side="left")
-            ttk.Label(e, text=_("từ ngày")).pack(side="left", padx=(10, 4))
-            self.valid_from = ttk.Entry(e, width=11)
+            ttk.Label(e, text=_("áp dụng từ ngày")).pack(side="left", padx=(12, 4))
+            self.valid_from = ttk.Entry(e, width=12)
             self.valid_from.pack(side="left")
         else:
             ttk.Label(e, text=_("Diện:"), width=10).pack(side="left")
-            self.category = Choice(e, {c.code: c.label for c in CATEGORIES}, width=40)
+            self.category = Choice(e, {c.code: c.label for c in CATEGORIES}, width=48)
             self.category.pack(side="left", fill="x", expand=True)
-        ttk.Label(e, text=_("số tiền")).pack(side="left", padx=(10, 4))
-        self.amount = ttk.Entry(e, width=12)
+        e = ttk.Frame(self.editor)
+        e.pack(fill="x", pady=(6, 0))
+        ttk.Label(e, text=_("Số tiền:"), width=10).pack(side="left")
+        self.amount = ttk.Entry(e, width=14)
         self.amount.pack(side="left")
         self.amount.bind("<Return>", lambda ev: self.add_item())
-        ttk.Button(e, text=_("Thêm mục"), bootstyle="secondary", command=self.add_item).pack(side="left", padx=(8, 0))
+        ttk.Label(e, text=_("đồng"), bootstyle="secondary").pack(side="left", padx=(4, 0))
+        ttk.Button(e, text=_("Thêm mục"), bootstyle="secondary", command=self.add_item).pack(side="left", padx=(12, 0))
 
     def add_item(self) -> None:
         try:

@@ -24,7 +24,6 @@ events ``"communes_changed"`` and ``"packages_imported"``.
 """
 
 import logging
-import tkinter
 from pathlib import Path
 from tkinter import filedialog
 
@@ -62,12 +61,14 @@ TABLE_LABELS = {
 }
 OUTCOMES = {
     "applied": ("Đã nhập", "success"),
-    "would_apply": ("Sẽ nhập", "info"),
+    "would_apply": ("Sẽ nhập", "primary"),
     "already": ("Đã nhập trước đây", "secondary"),
-    "waiting": ("Đang chờ", "warning"),
+    "waiting": ("Đang chờ", "waiting"),
     "superseded": ("Bị gói sau thay thế", "secondary"),
     "rejected": ("Bị từ chối", "danger"),
 }
+# The theme's warning yellow is hard to read as text on white; waiting rows use a dark amber.
+WAITING_FG = "#8a5a00"
 
 
 # --- choosing the mode ------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class OfficeShell(Shell):
         self.sidebar.pack_propagate(False)
         ttk.Label(self.sidebar, text=self.card.name, bootstyle="@dark", font=("TkDefaultFont", 12, "bold"),
                   wraplength=190, padding=(12, 4, 8, 0)).pack(anchor="w", fill="x")
-        ttk.Label(self.sidebar, text=_("Đơn vị cấp trên — tổng hợp các xã"), bootstyle="@dark", wraplength=190,
+        ttk.Label(self.sidebar, text=_("Đơn vị cấp trên"), bootstyle="@dark", wraplength=190,
                   padding=(12, 0, 8, 12)).pack(anchor="w", fill="x")
         self.statusbar = ttk.Frame(self.frame, bootstyle="light", padding=(8, 3))
         self.statusbar.pack(side="bottom", fill="x")
@@ -168,7 +169,6 @@ class OfficeShell(Shell):
         self.body.pack(side="left", fill="both", expand=True)
 
     def _add_builtin_status(self) -> None:
-        self.add_status_item("office", lambda: self.card.name, 10)
         self.add_status_item("database", lambda: _("Dữ liệu: {path}").format(path=short_path(self.db_path)), 20)
         self.add_status_item("communes", self._communes_text, 30)
         self.add_status_item("backup", self._backup_text, 50)
@@ -338,20 +338,19 @@ class CommunesView(ttk.Frame):
         row = ttk.Frame(box)
         row.pack(fill="x")
         ttk.Label(row, text=_("Tỉnh:")).pack(side="left")
-        self.province = ttk.Combobox(row, state="readonly", width=22,
+        self.province = ttk.Combobox(row, state="readonly", width=18,
                                      values=[ALL_PROVINCES] + [name for _code, name in self.provinces])
         self.province.set(ALL_PROVINCES)
         self.province.pack(side="left", padx=(6, 12))
         self.province.bind("<<ComboboxSelected>>", lambda e: self.search())
         ttk.Label(row, text=_("Tìm xã:")).pack(side="left")
         self.query_var = ttk.StringVar()
-        self.query = ttk.Entry(row, textvariable=self.query_var, width=24)
-        self.query.pack(side="left", padx=(6, 6), fill="x", expand=True)
+        self.query = ttk.Entry(row, textvariable=self.query_var, width=20)
+        self.query.pack(side="left", padx=(6, 0), fill="x", expand=True)
         self.query_var.trace_add("write", lambda *a: self.search())
-        ttk.Label(row, text=_("không cần dấu"), bootstyle="secondary").pack(side="left")
         lst = ttk.Frame(box)
         lst.pack(fill="x", pady=(6, 6))
-        self.listbox = tkinter.Listbox(lst, height=4, exportselection=False, activestyle="none")
+        self.listbox = ttk.Listbox(lst, height=4, exportselection=False, activestyle="none")
         bar = ttk.Scrollbar(lst, orient="vertical", command=self.listbox.yview)
         self.listbox.configure(yscrollcommand=bar.set)
         self.listbox.pack(side="left", fill="both", expand=True)
@@ -366,24 +365,24 @@ class CommunesView(ttk.Frame):
         box = ttk.Labelframe(top, text=_("Xác nhận khóa của xã (qua điện thoại)"), padding=10)
         box.grid(row=0, column=1, sticky="nsew")
         ttk.Label(box, text=_("Chọn xã trong bảng dưới, gọi điện cho xã, gõ dấu vân tay cán bộ xã đọc "
-                              "(trang “Gửi cấp trên” của xã)."), wraplength=380, justify="left").pack(anchor="w")
+                              "(trang “Gửi cấp trên” của xã)."), wraplength=400, justify="left").pack(anchor="w")
         self.chosen_label = ttk.Label(box, text=_("Chưa chọn xã."), font=("TkDefaultFont", 11, "bold"))
         self.chosen_label.pack(anchor="w", pady=(8, 4))
         row = ttk.Frame(box)
         row.pack(fill="x")
         ttk.Label(row, text=_("Dấu vân tay:")).pack(side="left")
-        self.fingerprint = ttk.Entry(row, width=18, font=("TkFixedFont", 11))
-        self.fingerprint.pack(side="left", padx=(6, 6))
+        self.fingerprint = ttk.Entry(row, width=16, font=("TkFixedFont", 11))
+        self.fingerprint.pack(side="left", padx=(6, 6), fill="x", expand=True)
         self.fingerprint.bind("<Return>", lambda e: self.confirm())
-        ttk.Button(row, text=_("Xác nhận khóa"), bootstyle="success", command=self.confirm).pack(side="left")
+        ttk.Button(row, text=_("Xác nhận"), bootstyle="success", command=self.confirm).pack(side="left")
 
         frame, self.tree, _bar = scrolled_tree(self, {
             "code": (_("Mã xã"), 70, "w"),
-            "name": (_("Xã"), 190, "w"),
+            "name": (_("Xã"), 120, "w"),
             "key": (_("Khóa"), 110, "w"),
-            "seq": (_("Gói cuối"), 70, "e"),
-            "imported": (_("Nhập lần cuối"), 130, "w"),
-            "people": (_("Người hưởng"), 100, "e"),
+            "seq": (_("Gói cuối"), 80, "e"),
+            "imported": (_("Nhập lần cuối"), 140, "w"),
+            "people": (_("Người hưởng"), 105, "e"),
             "waiting": (_("Gói đang chờ"), 110, "w"),
             "missing": (_("Gói thiếu"), 110, "w"),
             "down": (_("Gói gửi xuống"), 150, "w"),
@@ -392,7 +391,7 @@ class CommunesView(ttk.Frame):
         self.tree.column("name", stretch=True)
         colors = ttk.Style().colors
         self.tree.tag_configure("missing", foreground=colors.danger)
-        self.tree.tag_configure("unconfirmed", foreground=colors.warning)
+        self.tree.tag_configure("unconfirmed", foreground=WAITING_FG)
         frame.pack(fill="both", expand=True)
         self.summary = ttk.Label(self, bootstyle="secondary")
         self.summary.pack(anchor="w", pady=(6, 0))
@@ -516,18 +515,18 @@ class ImportView(ttk.Frame):
         self.detail = ttk.Label(detail, wraplength=1050, justify="left", text=_("Chọn một dòng để xem đủ lý do."))
         self.detail.pack(anchor="w", fill="x")
         frame, self.tree, _bar = scrolled_tree(self, {
-            "file": (_("Tệp"), 250, "w"),
+            "file": (_("Tệp"), 270, "w"),
             "commune": (_("Xã"), 160, "w"),
             "seq": (_("Gói số"), 60, "e"),
             "outcome": (_("Kết quả"), 140, "w"),
             "rows": (_("Số dòng"), 80, "e"),
-            "message": (_("Lý do, ghi chú"), 330, "w"),
+            "message": (_("Lý do, ghi chú"), 280, "w"),
         }, height=6)
         self.tree.column("file", stretch=False)
         self.tree.column("message", stretch=True)
         colors = ttk.Style().colors
         for status, (_label, style) in OUTCOMES.items():
-            self.tree.tag_configure(status, foreground=getattr(colors, style))
+            self.tree.tag_configure(status, foreground=WAITING_FG if style == "waiting" else getattr(colors, style))
         frame.pack(fill="both", expand=True)
         self.tree.bind("<<TreeviewSelect>>", lambda e: self._show_detail())
         self._show_files()
@@ -619,6 +618,9 @@ class ImportView(ttk.Frame):
             self.tree.see(first)
         self._show_detail()
 
+    def _confirmed(self, code: str) -> bool:
+        return any(r["code"] == code and r["confirmed"] for r in upstream.communes_status(self.shell.db))
+
     def _show_detail(self) -> None:
         chosen = self.tree.selection()
         if not chosen:
@@ -628,6 +630,8 @@ class ImportView(ttk.Frame):
         if r.counts:
             lines.append(", ".join(f"{_(TABLE_LABELS.get(t, t))} {fmt_count(n)}" for t, n in r.counts.items())
                          + (", " + _("xóa {n}").format(n=r.deleted) if r.deleted else ""))
+        if r.status == "waiting" and r.commune_code and not self._confirmed(r.commune_code):
+            lines.append(_("Gọi điện cho xã, rồi xác nhận dấu vân tay ở trang “Các xã”."))
         if len(r.problems) > upstream.MAX_PROBLEMS_SHOWN:
             lines.append("; ".join(r.problems[:40]) + (" …" if len(r.problems) > 40 else ""))
         self.detail.configure(text="\n".join(lines), bootstyle="danger" if r.status == "rejected" else "default")
@@ -662,9 +666,9 @@ class AcksView(ttk.Frame):
         frame, self.tree, _bar = scrolled_tree(self, {
             "name": (_("Xã"), 220, "w"),
             "code": (_("Mã xã"), 70, "w"),
-            "seq": (_("Gói cuối đã nhập"), 130, "e"),
+            "seq": (_("Gói cuối đã nhập"), 150, "e"),
             "phone": (_("Mã điện thoại"), 160, "w"),
-            "file": (_("Tệp biên nhận đã ghi"), 420, "w"),
+            "file": (_("Tệp biên nhận đã ghi"), 360, "w"),
         }, height=8)
         self.tree.configure(selectmode="extended")
         self.tree.column("name", stretch=False)
