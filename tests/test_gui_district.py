@@ -335,6 +335,18 @@ class TestUpstreamConsole:
         assert view.history.item(row, "values")[3] == "chờ xã trả lời"
         gui.screenshot(root, "district_send_down")
 
+        view.kind.set("gift_list")
+        view._kind_changed()
+        assert view.items == [] and view.title_entry.get() == "Danh sách quà Tết"
+        view.category.set_code("ncc_me_vnah")
+        view.amount.insert(0, "1.000.000")
+        view.add_item()
+        view.communes_tree.selection_set(view.communes_tree.get_children())
+        view.send()
+        assert len(list((folder / "gui-xuong").glob("*.cpkg"))) == 3
+        assert "Đã tạo 2 gói" in shell.dialogs.infos[-1]
+        assert len(view.history.get_children()) == 3
+
     def test_status_bar_counts_communes_and_the_last_import(self, root):
         shell = shell_of(root)
         shell.refresh_status()

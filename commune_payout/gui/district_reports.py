@@ -114,11 +114,10 @@ class ReportsView(ttk.Frame):
         self.payouts_tree.column("commune", stretch=False)
         self.payouts_tree.column("name", stretch=True)
         frame.pack(fill="both", expand=True)
+        # Reloaded when packages or communes change, not on every visit: a province's people
+        # table is large.
         shell.subscribe("packages_imported", lambda payload: self.refresh())
         shell.subscribe("communes_changed", lambda payload: self.refresh())
-        self.refresh()
-
-    def on_show(self) -> None:
         self.refresh()
 
     def report(self) -> str:
