@@ -174,8 +174,11 @@ def encode_column(values: list, frame: tuple[str, dict] | None = None, defaults:
     return min(candidates, key=_size)
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _scalar(v) -> bool:
-    return v is None or isinstance(v, (str, int, float))
+    return type(v) in _SCALARS
 
 
 def _plain(spec, n: int, where: str) -> list:
@@ -197,7 +200,7 @@ def _plain(spec, n: int, where: str) -> list:
             values.append(table[i])
     else:
         raise ValueError(where)
-    if len(values) != n or not all(_scalar(v) for v in values):
+    if len(values) != n or not set(map(type, values)) <= _SCALARS:
         raise ValueError(where)
     return values
 
@@ -238,6 +241,8 @@ def decode_table(specs, columns: list[str], n: int, frame, source, derive, name:
             else:
                 cols[c] = _plain(spec, n, where)
         given = set(range(len(columns))) - set(later)
+        if n and not given:  # some column must hold n values: a row count alone allocates nothing
+            raise ValueError(name)
         for c in [c for c in later if "from" in specs[c]]:
             spec, where = specs[c], f"{name}.{columns[c]}"
             if spec["from"] not in columns or columns.index(spec["from"]) not in given:

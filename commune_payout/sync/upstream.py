@@ -264,6 +264,7 @@ def _decode(db, code: str, opened: package.Opened, entries: list[dict], removed:
     if not isinstance(declared, dict):
         raise PackageRejected("Gói bị hỏng: mục khung tham chiếu trong bảng kê sai cấu trúc.")
     office_people: dict = {}
+    parsed: dict = {}
 
     def register_rows() -> dict:
         if not office_people and not m.get("full"):
@@ -299,7 +300,9 @@ def _decode(db, code: str, opened: package.Opened, entries: list[dict], removed:
             target = table.refs.get(ref_col)
             row = by_key.get(target, {}).get(key)
             if row is None and target == "beneficiaries" and key in register_rows():
-                row = json.loads(register_rows()[key][1])
+                row = parsed.get(key)
+                if row is None:
+                    row = parsed[key] = json.loads(register_rows()[key][1])
             return row
 
         rows = package.decode_table(specs, cols, entry["rows"], frame, source, table.derive_key or _no_key, table.name)
