@@ -398,6 +398,7 @@ class CommunesView(ttk.Frame):
         self.tree.bind("<<TreeviewSelect>>", lambda e: self._chosen())
         shell.subscribe("packages_imported", lambda payload: self.refresh())
         self.refresh()
+        self.search()
         self.query.focus_set()
 
     def on_show(self) -> None:
@@ -415,10 +416,15 @@ class CommunesView(ttk.Frame):
             self.listbox.insert("end", f"{c.name} — {c.province_name} ({c.code})")
         if len(self.found) == 1:
             self.listbox.selection_set(0)
+        if not self.found:
+            hint = (_("Không có xã nào khớp. Thử bớt chữ, hoặc chọn “Mọi tỉnh”.") if text.strip()
+                    else _("Chọn tỉnh hoặc gõ tên xã (không cần dấu), ví dụ: an binh"))
+            self.listbox.insert("end", hint)
+            self.listbox.itemconfigure(0, foreground=ttk.Style().colors.secondary)
 
     def add_selected(self) -> None:
         chosen = self.listbox.curselection()
-        if not chosen:
+        if not chosen or chosen[0] >= len(self.found):
             raise UserError(_("Gõ tên xã để tìm, rồi chọn một xã trong danh sách."))
         info = upstream.add_commune(self.shell.context(), self.found[chosen[0]].code)
         self.add_feedback.configure(text=_("Đã đăng ký {name} ({code}).").format(**info))
@@ -648,8 +654,8 @@ class AcksView(ttk.Frame):
         self.codes: dict[str, str] = {}
         title(self, _("Biên nhận cho các xã"),
               _("xã ghi nhận biên nhận thì thôi gửi lại dữ liệu cũ")).pack(fill="x")
-        ttk.Label(self, text=_("Chọn xã (giữ Ctrl để chọn nhiều), rồi ghi tệp biên nhận ra USB hoặc thư mục gửi e-mail. "
-                               "Không có tệp thì đọc mã cho cán bộ xã gõ vào trang “Gửi cấp trên”."),
+        ttk.Label(self, text=_("Chọn xã (giữ Ctrl để chọn nhiều), rồi ghi tệp biên nhận ra USB hoặc thư mục "
+                               "gửi e-mail. Không có tệp thì đọc mã cho cán bộ xã gõ vào trang “Gửi cấp trên”."),
                   wraplength=1050, justify="left").pack(anchor="w", pady=(8, 6))
         row = ttk.Frame(self)
         row.pack(fill="x", pady=(0, 8))
