@@ -179,6 +179,7 @@ class TestUpstreamConsole:
         assert sorted(outcomes.values()) == ["Đang chờ", "Đang chờ"]
         assert view.tree.item(view.tree.selection()[0], "values")[0] == bad
         assert "bị hỏng hoặc bị cắt cụt" in view.detail.cget("text")
+        assert "2 xã chờ xác nhận khóa" in view.summary.cget("text")
         assert shell.dialogs.errors == []
         gui.screenshot(root, "district_import_first")
 

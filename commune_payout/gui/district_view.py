@@ -615,6 +615,12 @@ class ImportView(ttk.Frame):
             self._show_files()
         else:
             self.progress_label.configure(text=_("Đã nhập xong."))
+            unconfirmed = {r.commune_code for r in results if r.status == "waiting"} - {
+                c["code"] for c in upstream.communes_status(self.shell.db) if c["confirmed"]}
+            if unconfirmed:
+                self.summary.configure(text=self.summary.cget("text") + " — " + _(
+                    "{n} xã chờ xác nhận khóa: gọi điện cho xã, rồi xác nhận ở trang “Các xã”.").format(
+                    n=len(unconfirmed)))
             self.files = []
             self._show_files()
             self.shell.publish("packages_imported", None)
