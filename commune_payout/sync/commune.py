@@ -201,12 +201,14 @@ def encode_tables(db, rows_by_table: dict) -> tuple[dict[str, bytes], list[dict]
                 f"SELECT {', '.join(cols)} FROM beneficiaries")})
         return register.get(key)
 
-    def positions():
+    people_positions: dict[str, int] = {}
+
+    def positions() -> dict[str, int]:
         if REGISTER_FRAME not in frames:
             keys, digest = register_frame(db.conn.execute("SELECT id, version FROM beneficiaries").fetchall())
             frames[REGISTER_FRAME] = {"rows": len(keys), "sha256": digest}
-            positions.cache = {k: i for i, k in enumerate(keys)}
-        return positions.cache
+            people_positions.update((k, i) for i, k in enumerate(keys))
+        return people_positions
 
     for name, (cols, rows) in rows_by_table.items():
         table = tables.BY_NAME[name]
