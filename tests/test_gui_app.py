@@ -7,6 +7,7 @@ on a display of their own at the laptop sizes the app must fit (1366×768, 1280�
 """
 
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from commune_payout import applog, backups, register, settings
 from commune_payout.clock import FixedClock
 from commune_payout.errors import UserError
 from commune_payout.gui import app
+from commune_payout.gui.dialogs import TASKBAR, TITLE_BAR
 from commune_payout.gui.person_form import PersonForm
 from commune_payout.text import fold, name_sort_key, sort_key
 
@@ -76,22 +78,82 @@ def display_of_size(width, height):
     return _displays[(width, height)][1]
 
 
-def pump(root, until, timeout=15.0):
-    """Run the Tk event loop until ``until()`` holds."""
+def pump(root, until, timeout=60.0):
+    """Run the Tk event loop until ``until()`` holds; the timeout is generous because CI runs
+    on two loaded cores, and a condition that holds returns at once anyway."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    while True:
         root.update()
         if until():
             return
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for the window")
         time.sleep(0.02)
-    raise AssertionError("timed out waiting for the window")
 
 
 def settle(root, seconds=0.3):
+    """Let the window draw for a moment (for screenshots; tests wait with :func:`pump`)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         root.update()
         time.sleep(0.02)
+
+
+CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
+_old_displays: list = []
+
+
+def new_root(size=(1366, 768)):
+    """A themed root window filling a display of ``size``; close it with :func:`destroy_root`.
+
+    Windows of earlier tests are garbage by now (reference cycles); they are collected here,
+    on the main thread, before this window's workers could collect them in theirs, where Tcl
+    aborts the whole process ("Tcl_AsyncDelete: async handler deleted by the wrong thread").
+    """
+    gc.collect()
+    _old_displays.append(os.environ.get("DISPLAY"))
+    os.environ["DISPLAY"] = display_of_size(*size)
+    root = app.create_root()
+    root.geometry(f"{size[0]}x{size[1]}+0+0")
+    return root
+
+
+def destroy_root(root, tasks=None):
+    """Let running workers finish, destroy ``root``, and give back the previous display."""
+    if tasks is not None:
+        assert tasks.join(timeout=120), "a worker thread did not finish"
+    root.destroy()
+    old = _old_displays.pop()
+    if old is None:
+        os.environ.pop("DISPLAY", None)
+    else:
+        os.environ["DISPLAY"] = old
+
+
+def open_window(folder, size=(1366, 768), *, features=None, db_path=None, people=300, clock=CLOCK):
+    """The main window on a demo commune of ``people`` (or on ``db_path``), with fake dialogs.
+
+    Close it with :func:`close_window`."""
+    applog.setup(folder / "log" / "commune_payout.log")
+    db_path = db_path or app.make_demo_database(folder, size=people)
+    root = new_root(size)
+    shell = app.open_main(root, db_path, clock=clock, dialogs=FakeDialogs(), features=features)
+    shell.folder = folder
+    settle(root)
+    return shell
+
+
+def close_window(shell):
+    """Join the workers, destroy the window and free its Tk objects on this (main) thread.
+
+    The test fixture keeps ``shell`` until after this returns, so the shell lets go of
+    everything it holds first; otherwise the window would be freed later, by whichever thread
+    next runs the garbage collector."""
+    destroy_root(shell.root, shell.tasks)
+    shell.db.close()
+    applog.setup(shell.folder / "log" / "after.log")
+    vars(shell).clear()
+    gc.collect()
 
 
 def screenshot(root, name):
@@ -105,6 +167,20 @@ def screenshot(root, name):
 
 def open_forms(root):
     return [w for w in root.winfo_children() if isinstance(w, PersonForm)]
+
+
+def assert_placed_over_the_window(dialog, shell):
+    """``dialog`` is centred over the main window (or as near as the screen allows), wholly on
+    the screen, with room for its title bar and the taskbar."""
+    dialog.update_idletasks()
+    root, screen_w, screen_h = shell.root, dialog.winfo_screenwidth(), dialog.winfo_screenheight()
+    left, top = dialog.winfo_rootx(), dialog.winfo_rooty()
+    right, bottom = left + dialog.winfo_width(), top + dialog.winfo_height()
+    lowest = screen_h - TASKBAR - TITLE_BAR
+    assert 0 <= left and right <= screen_w and 0 <= top and bottom <= lowest
+    assert abs((left + right) / 2 - (root.winfo_rootx() + root.winfo_width() / 2)) <= 2
+    centred = abs((top + bottom) / 2 - (root.winfo_rooty() + root.winfo_height() / 2)) <= TITLE_BAR
+    assert centred or bottom == lowest
 
 
 def fill(entry, text):
@@ -123,26 +199,9 @@ class AppWindow:
     @pytest.fixture(scope="class")
     @classmethod
     def window(cls, tmp_path_factory):
-        display = display_of_size(*cls.size)
-        folder = tmp_path_factory.mktemp("gui")
-        old_display = os.environ.get("DISPLAY")
-        os.environ["DISPLAY"] = display
-        applog.setup(folder / "log" / "commune_payout.log")
-        db_path = app.make_demo_database(folder, size=300)
-        root = app.create_root()
-        root.geometry(f"{cls.size[0]}x{cls.size[1]}+0+0")
-        dialogs = FakeDialogs()
-        clock = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
-        shell = app.open_main(root, db_path, clock=clock, dialogs=dialogs)
-        settle(root)
+        shell = open_window(tmp_path_factory.mktemp("gui"), cls.size)
         yield shell
-        root.destroy()
-        shell.db.close()
-        applog.setup(folder / "log" / "after.log")
-        if old_display is None:
-            os.environ.pop("DISPLAY")
-        else:
-            os.environ["DISPLAY"] = old_display
+        close_window(shell)
 
     @pytest.fixture
     def shell(self, window):
@@ -210,6 +269,17 @@ class TestMainWindow(AppWindow):
         assert str(applog.current_path()) in shell.dialogs.errors[0]
         assert "ZeroDivisionError" in applog.current_path().read_text(encoding="utf-8")
 
+    def test_work_that_holds_a_tk_object_is_refused(self, shell):
+        view = shell.view("register")
+        with pytest.raises(TypeError, match="Tk objects"):
+            shell.run_task(lambda db, progress: view.rows)
+        with pytest.raises(TypeError, match="Tk objects"):
+            shell.run_task(view.reload)
+        rows = view.rows
+        task = shell.run_task(lambda db, progress: len(rows))
+        pump(shell.root, lambda: task.done)
+        assert task.result == len(rows) and not shell.tasks.busy()
+
     def test_user_error_is_shown_plainly(self, shell):
         def refused():
             raise UserError("Hãy chọn một bản sao lưu.")
@@ -227,10 +297,11 @@ class TestRegisterView(AppWindow):
         view = shell.view("register")
         assert len(view.rows) == register.count(shell.db)
         assert len(view.tree.get_children()) == 200
-        for _ in range(5):
+
+        def scrolled_to_the_end():
             view.tree.yview_moveto(1.0)
-            settle(shell.root, 0.1)
-        assert len(view.tree.get_children()) == len(view.rows)
+            return len(view.tree.get_children()) == len(view.rows)
+        pump(shell.root, scrolled_to_the_end)
 
     def test_search_is_debounced_accent_insensitive_and_never_rewrites_the_entry(self, shell):
         view = shell.view("register")
@@ -240,14 +311,16 @@ class TestRegisterView(AppWindow):
         try:
             # Unikey, Telex "ddangwj": each key either adds letters or sends backspaces and
             # a replacement ("dd" → "đ", "w" turns "ang" into "ăng", "j" adds the dot below).
+            # Keystrokes come faster than the search delay: between them only idle work runs
+            # (a timer would fire too if a loaded machine paused the test mid-word).
             for backspaces, text in UNIKEY_DDANGWJ:
                 for _ in range(backspaces):
                     view.search.delete(len(view.search.get()) - 1)
                 view.search.insert("end", text)
-                shell.root.update()
+                shell.root.update_idletasks()
             assert view.search.get() == "đặng"
             pump(shell.root, lambda: calls)
-            settle(shell.root, 0.4)
+            settle(shell.root, 0.4)   # no second query follows
         finally:
             view.reload = original
         assert calls == ["đặng"]
@@ -255,17 +328,16 @@ class TestRegisterView(AppWindow):
         names = [view.tree.item(i, "values")[0] for i in view.tree.get_children()]
         assert names and all(fold(n).startswith("dang") for n in names)
         fill(view.search, "dang")
-        settle(shell.root, 0.4)
+        pump(shell.root, lambda: view._pending is None)
         assert [view.tree.item(i, "values")[0] for i in view.tree.get_children()] == names
         fill(view.search, "")
-        settle(shell.root, 0.4)
+        pump(shell.root, lambda: view._pending is None)
 
     def test_ctrl_f_focuses_search(self, shell):
         shell.show("dashboard")
         shell.root.event_generate("<Control-f>")
-        settle(shell.root, 0.1)
         assert shell.current == "register"
-        assert shell.root.focus_get() is shell.view("register").search
+        pump(shell.root, lambda: shell.root.focus_get() is shell.view("register").search)
 
     def test_filters_by_village_group_and_account_status(self, shell):
         view = shell.view("register")
@@ -307,11 +379,12 @@ class TestPersonForm(AppWindow):
     def new_form(self, shell):
         search = shell.view("register").search
         search.focus_force()
-        settle(shell.root, 0.1)
+        pump(shell.root, lambda: search.focus_get() is search)
         search.event_generate("<Control-n>")
-        settle(shell.root, 0.2)
+        pump(shell.root, lambda: open_forms(shell.root))
         forms = open_forms(shell.root)
         assert len(forms) == 1
+        assert_placed_over_the_window(forms[0], shell)
         return forms[0]
 
     def test_add_a_person_with_enter(self, shell):
@@ -328,8 +401,7 @@ class TestPersonForm(AppWindow):
         screenshot(shell.root, "person_new")
         inputs["phone"].focus_set()
         inputs["phone"].event_generate("<Return>")
-        settle(shell.root, 0.2)
-        assert not open_forms(shell.root)
+        pump(shell.root, lambda: not open_forms(shell.root))
         assert register.count(shell.db) == before + 1
         bid = register.find_by_id_number(shell.db, "025150000777")
         person = register.get(shell.db, bid)
@@ -352,8 +424,7 @@ class TestPersonForm(AppWindow):
         assert "ngày/tháng/năm" in errors["birth"].cget("text")
         assert errors["id_number"].cget("text") == "⚠ Số định danh phải có đúng 12 chữ số"
         assert form.tabs.index("current") == 0
-        settle(shell.root, 0.1)
-        assert form.focus_get() is form._inputs()["full_name"]
+        pump(shell.root, lambda: form.focus_get() is form._inputs()["full_name"])
         assert "3 chỗ cần sửa" in form.message.cget("text")
         screenshot(shell.root, "person_validation")
         fill(inputs["full_name"], "Phạm Văn Đông")
@@ -369,8 +440,7 @@ class TestPersonForm(AppWindow):
         assert open_forms(shell.root) == [form] and shell.dialogs.questions
         shell.dialogs.answer = True
         form.event_generate("<Escape>")
-        settle(shell.root, 0.1)
-        assert not open_forms(shell.root)
+        pump(shell.root, lambda: not open_forms(shell.root))
 
     def test_status_with_date_account_receiver_and_history(self, shell):
         bid = register.list_beneficiaries(shell.db, account_status="needs_account", limit=1)[0]["id"]
@@ -520,14 +590,13 @@ class TestSmallScreen(AppWindow):
     def test_views_fit(self, shell):
         for key in ("register", "import", "cleaning", "dashboard", "settings"):
             view = shell.show(key)
-            settle(shell.root, 0.2)
+            pump(shell.root, view.winfo_ismapped)
             assert view.winfo_width() <= 1280 and view.winfo_rooty() + view.winfo_height() <= 720
             screenshot(shell.root, f"small_{key}")
         shell.show("register")
         form = shell.view("register").new_person()
-        settle(shell.root, 0.2)
-        assert form.winfo_rooty() + form.winfo_height() <= 720
-        assert form.save_button.winfo_ismapped()
+        pump(shell.root, form.save_button.winfo_ismapped)
+        assert_placed_over_the_window(form, shell)
         screenshot(shell.root, "small_person")
         form.destroy()
 
@@ -535,14 +604,10 @@ class TestSmallScreen(AppWindow):
 class TestSetupWizard:
     @pytest.fixture
     def root(self, tmp_path):
-        old_display = os.environ.get("DISPLAY")
-        os.environ["DISPLAY"] = display_of_size(1366, 768)
         applog.setup(tmp_path / "log" / "commune_payout.log")
-        root = app.create_root()
-        root.geometry("1366x768+0+0")
+        root = new_root()
         yield root
-        root.destroy()
-        os.environ["DISPLAY"] = old_display or ""
+        destroy_root(root)
 
     def test_first_run_chooses_commune_and_creates_the_database(self, root, tmp_path):
         db_path = tmp_path / "xa" / "register.sqlite"

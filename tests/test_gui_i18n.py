@@ -82,11 +82,11 @@ def test_source_language_is_vietnamese_and_english_switches():
 
 @pytest.fixture
 def root():
-    import ttkbootstrap as ttk
+    import test_gui_app as gui
 
-    app = ttk.App(title="i18n")
-    yield app
-    app.destroy()
+    root = gui.new_root()
+    yield root
+    gui.destroy_root(root)
 
 
 def test_ttkbootstrap_dialogs_speak_vietnamese(root):

@@ -2,18 +2,14 @@
 desk (Enter pays), reversal, receipts, transfer files, the bank result, the cash book and
 closing. Screenshots go to tests/artifacts/payouts_*.png."""
 
-import datetime as dt
-import gc
-import os
-
 import pytest
 
 import test_gui_app as gui
-from commune_payout import applog, payouts
+from commune_payout import payouts
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
-from commune_payout.gui import app, shell as shell_module
+from commune_payout.gui import shell as shell_module
 from commune_payout.text import fold
 
 FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.payouts_view"]))
@@ -21,29 +17,9 @@ FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.payou
 
 @pytest.fixture(scope="class")
 def window(tmp_path_factory):
-    display = gui.display_of_size(1366, 768)
-    folder = tmp_path_factory.mktemp("gui_payouts")
-    old_display = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
-    applog.setup(folder / "log" / "commune_payout.log")
-    db_path = app.make_demo_database(folder, size=300)
-    root = app.create_root()
-    root.geometry("1366x768+0+0")
-    dialogs = gui.FakeDialogs()
-    shell = app.open_main(root, db_path, clock=FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0)), dialogs=dialogs,
-                          features=FEATURES)
-    gui.settle(root)
+    shell = gui.open_window(tmp_path_factory.mktemp("gui_payouts"), features=FEATURES)
     yield shell
-    root.destroy()
-    # Free the window's Tk objects here, on the main thread: collected later in a worker
-    # thread they would make Tcl abort the whole test run.
-    gc.collect()
-    shell.db.close()
-    applog.setup(folder / "log" / "after.log")
-    if old_display is None:
-        os.environ.pop("DISPLAY")
-    else:
-        os.environ["DISPLAY"] = old_display
+    gui.close_window(shell)
 
 
 @pytest.fixture
@@ -69,6 +45,8 @@ class TestPayoutPages:
         window.root.event_generate("<Control-n>")
         wizard = view.wizard
         assert wizard is not None and wizard.winfo_exists()
+        gui.pump(window.root, wizard.winfo_ismapped)
+        gui.assert_placed_over_the_window(wizard, window)
         wizard.vars["name"].set("")
         wizard.vars["period"].set("2026-13")
         wizard.vars["gift_high"].set("sáu trăm")
@@ -120,8 +98,9 @@ class TestPayoutPages:
         _search(view, cash["id_number"][-6:] if cash["id_number"] else fold(cash["full_name"]))
         assert view.selected_line()["id"] == cash["id"]
         view.search.focus_force()
+        gui.pump(window.root, lambda: view.search.focus_get() is view.search)
         view.search.event_generate("<Return>")
-        gui.settle(window.root, 0.1)
+        gui.pump(window.root, lambda: view.receipt_queue)
         paid = payouts.get_line(window.db, cash["id"])
         assert (paid["status"], paid["receipt_no"], paid["received_by"]) == ("paid", 1, "self")
         assert view.receipt_queue == [1]

@@ -3,14 +3,13 @@
 tests/artifacts/printing.png."""
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pypdf
 import pytest
 
 import test_gui_app as gui
-from commune_payout import applog, payouts
+from commune_payout import payouts
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
@@ -27,11 +26,7 @@ def pdf_text(path) -> str:
 
 @pytest.fixture(scope="class")
 def window(tmp_path_factory):
-    display = gui.display_of_size(1366, 768)
     folder = tmp_path_factory.mktemp("gui_printing")
-    old_display = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
-    applog.setup(folder / "log" / "commune_payout.log")
     db_path = app.make_demo_database(folder, size=120)
     db = open_db(db_path)
     ctx = Context(db, clock=CLOCK, user="test")
@@ -42,19 +37,9 @@ def window(tmp_path_factory):
     for line in payouts.session_lines(db, sid)[:5]:
         payouts.pay_line(ctx, line["id"])
     db.close()
-    root = app.create_root()
-    root.geometry("1366x768+0+0")
-    dialogs = gui.FakeDialogs()
-    shell = app.open_main(root, db_path, clock=CLOCK, dialogs=dialogs, features=FEATURES)
-    gui.settle(root)
+    shell = gui.open_window(folder, db_path=db_path, clock=CLOCK, features=FEATURES)
     yield shell
-    root.destroy()
-    shell.db.close()
-    applog.setup(folder / "log" / "after.log")
-    if old_display is None:
-        os.environ.pop("DISPLAY")
-    else:
-        os.environ["DISPLAY"] = old_display
+    gui.close_window(shell)
 
 
 @pytest.fixture

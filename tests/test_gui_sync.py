@@ -3,16 +3,15 @@
 phone. Screenshots go to tests/artifacts/sync_*.png."""
 
 import datetime as dt
-import os
 
 import pytest
 
 import test_gui_app as gui
-from commune_payout import applog, register
+from commune_payout import register
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
-from commune_payout.gui import app, shell as shell_module
+from commune_payout.gui import shell as shell_module
 from commune_payout.sync import commune, upstream
 
 FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.sync_view"]))
@@ -21,25 +20,9 @@ CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
 
 @pytest.fixture(scope="class")
 def window(tmp_path_factory):
-    display = gui.display_of_size(1366, 768)
-    folder = tmp_path_factory.mktemp("gui_sync")
-    old_display = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
-    applog.setup(folder / "log" / "commune_payout.log")
-    db_path = app.make_demo_database(folder, size=300)
-    root = app.create_root()
-    root.geometry("1366x768+0+0")
-    shell = app.open_main(root, db_path, clock=CLOCK, dialogs=gui.FakeDialogs(), features=FEATURES)
-    gui.settle(root)
-    shell.folder = folder
+    shell = gui.open_window(tmp_path_factory.mktemp("gui_sync"), clock=CLOCK, features=FEATURES)
     yield shell
-    root.destroy()
-    shell.db.close()
-    applog.setup(folder / "log" / "after.log")
-    if old_display is None:
-        os.environ.pop("DISPLAY")
-    else:
-        os.environ["DISPLAY"] = old_display
+    gui.close_window(shell)
 
 
 @pytest.fixture(scope="class")

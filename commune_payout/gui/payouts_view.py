@@ -17,6 +17,7 @@ from commune_payout import cashbook, payouts, transfers
 from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
+from commune_payout.gui.dialogs import place_over
 from commune_payout.gui.widgets import Choice, FieldGrid, fmt_count, fmt_date, scrolled_tree, title
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
@@ -62,8 +63,8 @@ class SessionWizard(ttk.Toplevel):
     out and why), then create. Nothing is written before "Lập đợt chi"."""
 
     def __init__(self, shell, on_created):
-        super().__init__(title=_("Lập đợt chi trả mới"), transient=shell.root, size=(1060, 680),
-                         minsize=(900, 600))
+        super().__init__(title=_("Lập đợt chi trả mới"), transient=shell.root)
+        place_over(self, shell.root, (1060, 680), minsize=(900, 600))
         self.shell = shell
         self.on_created = on_created
         self.spec: payouts.SessionSpec | None = None

@@ -13,6 +13,7 @@ import ttkbootstrap as ttk
 from commune_payout import register
 from commune_payout.banks import BANKS, BY_BIN
 from commune_payout.errors import ValidationError
+from commune_payout.gui.dialogs import place_over
 from commune_payout.gui.widgets import Choice, FieldGrid, fmt_date, scrolled_tree
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
@@ -48,8 +49,8 @@ class PersonForm(ttk.Toplevel):
         self.bid = bid
         self.person = register.get(shell.db, bid) if bid else None
         name = self.person["full_name"] if self.person else _("Người hưởng mới")
-        super().__init__(title=name, transient=shell.root, size=(860, 620), minsize=(760, 540),
-                         position=(shell.root.winfo_rootx() + 120, shell.root.winfo_rooty() + 20))
+        super().__init__(title=name, transient=shell.root)
+        place_over(self, shell.root, (860, 620), minsize=(760, 540))
         self.memberships = [dict(m) for m in (self.person or {}).get("memberships", [])]
         self._build()
         self._load()
@@ -299,7 +300,7 @@ class PersonForm(ttk.Toplevel):
             self.show_problems(exc.problems)
             return False
         self.shell.publish("register_changed", self.bid)
-        self._close()
+        self.destroy()
         return True
 
     def show_problems(self, problems: dict[str, str]) -> None:
@@ -322,8 +323,10 @@ class PersonForm(ttk.Toplevel):
         if self.values() != self.snapshot and not self.shell.dialogs.ask_yes_no(
                 _("Bỏ những gì vừa nhập và đóng hồ sơ?"), _("Đóng hồ sơ")):
             return
-        self._close()
-
-    def _close(self) -> None:
-        PersonForm._open.pop(self.bid, None)
         self.destroy()
+
+    def destroy(self) -> None:
+        """Close the window, however it is closed, and forget it as the open form of its person."""
+        if PersonForm._open.get(self.bid) is self:
+            del PersonForm._open[self.bid]
+        super().destroy()
