@@ -532,14 +532,23 @@ class TestCleaningDashboardSettings(AppWindow):
         pump(shell.root, lambda: view.task.done)
         groups = view.tree.get_children()
         assert groups and all(g.startswith("group:") for g in groups)
-        first = view.tree.get_children(groups[0])[0]
-        view.tree.selection_set(first)
-        view.open_selected()
-        problem = view.selected_problem()
+        assert "Chọn một dòng" in view.detail_text.cget("text")
+        view.tree.selection_set(groups[0])
+        pump(shell.root, lambda: view.detail_title.cget("text") == view.tree.item(groups[0], "text"))
+        assert str(view.open_button.cget("state")) == "disabled"
+        # The longest message, cut off in its column, is read in full under the table.
+        longest = max(range(len(view.problems)), key=lambda i: len(view.problems[i].message))
+        problem = view.problems[longest]
+        view.tree.selection_set(f"p:{longest}")
+        pump(shell.root, lambda: view.detail_text.cget("text") == problem.message)
+        view.tree.see(f"p:{longest}")
+        assert view.detail_title.cget("text").startswith(problem.full_name)
+        assert view.detail_text.winfo_ismapped() and view.detail_text.winfo_reqwidth() <= view.winfo_width()
+        screenshot(shell.root, "cleaning")
+        view.open_button.invoke()
         assert problem.beneficiary_id in PersonForm._open
         PersonForm._open[problem.beneficiary_id].destroy()
-        PersonForm._open.clear()
-        screenshot(shell.root, "cleaning")
+        assert not PersonForm._open
         shell.dialogs.save_path = str(tmp_path / "cong_an.xlsx")
         view.export()
         pump(shell.root, lambda: shell.dialogs.infos)

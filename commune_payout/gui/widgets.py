@@ -115,8 +115,9 @@ def scrolled_tree(master, columns: dict, height: int = 15, show: str = "headings
     for key, (title, width, anchor) in columns.items():
         tree.heading(key, text=title, anchor=anchor)
         tree.column(key, width=width, anchor=anchor, stretch=key == next(iter(columns)))
-    tree.pack(side="left", fill="both", expand=True)
+    # The bar is packed first: on a narrow screen the table gives up width, never the bar.
     bar.pack(side="right", fill="y")
+    tree.pack(side="left", fill="both", expand=True)
     return frame, tree, bar
 
 
