@@ -17,8 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from commune_payout import applog, backups, register, settings
+from commune_payout import applog, backups, payouts, register, settings
 from commune_payout.clock import FixedClock
+from commune_payout.context import Context
 from commune_payout.errors import UserError
 from commune_payout.gui import app
 from commune_payout.gui.dialogs import TASKBAR, TITLE_BAR
@@ -608,6 +609,22 @@ class TestSmallScreen(AppWindow):
         assert_placed_over_the_window(form, shell)
         screenshot(shell.root, "small_person")
         form.destroy()
+
+    def test_payout_desk_fits(self, shell):
+        ctx = Context(shell.db, clock=CLOCK, user="test")
+        sid = payouts.create_session(ctx, payouts.SessionSpec(
+            name="Tháng 01/2026", kind="monthly", period="2026-01", session_date=dt.date(2026, 1, 15)))
+        payouts.lock_session(ctx, sid)
+        view = shell.show("payouts")
+        view.select(sid)
+        view.notebook.select(view.desk)
+        pump(shell.root, view.tree.winfo_ismapped)
+        settle(shell.root, 0.2)
+        shown = [c for c in view.tree["displaycolumns"] if c != "#all"] or list(view.tree["columns"])
+        assert {"name", "id_number", "village", "amount", "channel"} <= set(shown)
+        assert view.tree.column("name", "width") >= 150
+        assert view.tree.winfo_rootx() + view.tree.winfo_width() <= view.pay_button.winfo_rootx()
+        screenshot(shell.root, "small_payouts_desk")
 
 
 class TestSetupWizard:

@@ -135,4 +135,8 @@ class TestSyncPage:
         [status] = [view.down_tree.item(i, "values")[3] for i in view.down_tree.get_children()
                     if view.down_tree.item(i, "values")[0] == "Quà Tết 2027"]
         assert status.startswith("đã từ chối") and "Thiếu thân nhân liệt sĩ" in status
+        [rejected] = [i for i in view.down_tree.get_children() if view.down_tree.item(i, "values")[3] == status]
+        view.down_tree.selection_set(rejected)
+        gui.pump(window.root, lambda: "Thiếu thân nhân liệt sĩ" in view.down_detail.cget("text"))
+        assert "Quà Tết 2027" in view.down_detail.cget("text")
         gui.screenshot(window.root, "sync_down")

@@ -18,7 +18,8 @@ from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
 from commune_payout.gui.dialogs import place_over
-from commune_payout.gui.widgets import Choice, FieldGrid, fmt_count, fmt_date, scrolled_tree, title
+from commune_payout.gui.widgets import (Choice, FieldGrid, drop_columns_to_fit, fmt_count, fmt_date, scrolled_tree,
+                                        title)
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.text import fold
@@ -289,6 +290,8 @@ class PayoutsView(ttk.Frame):
             number.pack(anchor="w")
             detail = ttk.Label(tile, text=caption, bootstyle=f"@{style}", wraplength=250, justify="left")
             detail.pack(anchor="w")
+            # Wrap inside the tile, which narrows on a 1280-pixel screen.
+            tile.bind("<Configure>", lambda e, label=detail: label.configure(wraplength=max(120, e.width - 26)))
             self.tile_labels[key] = (number, detail, caption)
 
         self.notebook = ttk.Notebook(self)
@@ -391,10 +394,13 @@ class PayoutsView(ttk.Frame):
                         command=self.run_search).pack(side="left")
         self.search_var.trace_add("write", lambda *a: self._schedule_search())
         frame, self.tree, _bar = scrolled_tree(left, {
-            "name": (_("Họ và tên"), 160, "w"), "year": (_("Năm sinh"), 78, "center"),
-            "id_number": (_("Số định danh"), 122, "w"), "village": (_("Thôn"), 90, "w"),
-            "amount": (_("Số tiền"), 74, "e"), "channel": (_("Hình thức"), 104, "w"),
-            "status": (_("Trạng thái"), 104, "w")}, height=12)
+            "name": (_("Họ và tên"), 150, "w"), "year": (_("Năm sinh"), 82, "center"),
+            "id_number": (_("Số định danh"), 118, "w"), "village": (_("Thôn"), 96, "w"),
+            "amount": (_("Số tiền"), 84, "e"), "channel": (_("Hình thức"), 114, "w"),
+            "status": (_("Trạng thái"), 96, "w")}, height=12)
+        # At 1280 pixels the status goes first (colour marks paid and returned lines, and the
+        # panel on the right says it in words), then the year.
+        drop_columns_to_fit(self.tree, ["status", "year"])
         frame.pack(fill="both", expand=True, pady=(6, 0))
         self.tree.tag_configure("paid", foreground=ttk.Style().colors.success)
         self.tree.tag_configure("returned", foreground=ttk.Style().colors.danger)
@@ -413,7 +419,8 @@ class PayoutsView(ttk.Frame):
                   bootstyle="secondary", wraplength=640).pack(anchor="w")
 
         right = ttk.Frame(self.desk, padding=(14, 0, 0, 0), width=340)
-        right.pack(side="left", fill="y")
+        # Packed ahead of the list, so on a narrow screen the list gives up width, not the panel.
+        right.pack(side="right", fill="y", before=left)
         right.pack_propagate(False)
         self.detail_name = ttk.Label(right, font=("TkDefaultFont", 14, "bold"), wraplength=320)
         self.detail_name.pack(anchor="w")

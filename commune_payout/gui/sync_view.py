@@ -9,7 +9,7 @@ import ttkbootstrap as ttk
 
 from commune_payout.context import Context
 from commune_payout.errors import UserError
-from commune_payout.gui.widgets import fmt_count, fmt_date, scrolled_tree, title
+from commune_payout.gui.widgets import fmt_count, fmt_date, row_detail, scrolled_tree, title
 from commune_payout.i18n import _
 from commune_payout.sync import commune, keys
 
@@ -122,6 +122,9 @@ class SyncView(ttk.Frame):
         }, height=4)
         self.down_tree.column("title", stretch=False)
         self.down_tree.column("content", stretch=True)
+        # A long list of amounts or a refusal's reason is read in full under the table.
+        self.down_detail = row_detail(box, self.down_tree, _("Chọn một gói để đọc đầy đủ nội dung."))
+        self.down_detail.pack(side="bottom", fill="x", pady=(6, 0))
         frame.pack(fill="both", expand=True)
         self.refresh()
         self.refresh_drives()

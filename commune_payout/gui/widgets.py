@@ -121,6 +121,47 @@ def scrolled_tree(master, columns: dict, height: int = 15, show: str = "headings
     return frame, tree, bar
 
 
+def row_detail(master, tree, hint: str = "") -> ttk.Label:
+    """A wrapped line that shows the selected row of ``tree`` in full ("Heading: value · …"),
+    for text too long for its column; ``hint`` while nothing is selected. Pack it with
+    ``fill="x"``; it wraps to the width it is given."""
+    label = ttk.Label(master, justify="left", anchor="w")
+    headings = {c: tree.heading(c, "text") for c in tree["columns"]}
+
+    def refresh(event=None) -> None:
+        selected = tree.selection()
+        if not selected:
+            label.configure(text=hint, bootstyle="secondary")
+            return
+        values = dict(zip(tree["columns"], tree.item(selected[0], "values")))
+        label.configure(text="  ·  ".join(f"{headings[c]}: {v}" for c, v in values.items() if str(v).strip()),
+                        bootstyle="default")
+
+    tree.bind("<<TreeviewSelect>>", refresh, add="+")
+    label.bind("<Configure>", lambda e: label.configure(wraplength=max(200, e.width - 4)))
+    refresh()
+    return label
+
+
+def drop_columns_to_fit(tree, optional: list[str]) -> None:
+    """On a narrow window hide ``optional`` columns (the least needed first) instead of
+    squeezing the stretching column below the width it was given."""
+    columns = list(tree["columns"])
+    widths = {c: int(tree.column(c, "width")) for c in columns}
+
+    def fit(event) -> None:
+        shown = list(columns)
+        for column in optional:
+            if sum(widths[c] for c in shown) <= event.width:
+                break
+            shown.remove(column)
+        if list(tree["displaycolumns"]) != shown and not (shown == columns and
+                                                           tuple(tree["displaycolumns"]) == ("#all",)):
+            tree.configure(displaycolumns=shown)
+
+    tree.bind("<Configure>", fit, add="+")
+
+
 def title(master, text: str, subtitle: str = "") -> ttk.Frame:
     """A view's heading line."""
     frame = ttk.Frame(master)
