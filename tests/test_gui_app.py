@@ -1,9 +1,11 @@
 """The real main window under Xvfb: register, person form, import wizard, cleaning, dashboard,
 settings, errors, keyboard; screenshots of every view go to tests/artifacts/.
 
-One root per class, destroyed at the end (IDLE's tests); message boxes and file choosers are
-replaced by :class:`FakeDialogs`, so the logic runs without anything blocking. The windows open
-on a display of their own at the laptop sizes the app must fit (1366×768, 1280×720).
+One root per class (:func:`open_window`), destroyed at the end with its workers joined and its
+Tk objects freed on the main thread (:func:`close_window`), as in IDLE's tests; message boxes and
+file choosers are replaced by :class:`FakeDialogs`, so the logic runs without anything blocking.
+Tests wait with :func:`pump` until a condition holds, never for a fixed time. The windows open on
+a display of their own at the laptop sizes the app must fit (1366×768, 1280×720).
 """
 
 import datetime as dt
