@@ -673,6 +673,35 @@ class TestSetupWizard:
         shell.db.close()
 
 
+WORKER_AFTER_AN_OLD_WINDOW = """
+import gc, sys
+from commune_payout.gui import app
+from commune_payout.gui.tasks import TaskRunner
+
+db_path = app.make_demo_database(sys.argv[1], size=20)
+old = app.create_root()
+old.update()
+old.destroy()
+del old
+root = app.create_root()          # the old window is now garbage, in reference cycles
+task = TaskRunner(root, db_path, print).start(lambda db, progress: gc.collect())
+while not task.done:
+    root.update()
+print("ok", task.error)
+"""
+
+
+def test_a_worker_never_finalises_a_destroyed_window(tmp_path):
+    """The crash that once aborted the test run: a destroyed root collected by a worker's
+    garbage collection made Tcl abort ("async handler deleted by the wrong thread"). Run in a
+    process of its own, since that failure takes the process down."""
+    env = {**os.environ, "DISPLAY": display_of_size(1366, 768)}
+    done = subprocess.run([sys.executable, "-c", WORKER_AFTER_AN_OLD_WINDOW, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, "ok None"), done.stderr
+    assert "Exception ignored" not in done.stderr
+
+
 def test_no_display_exits_with_one_clear_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     env["COMMUNE_PAYOUT_DB"] = str(tmp_path / "register.sqlite")
