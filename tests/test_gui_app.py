@@ -627,6 +627,11 @@ class TestSmallScreen(AppWindow):
         assert view.tree.column("name", "width") >= 150
         assert view.tree.winfo_rootx() + view.tree.winfo_width() <= view.pay_button.winfo_rootx()
         screenshot(shell.root, "small_payouts_desk")
+        wizard = view.open_wizard()
+        pump(shell.root, wizard.create_button.winfo_ismapped)
+        assert_placed_over_the_window(wizard, shell)
+        screenshot(shell.root, "small_payouts_wizard")
+        wizard.destroy()
 
 
 class TestSetupWizard:
