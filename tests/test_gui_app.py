@@ -283,6 +283,21 @@ class TestMainWindow(AppWindow):
         pump(shell.root, lambda: task.done)
         assert task.result == len(rows) and not shell.tasks.busy()
 
+    def test_closing_waits_for_running_work(self, shell, monkeypatch):
+        import threading
+
+        release = threading.Event()
+        task = shell.run_task(lambda db, progress: release.wait(30))
+        destroyed = []
+        monkeypatch.setattr(shell.root, "destroy", lambda: destroyed.append(task.done))
+        shell.dialogs.answer = False
+        shell.close()                      # the officer prefers to keep the window open
+        assert shell.dialogs.questions and not destroyed and shell.tasks.busy()
+        shell.dialogs.answer = True
+        threading.Timer(0.3, release.set).start()
+        shell.close()                      # waits for the worker, then closes
+        assert destroyed and not shell.tasks.busy()
+
     def test_user_error_is_shown_plainly(self, shell):
         def refused():
             raise UserError("Hãy chọn một bản sao lưu.")

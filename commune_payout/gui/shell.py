@@ -117,12 +117,24 @@ class Shell:
         self.current: str | None = None
         self.tasks = TaskRunner(root, db_path, self.report_exception)
         root.report_callback_exception = self._tk_exception
+        root.protocol("WM_DELETE_WINDOW", self.close)
         self._build()
         self._add_builtin_status()
         for name in features if features is not None else FEATURES:
             importlib.import_module(name).register_gui(self)
         self._fill_sidebar()
         self.refresh_status()
+
+    def close(self) -> None:
+        """Close the window; work still running (an import, a copy to a USB stick) is let finish
+        first, unless the officer chooses to wait with the window open."""
+        if self.tasks.busy():
+            if not self.dialogs.ask_yes_no(
+                    _("Phần mềm đang làm dở một việc (nhập tệp, ghi gói…). Đóng sau khi việc đó xong?"),
+                    title=_("Đang làm dở")):
+                return
+            self.tasks.join()
+        self.root.destroy()
 
     # -- the frame -------------------------------------------------------------------------
     def _build(self) -> None:
