@@ -13,7 +13,6 @@ from commune_payout.banks import BY_BIN
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import NotFound, ValidationError
-from commune_payout.ids import id_problems
 from commune_payout.programs import BY_CODE, monthly_amount
 from commune_payout.text import clean, fold, name_sort_key
 

@@ -517,7 +517,6 @@ def test_viewer_on_linux(tmp_path, monkeypatch):
     assert started == [["xdg-open", str(pdf)], ["open", str(pdf)]]
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pages_render_to_png(db, session, tmp_path):
     out = tmp_path / "list.pdf"
     payout_list.write(db, session, out, on=ON)

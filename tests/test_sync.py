@@ -302,7 +302,7 @@ def test_gap_waits_then_fills_in_any_order(cctx, office, tmp_path, linked, clock
 
 # --- rejections: nothing is written -----------------------------------------------------------
 
-def _rejected(office, paths, match):
+def check_rejected(office, paths, match):
     before = office.db.execute("SELECT count(*), coalesce(sum(version), 0) FROM up_rows").fetchone()
     packages = office.db.execute("SELECT count(*) FROM up_packages").fetchone()
     [result] = upstream.import_files(office, paths)
@@ -323,31 +323,31 @@ def next_package(cctx, tmp_path, linked):
 def test_tampered_ciphertext_is_rejected(office, tmp_path, next_package):
     data = bytearray(next_package.read_bytes())
     data[-40] ^= 0x01
-    _rejected(office, [write(tmp_path, "t.cpkg", bytes(data))], "bị hỏng hoặc bị cắt cụt")
+    check_rejected(office, [write(tmp_path, "t.cpkg", bytes(data))], "bị hỏng hoặc bị cắt cụt")
 
 
 def test_truncated_package_is_rejected(office, tmp_path, next_package):
     data = next_package.read_bytes()
-    _rejected(office, [write(tmp_path, "t.cpkg", data[: len(data) - 100])], "bị hỏng hoặc bị cắt cụt")
-    _rejected(office, [write(tmp_path, "u.cpkg", data[:60])], "bị hỏng hoặc bị cắt cụt")
+    check_rejected(office, [write(tmp_path, "t.cpkg", data[: len(data) - 100])], "bị hỏng hoặc bị cắt cụt")
+    check_rejected(office, [write(tmp_path, "u.cpkg", data[:60])], "bị hỏng hoặc bị cắt cụt")
 
 
 def test_rows_changed_and_reencrypted_are_rejected(office, tmp_path, next_package):
     members = unpack(next_package.read_bytes(), office)
     members["beneficiaries.json"] = members["beneficiaries.json"].replace(b"0900000001", b"0900000002")
-    _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "không khớp mã kiểm tra")
+    check_rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "không khớp mã kiểm tra")
 
 
 def test_manifest_changed_is_rejected_by_the_signature(office, tmp_path, next_package):
     members = unpack(next_package.read_bytes(), office)
     members["manifest.json"] = members["manifest.json"].replace(b'"seq":2', b'"seq":9')
-    _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "Chữ ký không hợp lệ")
+    check_rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "Chữ ký không hợp lệ")
 
 
 def test_unsigned_package_is_rejected(office, tmp_path, next_package):
     members = unpack(next_package.read_bytes(), office)
     del members["signature.txt"]
-    _rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "chưa được ký")
+    check_rejected(office, [write(tmp_path, "t.cpkg", repack(members, office))], "chưa được ký")
 
 
 def test_package_signed_by_another_key_is_rejected(cctx, office, tmp_path, next_package, clock):
@@ -355,7 +355,7 @@ def test_package_signed_by_another_key_is_rejected(cctx, office, tmp_path, next_
     settings.init_commune(rogue.db, "05425")
     demo.populate(rogue, 3)
     commune.set_upstream(rogue, upstream.office_keys(office.db).card)
-    result = _rejected(office, send(rogue, tmp_path / "rogue"), "khóa lạ")
+    result = check_rejected(office, send(rogue, tmp_path / "rogue"), "khóa lạ")
     assert "confirm-key" in result.message
 
 
@@ -364,7 +364,7 @@ def test_package_for_another_office_is_rejected(cctx, office, tmp_path, linked, 
     upstream.init_office(other, "Sở Y tế tỉnh khác")
     commune.set_upstream(cctx, upstream.office_keys(other.db).card)
     register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0900000003"})
-    _rejected(office, send(cctx, tmp_path), "không được mã hóa cho đơn vị này")
+    check_rejected(office, send(cctx, tmp_path), "không được mã hóa cho đơn vị này")
 
 
 def test_rows_of_another_commune_are_rejected_with_every_bad_row(cctx, office, tmp_path, linked):
@@ -375,7 +375,7 @@ def test_rows_of_another_commune_are_rejected_with_every_bad_row(cctx, office, t
         cols = ", ".join(person)
         cctx.db.execute(f"INSERT INTO beneficiaries ({cols}) VALUES ({', '.join('?' * len(person))})",
                         list(person.values()))
-    result = _rejected(office, send(cctx, tmp_path), "thuộc xã 01234")
+    result = check_rejected(office, send(cctx, tmp_path), "thuộc xã 01234")
     assert result.message.count("thuộc xã 01234") == 2 and "không ghi gì" in result.message
     assert len(result.problems) == 2 and result.problems[0].startswith("beneficiaries (dòng ")
 
@@ -389,7 +389,7 @@ def test_child_rows_pointing_at_another_communes_person_are_rejected(cctx, offic
               1.0, None, None, None, 1]])
 
     data = resign(cctx, office, unpack(next_package.read_bytes(), office), add_foreign_membership)
-    _rejected(office, [write(tmp_path, "t.cpkg", data)], "không thuộc xã 05425")
+    check_rejected(office, [write(tmp_path, "t.cpkg", data)], "không thuộc xã 05425")
 
 
 def test_signed_but_malformed_manifest_is_rejected_plainly(cctx, office, tmp_path, next_package):
@@ -397,7 +397,7 @@ def test_signed_but_malformed_manifest_is_rejected_plainly(cctx, office, tmp_pat
         manifest["tables"] = "beneficiaries"
 
     data = resign(cctx, office, unpack(next_package.read_bytes(), office), break_tables)
-    _rejected(office, [write(tmp_path, "t.cpkg", data)], "sai cấu trúc")
+    check_rejected(office, [write(tmp_path, "t.cpkg", data)], "sai cấu trúc")
 
 
 def test_unknown_commune_is_rejected(office, tmp_path, clock):
@@ -405,21 +405,21 @@ def test_unknown_commune_is_rejected(office, tmp_path, clock):
     settings.init_commune(stranger.db, "00004")
     demo.populate(stranger, 2)
     commune.set_upstream(stranger, upstream.office_keys(office.db).card)
-    _rejected(office, send(stranger, tmp_path), "chưa được đăng ký")
+    check_rejected(office, send(stranger, tmp_path), "chưa được đăng ký")
 
 
 def test_defensive_reader_limits(office, tmp_path, next_package):
     members = unpack(next_package.read_bytes(), office)
-    _rejected(office, [write(tmp_path, "a.cpkg", repack({**members, "../evil": b"x"}, office))],
+    check_rejected(office, [write(tmp_path, "a.cpkg", repack({**members, "../evil": b"x"}, office))],
               "tên tệp bên trong không hợp lệ")
-    _rejected(office, [write(tmp_path, "b.cpkg", repack({**members, "C:x": b"x"}, office))],
+    check_rejected(office, [write(tmp_path, "b.cpkg", repack({**members, "C:x": b"x"}, office))],
               "tên tệp bên trong không hợp lệ")
-    _rejected(office, [write(tmp_path, "c.cpkg", repack({**members, "extra.txt": b"x"}, office))],
+    check_rejected(office, [write(tmp_path, "c.cpkg", repack({**members, "extra.txt": b"x"}, office))],
               "không có trong bảng kê")
     many = {**members, **{f"m{i}": b"" for i in range(package.MAX_MEMBERS)}}
-    _rejected(office, [write(tmp_path, "d.cpkg", repack(many, office))], "quá nhiều")
+    check_rejected(office, [write(tmp_path, "d.cpkg", repack(many, office))], "quá nhiều")
     bomb = {**members, "beneficiaries.json": b" " * (50 * 1024 * 1024)}
-    _rejected(office, [write(tmp_path, "e.cpkg", repack(bomb, office))], "quá lớn")
+    check_rejected(office, [write(tmp_path, "e.cpkg", repack(bomb, office))], "quá lớn")
 
 
 def test_member_with_an_absurd_compression_ratio_is_refused():
@@ -445,7 +445,7 @@ def test_changed_payment_is_refused_append_only(cctx, office, tmp_path, linked):
         manifest["seq"] += 1
 
     data = resign(cctx, office, unpack(path.read_bytes(), office), change_amount)
-    _rejected(office, [write(tmp_path, "t.cpkg", data)], "không được sửa")
+    check_rejected(office, [write(tmp_path, "t.cpkg", data)], "không được sửa")
     assert reports.payouts_by_session(office.db)[0]["paid_lines"] == 1
 
 
@@ -508,7 +508,7 @@ def test_office_copy_of_the_register_that_differs_refuses_references_then_a_full
     payouts.pay_line(cctx, payouts.session_lines(cctx.db, sid)[0]["id"])
     someone = register.list_beneficiaries(cctx.db)[-1]["id"]
     office.db.execute("DELETE FROM up_rows WHERE row_id = ?", [someone])  # the office's copy lost a person
-    result = _rejected(office, send(cctx, tmp_path), "sync export --full")
+    result = check_rejected(office, send(cctx, tmp_path), "sync export --full")
     assert "29 người" in result.message and "30 người" in result.message
     assert statuses(upstream.import_files(office, send(cctx, tmp_path / "full", full=True))) == ["applied"]
     assert_office_has_the_communes_rows(cctx, office)
@@ -520,7 +520,7 @@ def test_rows_rebuilt_must_match_the_hash_the_commune_signed(cctx, office, tmp_p
         rows[0][cols.index("phone")] = "0900000002"
 
     data = resign(cctx, office, unpack(next_package.read_bytes(), office), edit_phone, keep_hashes=True)
-    _rejected(office, [write(tmp_path, "t.cpkg", data)], "dựng lại không khớp mã kiểm tra")
+    check_rejected(office, [write(tmp_path, "t.cpkg", data)], "dựng lại không khớp mã kiểm tra")
 
 
 def test_corrupt_column_references_are_rejected_plainly(cctx, office, tmp_path, linked):
@@ -540,7 +540,7 @@ def test_corrupt_column_references_are_rejected_plainly(cctx, office, tmp_path, 
     data, _ = package.build(manifest, {k: v for k, v in members.items() if k.endswith((".json", ".jsonl"))
                                        and k != "manifest.json"},
                             commune.ensure_keys(cctx), upstream.office_keys(office.db).card.age_recipient)
-    _rejected(office, [write(tmp_path, "t.cpkg", data)], "không đọc được")
+    check_rejected(office, [write(tmp_path, "t.cpkg", data)], "không đọc được")
 
 
 def test_a_format_1_package_is_refused_with_its_reason(cctx, office, tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from commune_payout import register
-from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, markup, standard_signers
+from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, standard_signers
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
 from commune_payout.ids import mask

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from commune_payout import checks
-from commune_payout.documents.frame import (Document, Issuer, Signer, flow_height, format_date, issuer_of, markup,
+from commune_payout.documents.frame import (Document, Issuer, Signer, flow_height, format_date, issuer_of,
                                             standard_signers)
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
