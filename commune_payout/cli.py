@@ -66,11 +66,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if "gui" in parser._subparsers._group_actions[0].choices:
-            args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
-        else:
-            parser.print_help()
-            return 0
+        # No command: officers double-click the program and expect the window.
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
     try:
         return args.handler(args) or 0
     except FileUnreadable as exc:
