@@ -57,7 +57,7 @@ from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import NotFound, UserError, ValidationError
 from commune_payout.money import format_vnd
-from commune_payout.programs import BY_CODE, PROGRAM_LABELS, monthly_amount
+from commune_payout.programs import BY_CODE, PROGRAM_LABELS, monthly_amount, public_label
 from commune_payout.text import clean, fold, sort_key
 
 KINDS = {"tet_gift": "Quà Tết", "monthly": "Trợ cấp hằng tháng", "one_off": "Chi một lần"}
@@ -247,13 +247,6 @@ def _fixed_amount(spec: SessionSpec, m: dict) -> int | None:
     return None
 
 
-def _public_label(code: str) -> str:
-    cat = BY_CODE.get(code)
-    if cat is None:
-        return code
-    return PROGRAM_LABELS[cat.program] if cat.sensitive else cat.label
-
-
 def _status_reason(person: dict) -> str:
     text = f"{register.STATUSES[person['status']]} từ {vn_date(person['status_date'])}"
     if person.get("status_reason"):
@@ -380,8 +373,8 @@ def preview_session(db, spec: SessionSpec) -> Preview:
             "program": best["program"],
             "group_code": best["category"],
             "group_label": BY_CODE[best["category"]].label if best["category"] in BY_CODE else best["category"],
-            "group_public": _public_label(best["category"]),
-            "other_groups": "; ".join(sorted({_public_label(m["category"]) for m in others})),
+            "group_public": public_label(best["category"]),
+            "other_groups": "; ".join(sorted({public_label(m["category"]) for m in others})),
             "sensitive": int(any(BY_CODE.get(m["category"]) and BY_CODE[m["category"]].sensitive for m in ms)),
             "coefficient": coefficient,
             "base_amount": base,

@@ -2,8 +2,8 @@
 
 Every problem :func:`commune_payout.checks.run_checks` finds, grouped by kind of problem, with
 what the police need to look the person up (date of birth, ID number, village) and an empty
-column for the result of their check. HIV status is not the police's business: a sensitive
-group named in a message is replaced by its programme's label.
+column for the result of their check. HIV status is not the police's business: the checks
+name a sensitive group only by its programme (:func:`commune_payout.programs.public_label`).
 """
 
 import datetime as dt
@@ -17,7 +17,6 @@ from commune_payout.documents.frame import (Document, Issuer, Signer, flow_heigh
                                             standard_signers)
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
-from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
 
 COLUMNS = [
     Column("STT", 9, "CENTER"),
@@ -29,7 +28,6 @@ COLUMNS = [
     Column("Mức độ", 19, "CENTER"),
     Column("Kết quả xác minh của công an", 44),
 ]
-_NEUTRAL = {c.label: PROGRAM_LABELS[c.program] for c in CATEGORIES if c.sensitive}
 
 
 @dataclass(frozen=True)
@@ -41,13 +39,6 @@ class CleaningItem:
     village: str
     message: str
     severity: str              # checks.SEVERITY value
-
-
-def neutral(message: str) -> str:
-    """``message`` with every sensitive group label replaced by its programme's label."""
-    for label, public in _NEUTRAL.items():
-        message = message.replace(label, public)
-    return message
 
 
 def render(items: list[CleaningItem], out, *, issuer: Issuer, on: dt.date) -> None:
@@ -96,7 +87,7 @@ def cleaning_items(db, today: dt.date) -> list[CleaningItem]:
             group=checks.GROUP_LABELS[p.code], full_name=p.full_name,
             birth=format_date(dt.date.fromisoformat(birth)) if birth else str(person.get("birth_year") or ""),
             id_number=person.get("id_number") or "", village=person.get("village") or "",
-            message=neutral(p.message), severity=checks.SEVERITY[p.severity]))
+            message=p.message, severity=checks.SEVERITY[p.severity]))
     return out
 
 
