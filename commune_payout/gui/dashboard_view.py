@@ -7,7 +7,7 @@ one per village, drawn on a Canvas (counts only people currently receiving benef
 import ttkbootstrap as ttk
 
 from commune_payout import register
-from commune_payout.gui.widgets import fmt_count, title
+from commune_payout.gui.widgets import fmt_count, scrolled_canvas, title
 from commune_payout.i18n import _
 from commune_payout.text import sort_key
 
@@ -55,13 +55,8 @@ class DashboardView(ttk.Frame):
             number.pack(anchor="w")
             ttk.Label(tile, text=_(register.ACCOUNT_STATUSES[code]), bootstyle=f"@{style}").pack(anchor="w")
             self.tile_labels[code] = number
-        frame = ttk.Frame(self)
+        frame, self.canvas = scrolled_canvas(self, self.colors.bg)
         frame.pack(fill="both", expand=True)
-        self.canvas = ttk.Canvas(frame, highlightthickness=0, background=self.colors.bg)
-        bar = ttk.Scrollbar(frame, orient="vertical", command=self.canvas.yview)
-        self.canvas.configure(yscrollcommand=bar.set)
-        self.canvas.pack(side="left", fill="both", expand=True)
-        bar.pack(side="right", fill="y")
         self.canvas.bind("<Configure>", lambda e: self.draw())
         shell.subscribe("register_changed", lambda bid: self.refresh())
         self.refresh()

@@ -20,7 +20,7 @@ import ttkbootstrap as ttk
 from commune_payout.errors import UserError
 from commune_payout.gui.dashboard_view import BAR_HEIGHT, ROW_GAP, SEGMENTS
 from commune_payout.gui.district_view import when
-from commune_payout.gui.widgets import Choice, fmt_count, fmt_date, scrolled_tree, title
+from commune_payout.gui.widgets import Choice, fmt_count, fmt_date, scrolled_canvas, scrolled_tree, title
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.payouts import KINDS, SESSION_STATUSES
@@ -73,13 +73,8 @@ class ReportsView(ttk.Frame):
         for code, style in SEGMENTS:
             ttk.Label(legend, text="■", bootstyle=style, font=("TkDefaultFont", 13)).pack(side="left")
             ttk.Label(legend, text=_(ACCOUNT_STATUSES[code])).pack(side="left", padx=(2, 14))
-        frame = ttk.Frame(page)
+        frame, self.canvas = scrolled_canvas(page, self.colors.bg)
         frame.pack(fill="both", expand=True)
-        self.canvas = ttk.Canvas(frame, highlightthickness=0, background=self.colors.bg)
-        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.canvas.yview)
-        self.canvas.configure(yscrollcommand=scroll.set)
-        self.canvas.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="right", fill="y")
         self.canvas.bind("<Configure>", lambda e: self.draw())
 
         page = ttk.Frame(self.tabs, padding=8)

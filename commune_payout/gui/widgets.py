@@ -121,6 +121,20 @@ def scrolled_tree(master, columns: dict, height: int = 15, show: str = "headings
     return frame, tree, bar
 
 
+def scrolled_canvas(master, background: str):
+    """A Canvas with a vertical scrollbar (bar packed first, as in :func:`scrolled_tree`).
+
+    Returns (frame, canvas).
+    """
+    frame = ttk.Frame(master)
+    canvas = ttk.Canvas(frame, highlightthickness=0, background=background)
+    bar = ttk.Scrollbar(frame, orient="vertical", command=canvas.yview)
+    canvas.configure(yscrollcommand=bar.set)
+    bar.pack(side="right", fill="y")
+    canvas.pack(side="left", fill="both", expand=True)
+    return frame, canvas
+
+
 def row_detail(master, tree, hint: str = "") -> ttk.Label:
     """A wrapped line that shows the selected row of ``tree`` in full ("Heading: value · …"),
     for text too long for its column; ``hint`` while nothing is selected. Pack it with
