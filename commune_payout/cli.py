@@ -10,7 +10,7 @@ import importlib
 import json
 import sys
 
-from commune_payout import __version__, paths, settings
+from commune_payout import __version__, applog, paths, settings
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import FileUnreadable, UserError
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="mở phần mềm trên một xã mẫu tạm thời (dữ liệu giả, không lưu lại)")
     parser.add_argument("--version", action="version", version=f"commune-payout {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="tự kiểm tra bản cài đặt trên một cơ sở dữ liệu tạm (nhập sổ mẫu, in PDF, "
+                             "gói đồng bộ, mở cửa sổ) rồi thoát; không đụng tới dữ liệu thật")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in FEATURES:
         importlib.import_module(name).register_cli(sub)
@@ -62,20 +65,55 @@ def print_json(value) -> None:
     sys.stdout.write("\n")
 
 
+def self_test(args) -> int:
+    from commune_payout import selftest
+
+    applog.setup()
+    from commune_payout.gui.smoke import display_missing, window_check
+
+    missing = display_missing()
+    return selftest.run(window_check=None if missing else window_check, window_skipped=missing)
+
+
 def main(argv=None) -> int:
+    without_console = applog.capture_missing_console()
+    applog.ensure_utf8_output()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        return self_test(args)
     if args.command is None:
         # No command: officers double-click the program and expect the window.
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
     try:
         return args.handler(args) or 0
     except FileUnreadable as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        _tell(f"Lỗi: {exc}", without_console)
         return 2
     except UserError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        problems = getattr(exc, "problems", None)
-        for field, message in (problems or {}).items():
-            print(f"  - {field}: {message}", file=sys.stderr)
+        problems = getattr(exc, "problems", None) or {}
+        _tell("\n".join([f"Lỗi: {exc}", *(f"  - {field}: {message}" for field, message in problems.items())]),
+              without_console)
         return 1
+    except Exception as exc:  # noqa: BLE001 — a bug: logged with its traceback, told in one line
+        log_file = applog.log_internal_error(exc, f"lệnh {args.command}")
+        _tell(f"Lỗi bên trong phần mềm ({type(exc).__name__}: {exc}). "
+              f"Chi tiết đã ghi vào {log_file}; hãy gửi tệp này cho người hỗ trợ.", without_console)
+        return 3
+
+
+def _tell(message: str, without_console: bool) -> None:
+    """An error for the officer: on stderr, and in a message box when there is no console
+    (the windowed Windows build), where stderr only reaches the log file."""
+    print(message, file=sys.stderr)
+    if without_console:
+        try:
+            import tkinter
+            from tkinter import messagebox
+
+            root = tkinter.Tk()
+            root.withdraw()
+            messagebox.showerror("Chi trả an sinh xã hội", message, parent=root)
+            root.destroy()
+        except Exception:  # noqa: BLE001 — no display either: the log has it
+            pass

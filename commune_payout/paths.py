@@ -1,16 +1,33 @@
-"""Where the app keeps its files: the database, backups and the log, in the user data folder."""
+"""Where the app keeps its files, and where it finds the files it ships.
+
+The officer's files (the database, its backups, previews and the log) live in the user data
+folder (``%LOCALAPPDATA%\\commune_payout`` on Windows, ``~/.local/share/commune_payout`` on
+Linux), never next to the program: an installed program's folder may be read-only, and a
+copied one is replaced by the next version. Shipped files (fonts, icons, the sample register)
+are read from the ``assets`` folder: inside the PyInstaller bundle when frozen, else in the
+source tree. Every path may contain Vietnamese letters (Windows user names often do).
+"""
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
 
+from commune_payout.errors import UserError
+
 APP_NAME = "commune_payout"
 DB_ENV = "COMMUNE_PAYOUT_DB"
+SAMPLE_REGISTER = ("samples", "sample_register.xlsx")
+
+
+def is_frozen() -> bool:
+    """True inside the PyInstaller build (the .exe officers install)."""
+    return bool(getattr(sys, "frozen", False))
 
 
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 
 def default_db_path() -> Path:
@@ -29,10 +46,18 @@ def backups_dir(db_path) -> Path:
 
 
 def assets_dir() -> Path:
-    """The shipped ``assets/`` folder (fonts, icons), also inside a PyInstaller bundle."""
-    import sys
-
+    """The shipped ``assets/`` folder (fonts, icons, the sample register), also when frozen."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "assets"
     return Path(__file__).resolve().parent.parent / "assets"
+
+
+def asset(*parts: str) -> Path:
+    """One shipped file; a plain message when it is missing (a copy of the program left out
+    part of its folder), instead of a crash deep inside a library."""
+    path = assets_dir().joinpath(*parts)
+    if not path.is_file():
+        raise UserError(f"Thiếu tệp {'/'.join(parts)} của phần mềm (tìm ở {path}). "
+                        "Hãy chép lại toàn bộ thư mục phần mềm hoặc cài lại.")
+    return path

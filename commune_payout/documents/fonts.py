@@ -11,7 +11,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from commune_payout.paths import assets_dir
+from commune_payout.paths import asset
 
 REGULAR = "DocSerif"
 BOLD = "DocSerif-Bold"
@@ -29,9 +29,8 @@ _FILES = {
 @lru_cache(maxsize=None)
 def register() -> str:
     """Register the four styles with reportlab (once per process); returns the family name."""
-    folder = assets_dir() / "fonts"
     for name, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
+        pdfmetrics.registerFont(TTFont(name, str(asset("fonts", filename))))
     addMapping(REGULAR, 0, 0, REGULAR)
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, ITALIC)
