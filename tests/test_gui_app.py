@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from commune_payout import applog, backups, payouts, register, settings
+from commune_payout import applog, backups, paths, payouts, register, settings
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.errors import UserError
@@ -499,7 +499,7 @@ class TestImportWizard(AppWindow):
     def test_sample_register_preview_import_and_annotated_copy(self, shell, tmp_path):
         view = shell.show("import")
         before = register.count(shell.db)
-        shell.dialogs.open_path = str(DATA / "sample_register.xlsx")
+        shell.dialogs.open_path = str(paths.asset(*paths.SAMPLE_REGISTER))
         view.choose_button.invoke()
         assert view.busy()
         pump(shell.root, lambda: not view.busy())
