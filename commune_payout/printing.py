@@ -1,4 +1,5 @@
-"""Show a PDF in the system viewer or send it to the default printer (no GUI toolkit here).
+"""Show a PDF in the system viewer or send it to the default printer, and open a folder in
+the file manager (no GUI toolkit here).
 
 Windows: the shell's open and print verbs (``os.startfile``), which use the PDF viewer the
 officer already has. Linux and macOS: the viewer through ``xdg-open`` / ``open``; printing
@@ -33,6 +34,29 @@ def open_in_viewer(path, system: str | None = None) -> None:
         raise UserError(f"Không mở được trình xem PDF (thiếu lệnh {command}). Tệp đã lưu ở {path}")
     subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                      start_new_session=True)
+
+
+def open_folder(path, system: str | None = None) -> Path:
+    """Show the folder ``path`` (or the folder holding the file ``path``) in the system file
+    manager and return at once; returns the folder. Raises UserError when it cannot."""
+    folder = Path(path)
+    if folder.is_file():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UserError(f"Không tìm thấy thư mục {folder}")
+    system = system or platform.system()
+    try:
+        if system == "Windows":
+            os.startfile(str(folder))
+            return folder
+        command = "open" if system == "Darwin" else "xdg-open"
+        if shutil.which(command) is None:
+            raise UserError(f"Không mở được thư mục (thiếu lệnh {command}). Thư mục ở {folder}")
+        subprocess.Popen([command, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError as exc:
+        raise UserError(f"Không mở được thư mục {folder} ({exc})") from exc
+    return folder
 
 
 def print_pdf(path, printer: str | None = None, copies: int = 1, system: str | None = None) -> str:

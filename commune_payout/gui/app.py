@@ -9,7 +9,7 @@ from tkinter import font as tkfont
 
 import ttkbootstrap as ttk
 
-from commune_payout import applog, backups, demo, settings
+from commune_payout import applog, backups, demo, paths, settings
 from commune_payout.clock import Clock
 from commune_payout.context import Context
 from commune_payout.db import open_db
@@ -20,12 +20,15 @@ from commune_payout.i18n import _, install_tk_catalogue
 
 THEME = "bootstrap-light"
 DEMO_SIZE = 1000
+# The window icon, largest first (made by assets/icons/make_icon.py).
+ICON_FILES = ("commune_payout.png", "commune_payout_64.png", "commune_payout_48.png",
+              "commune_payout_32.png", "commune_payout_16.png")
 
 
 def create_root(screen: str | None = None) -> ttk.App:
     """The themed root window; a UserError when there is no display to open it on."""
     try:
-        root = ttk.App(title=_("Chi trả an sinh xã hội"), theme=THEME, minsize=(1100, 620),
+        root = ttk.App(title=_("Chi trả an sinh xã hội"), theme=THEME, minsize=(1100, 620), iconphoto=None,
                        **({"screenName": screen} if screen else {}))
     except tkinter.TclError as exc:
         raise UserError(_("Không mở được cửa sổ: máy này không có màn hình đồ họa ({error}).")
@@ -35,7 +38,21 @@ def create_root(screen: str | None = None) -> ttk.App:
         tkfont.nametofont(name, root=root).configure(size=size)
     ttk.Style().configure("Treeview", rowheight=26)
     install_tk_catalogue(root)
+    set_window_icon(root)
     return root
+
+
+def set_window_icon(root) -> None:
+    """Give ``root`` and every window opened later the app's icon (kept as ``root.icon_images``);
+    a missing or unreadable icon file is logged and the app goes on without it."""
+    folder = paths.assets_dir() / "icons"
+    try:
+        root.icon_images = [tkinter.PhotoImage(master=root, file=str(folder / name)) for name in ICON_FILES]
+        root.iconphoto(True, *root.icon_images)
+        if root.tk.call("tk", "windowingsystem") == "win32":
+            root.iconbitmap(default=str(folder / "commune_payout.ico"))
+    except tkinter.TclError as exc:
+        logging.getLogger(applog.LOGGER_NAME).warning("Không đặt được biểu tượng cửa sổ: %s", exc)
 
 
 def fit_to_screen(root) -> None:

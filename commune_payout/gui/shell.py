@@ -55,8 +55,9 @@ from typing import Callable
 
 import ttkbootstrap as ttk
 
-from commune_payout import applog, backups, register, settings
+from commune_payout import __version__, applog, backups, register, settings
 from commune_payout.errors import UserError
+from commune_payout.gui import about
 from commune_payout.gui.dialogs import Dialogs
 from commune_payout.gui.tasks import TaskRunner
 from commune_payout.i18n import _
@@ -119,6 +120,7 @@ class Shell:
         root.report_callback_exception = self._tk_exception
         root.protocol("WM_DELETE_WINDOW", self.close)
         self._build()
+        self._add_about()
         self._add_builtin_status()
         for name in features if features is not None else FEATURES:
             importlib.import_module(name).register_gui(self)
@@ -153,6 +155,24 @@ class Shell:
         self.statusbar.pack(side="bottom", fill="x")
         self.body = ttk.Frame(self.frame, padding=(12, 10))
         self.body.pack(side="left", fill="both", expand=True)
+
+    def _add_about(self) -> None:
+        """The "Giới thiệu" button and the version at the foot of the sidebar, and F1: the About box.
+
+        Added after :meth:`_build`, so a shell that builds its own sidebar has it too."""
+        foot = ttk.Frame(self.sidebar, bootstyle="dark")
+        foot.pack(side="bottom", fill="x")
+        self.about_button = ttk.Button(foot, text=_("Giới thiệu (F1)"), bootstyle="dark", padding=(14, 6),
+                                       takefocus=False, command=self.open_about)
+        self.about_button.pack(fill="x")
+        ttk.Label(foot, text=_("Phiên bản {version}").format(version=__version__), bootstyle="@dark",
+                  font=("TkDefaultFont", 8), padding=(14, 0, 8, 2)).pack(anchor="w")
+        self.root.bind("<F1>", self.open_about)
+
+    def open_about(self, event=None) -> str:
+        """Show the About box (:mod:`.about`)."""
+        about.open_about(self)
+        return "break"
 
     def _fill_sidebar(self) -> None:
         for number, section in enumerate(sorted(self.sections.values(), key=lambda s: s.order), start=1):
