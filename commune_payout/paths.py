@@ -61,3 +61,39 @@ def asset(*parts: str) -> Path:
         raise UserError(f"Thiếu tệp {'/'.join(parts)} của phần mềm (tìm ở {path}). "
                         "Hãy chép lại toàn bộ thư mục phần mềm hoặc cài lại.")
     return path
+
+
+def _windows_short_path(path: str) -> str:
+    """The 8.3 short name of an existing path on Windows ("" when there is none)."""
+    import ctypes
+
+    size = ctypes.windll.kernel32.GetShortPathNameW(path, None, 0)
+    if not size:
+        return ""
+    buffer = ctypes.create_unicode_buffer(size)
+    ctypes.windll.kernel32.GetShortPathNameW(path, buffer, size)
+    return buffer.value
+
+
+def ascii_tcl_library(environ=None, short_path=None) -> list[str]:
+    """On Windows, give Tcl its library folders by their ASCII short names; returns the
+    variables changed.
+
+    The built program tells Tcl where its library is through ``TCL_LIBRARY``/``TK_LIBRARY``,
+    folders inside the program folder. Tcl 8.6 on Windows misreads non-ASCII letters in those
+    variables and stops with "Can't find a usable init.tcl" — which is what happens when the
+    program is unpacked under a user folder such as ``C:\\Users\\Đức``. The short (8.3) name of
+    the same folder is plain ASCII. Left as it is when no short name exists (8.3 names can be
+    turned off on a drive). Call before the first Tk window.
+    """
+    environ = os.environ if environ is None else environ
+    short_path = short_path or _windows_short_path
+    changed = []
+    for name in ("TCL_LIBRARY", "TK_LIBRARY"):
+        value = environ.get(name, "")
+        if value and not value.isascii():
+            short = short_path(value)
+            if short and short.isascii():
+                environ[name] = short
+                changed.append(name)
+    return changed

@@ -169,3 +169,22 @@ def test_self_test_from_the_cli_without_a_display_says_the_window_was_skipped(mo
     assert "Mở cửa sổ chính: bỏ qua — máy này không có màn hình đồ họa" in out
     assert out.rstrip().splitlines()[-1].startswith("Tự kiểm tra: ĐẠT")
     assert f"Tệp nhật ký: {paths.log_path()}" in out
+
+
+def test_tcl_library_under_a_vietnamese_folder_is_given_by_its_short_name():
+    environ = {"TCL_LIBRARY": r"C:\Users\Đức\Desktop\Chi trả\_internal\_tcl_data",
+               "TK_LIBRARY": r"C:\Users\Đức\Desktop\Chi trả\_internal\_tk_data", "PATH": "x"}
+    short = {environ["TCL_LIBRARY"]: r"C:\Users\C~1\Desktop\CHITR~1\_internal\_TCL_D~1",
+             environ["TK_LIBRARY"]: r"C:\Users\C~1\Desktop\CHITR~1\_internal\_TK_DA~1"}
+    assert paths.ascii_tcl_library(environ, short.get) == ["TCL_LIBRARY", "TK_LIBRARY"]
+    assert environ["TCL_LIBRARY"] == r"C:\Users\C~1\Desktop\CHITR~1\_internal\_TCL_D~1"
+    assert environ["TK_LIBRARY"] == r"C:\Users\C~1\Desktop\CHITR~1\_internal\_TK_DA~1"
+
+
+def test_tcl_library_is_left_alone_when_ascii_or_without_a_short_name():
+    ascii_env = {"TCL_LIBRARY": r"C:\Program Files\commune-payout\_internal\_tcl_data"}
+    assert paths.ascii_tcl_library(ascii_env, lambda p: pytest.fail("not asked")) == []
+    no_short = {"TCL_LIBRARY": r"D:\Đức\_tcl_data"}
+    assert paths.ascii_tcl_library(no_short, lambda p: "") == []
+    assert no_short["TCL_LIBRARY"] == r"D:\Đức\_tcl_data"
+    assert paths.ascii_tcl_library({}, lambda p: pytest.fail("not asked")) == []

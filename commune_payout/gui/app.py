@@ -2,6 +2,7 @@
 
 import logging
 import shutil
+import sys
 import tempfile
 import tkinter
 from pathlib import Path
@@ -27,6 +28,8 @@ ICON_FILES = ("commune_payout.png", "commune_payout_64.png", "commune_payout_48.
 
 def create_root(screen: str | None = None) -> ttk.App:
     """The themed root window; a UserError when there is no display to open it on."""
+    if sys.platform == "win32":
+        paths.ascii_tcl_library()
     try:
         root = ttk.App(title=_("Chi trả an sinh xã hội"), theme=THEME, minsize=(1100, 620), iconphoto=None,
                        **({"screenName": screen} if screen else {}))
