@@ -65,14 +65,25 @@ def print_json(value) -> None:
     sys.stdout.write("\n")
 
 
-def self_test(args) -> int:
+def self_test(without_console: bool = False) -> int:
+    """``--self-test``; without a console (the windowed program) the result is also shown in
+    a message box, since what it prints only reaches the log."""
     from commune_payout import selftest
 
     applog.setup()
     from commune_payout.gui.smoke import display_missing, window_check
 
+    lines: list[str] = []
+
+    def out(line: str) -> None:
+        print(line)
+        lines.append(line)
+
     missing = display_missing()
-    return selftest.run(window_check=None if missing else window_check, window_skipped=missing)
+    status = selftest.run(out=out, window_check=None if missing else window_check, window_skipped=missing)
+    if without_console:
+        _show_in_window("\n".join(lines), error=status != 0)
+    return status
 
 
 def main(argv=None) -> int:
@@ -81,7 +92,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
-        return self_test(args)
+        return self_test(without_console)
     if args.command is None:
         # No command: officers double-click the program and expect the window.
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
@@ -107,13 +118,18 @@ def _tell(message: str, without_console: bool) -> None:
     (the windowed Windows build), where stderr only reaches the log file."""
     print(message, file=sys.stderr)
     if without_console:
-        try:
-            import tkinter
-            from tkinter import messagebox
+        _show_in_window(message, error=True)
 
-            root = tkinter.Tk()
-            root.withdraw()
-            messagebox.showerror("Chi trả an sinh xã hội", message, parent=root)
-            root.destroy()
-        except Exception:  # noqa: BLE001 — no display either: the log has it
-            pass
+
+def _show_in_window(message: str, error: bool) -> None:
+    try:
+        import tkinter
+        from tkinter import messagebox
+
+        root = tkinter.Tk()
+        root.withdraw()
+        show = messagebox.showerror if error else messagebox.showinfo
+        show("Chi trả an sinh xã hội", message, parent=root)
+        root.destroy()
+    except Exception:  # noqa: BLE001 — no display either: the log has it
+        pass

@@ -188,3 +188,19 @@ def test_tcl_library_is_left_alone_when_ascii_or_without_a_short_name():
     assert paths.ascii_tcl_library(no_short, lambda p: "") == []
     assert no_short["TCL_LIBRARY"] == r"D:\Đức\_tcl_data"
     assert paths.ascii_tcl_library({}, lambda p: pytest.fail("not asked")) == []
+
+
+def test_self_test_of_the_windowed_program_shows_its_result_in_a_window(monkeypatch):
+    shown = []
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.delenv("DISPLAY", raising=False)     # the window step is skipped: quicker
+    monkeypatch.setattr("tkinter.Tk", lambda: type("Root", (), {"withdraw": lambda s: None,
+                                                                "destroy": lambda s: None})())
+    monkeypatch.setattr("tkinter.messagebox.showinfo",
+                        lambda title, message, parent=None: shown.append(("info", message)))
+    assert cli.main(["--self-test"]) == 0
+    assert len(shown) == 1 and shown[0][0] == "info"
+    assert shown[0][1].splitlines()[-1].startswith("Tự kiểm tra: ĐẠT")
+    sys.stdout.flush()
+    assert "[stdout] [2/4] Nhập sổ mẫu: đạt" in paths.log_path().read_text(encoding="utf-8")
