@@ -22,18 +22,25 @@ def _existing(path) -> Path:
     return path
 
 
+def _show(target: Path, system: str, what: str, where: str) -> None:
+    """Hand ``target`` to the program the system opens it with, and return at once; ``what``
+    names that program and ``where`` introduces the path in the messages."""
+    try:
+        if system == "Windows":
+            os.startfile(str(target))
+            return
+        command = "open" if system == "Darwin" else "xdg-open"
+        if shutil.which(command) is None:
+            raise UserError(f"Không mở được {what} (thiếu lệnh {command}). {where} {target}")
+        subprocess.Popen([command, str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError as exc:
+        raise UserError(f"Không mở được {what} ({exc}). {where} {target}") from exc
+
+
 def open_in_viewer(path, system: str | None = None) -> None:
     """Open ``path`` in the default PDF viewer and return at once (the viewer keeps running)."""
-    path = _existing(path)
-    system = system or platform.system()
-    if system == "Windows":
-        os.startfile(str(path))
-        return
-    command = "open" if system == "Darwin" else "xdg-open"
-    if shutil.which(command) is None:
-        raise UserError(f"Không mở được trình xem PDF (thiếu lệnh {command}). Tệp đã lưu ở {path}")
-    subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+    _show(_existing(path), system or platform.system(), "trình xem PDF", "Tệp đã lưu ở")
 
 
 def open_folder(path, system: str | None = None) -> Path:
@@ -44,18 +51,7 @@ def open_folder(path, system: str | None = None) -> Path:
         folder = folder.parent
     if not folder.is_dir():
         raise UserError(f"Không tìm thấy thư mục {folder}")
-    system = system or platform.system()
-    try:
-        if system == "Windows":
-            os.startfile(str(folder))
-            return folder
-        command = "open" if system == "Darwin" else "xdg-open"
-        if shutil.which(command) is None:
-            raise UserError(f"Không mở được thư mục (thiếu lệnh {command}). Thư mục ở {folder}")
-        subprocess.Popen([command, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    except OSError as exc:
-        raise UserError(f"Không mở được thư mục {folder} ({exc})") from exc
+    _show(folder, system or platform.system(), "thư mục", "Thư mục ở")
     return folder
 
 
