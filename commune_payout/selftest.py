@@ -96,6 +96,7 @@ def _payout_list(work: Path, state: dict) -> str:
 
 
 def _sync(work: Path, state: dict) -> str:
+    from commune_payout import register
     from commune_payout.context import Context
     from commune_payout.db import open_db
     from commune_payout.sync import commune, keys, upstream
@@ -113,9 +114,8 @@ def _sync(work: Path, state: dict) -> str:
         applied = upstream.confirm_key(office, COMMUNE, commune.status(ctx.db)["fingerprint"])
         _check(applied and all(r.status == "applied" for r in applied),
                f"sau khi xác nhận khóa: {[r.status for r in applied]}")
-        people = office_db.execute("SELECT count(*) FROM up_rows WHERE table_name = 'beneficiaries'").fetchone()[0]
-        _check(people == state["ctx"].db.execute("SELECT count(*) FROM beneficiaries").fetchone()[0],
-               "cấp trên nhận thiếu người")
+        people = next(c["people"] for c in upstream.communes_status(office_db) if c["code"] == COMMUNE)
+        _check(people == register.count(ctx.db), "cấp trên nhận thiếu người")
         size = sum(f.stat().st_size for f in files)
         return f"gói ký và mã hóa {size // 1024} KB; cấp trên mở được, nhận {people} người"
     finally:
