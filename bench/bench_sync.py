@@ -84,7 +84,7 @@ def sizes(people: int, office: Context, folder: Path) -> None:
 
     # The same month as it really goes: the register changes and the month's payout session,
     # everyone paid in the order they came to the desk. That package is not acknowledged yet,
-    # so this one repeats the register changes (SYNC.md rule 4).
+    # so this one repeats the register changes (docs/sync.md rule 4).
     sid = payouts.create_session(ctx, SessionSpec(name="Trợ cấp tháng 1/2026", kind="monthly", period="2026-01",
                                                   session_date=dt.date(2026, 1, 1)))
     payouts.lock_session(ctx, sid)

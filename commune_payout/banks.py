@@ -1,4 +1,4 @@
-"""Banks and wallets that receive social-security transfers, keyed by NAPAS BIN (DOMAIN.md)."""
+"""Banks and wallets that receive social-security transfers, keyed by NAPAS BIN (docs/domain.md)."""
 
 from dataclasses import dataclass
 

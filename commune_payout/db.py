@@ -23,7 +23,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def new_id() -> str:
-    """A new UUID key for a synced row (SYNC.md rule 2)."""
+    """A new UUID key for a synced row (docs/sync.md rule 2)."""
     return str(uuid.uuid4())
 
 
@@ -136,7 +136,7 @@ def version_trigger_sql(table: str, key: str = "id") -> str:
     """SQL for triggers that stamp a row's ``version`` from the database-wide change counter.
 
     Every synced table has ``version INTEGER NOT NULL DEFAULT 0``; inserting or changing a row
-    takes the next counter value (SYNC.md rule 3: versions, not clocks). The counter lives in
+    takes the next counter value (docs/sync.md rule 3: versions, not clocks). The counter lives in
     ``change_counter`` (one row). Writing ``version`` alone does not fire the trigger again.
     """
     return f"""

@@ -1,6 +1,6 @@
 """Personal ID numbers: the 12-digit số định danh (CCCD) and the old 9-digit CMND.
 
-Layout of the 12 digits (DOMAIN.md): 3-digit province-of-registration code, one digit for
+Layout of the 12 digits (docs/domain.md): 3-digit province-of-registration code, one digit for
 century and gender, two digits of the birth year, six digits of serial.
 """
 

@@ -1,7 +1,7 @@
 """Local settings kept in the database (``settings`` table, JSON values).
 
 The commune's identity, the officer's name and the upstream office are settings, not code
-(DOMAIN.md: since 2025 the office above a commune may be a provincial department).
+(docs/domain.md: since 2025 the office above a commune may be a provincial department).
 """
 
 import json

@@ -87,7 +87,7 @@ def _content(session: dict, line: dict) -> str:
 
 
 def _bank_style(name: str) -> str:
-    """A holder name as banks keep it: upper case, no diacritics (DOMAIN.md)."""
+    """A holder name as banks keep it: upper case, no diacritics (docs/domain.md)."""
     return fold(name).upper()
 
 

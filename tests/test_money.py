@@ -1,4 +1,4 @@
-"""Money on paper: the amount in words (accounting convention of DOMAIN.md), format_vnd, parse_vnd."""
+"""Money on paper: the amount in words (accounting convention of docs/domain.md), format_vnd, parse_vnd."""
 
 import pytest
 

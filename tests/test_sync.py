@@ -704,7 +704,7 @@ def test_consolidated_reports_and_xlsx(cctx, office, tmp_path, linked):
     assert people.cell(2, 5).value in ("Nam", "Nữ")
 
 
-# --- sizes (SYNC.md rule 10) -------------------------------------------------------------------------
+# --- sizes (docs/sync.md rule 10) -------------------------------------------------------------------------
 
 def test_size_of_a_month_of_changes_for_3000_people(office, tmp_path):
     big = Context(open_db(":memory:"), clock=FixedClock(dt.datetime(2026, 1, 5, 9)), user="can_bo")

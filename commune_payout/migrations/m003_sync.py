@@ -1,4 +1,4 @@
-"""File-based sync between a commune and its upstream office (SYNC.md).
+"""File-based sync between a commune and its upstream office (docs/sync.md).
 
 One schema serves both ends; which end a database is, is decided by the key pair it holds
 (``sync_keys.role``). A commune database fills the ``sync_*`` tables; the upstream office runs

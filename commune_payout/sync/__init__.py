@@ -1,4 +1,4 @@
-"""File-based sync between a commune and its upstream office (SYNC.md).
+"""File-based sync between a commune and its upstream office (docs/sync.md).
 
 * :mod:`.tables`: which tables travel, their key and how a row names its commune.
 * :mod:`.keys`: key pairs, public key cards and the short fingerprints read over the phone.

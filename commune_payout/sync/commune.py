@@ -1,6 +1,6 @@
 """The commune side of sync: build packages, record receipts, copy to a stick, accept down packages.
 
-A package carries every change the office has not acknowledged yet (SYNC.md rule 4), so a lost
+A package carries every change the office has not acknowledged yet (docs/sync.md rule 4), so a lost
 stick or e-mail costs nothing: the next package repeats it. Receipts come back as a signed file
 or a short code read over the phone.
 """

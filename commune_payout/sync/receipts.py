@@ -1,4 +1,4 @@
-"""Receipts (acknowledgements) from the office to a commune (SYNC.md rule 6).
+"""Receipts (acknowledgements) from the office to a commune (docs/sync.md rule 6).
 
 A receipt names the last package and change version the office applied for one commune. As a
 file it is a small signed JSON document: it holds no personal data, so it is not encrypted. As
