@@ -1,0 +1,126 @@
+"""What an import produces: problems, per-row outcomes, sheet layouts, parsed rows and the result.
+
+Parsed rows are immutable: a later step that drops a field makes a new row
+(:meth:`ParsedRow.without`), so what a row said in the file stays what was read.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from commune_payout import register
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
+FIELD_LABELS = {**register.FIELD_LABELS, "amount": "Mức hưởng", "category": "Diện đối tượng",
+                "coefficient": "Hệ số"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the file: where (sheet, 1-based row as Excel shows it, our field name) and what."""
+
+    sheet: str
+    row: int | None
+    field: str | None
+    severity: str
+    message: str
+
+    def to_json(self) -> dict:
+        return {"row": self.row, "field": self.field, "severity": self.severity, "message": self.message,
+                "sheet": self.sheet}
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What happened to one person row: imported, updated, unchanged, duplicate or rejected."""
+
+    sheet: str
+    row: int
+    outcome: str
+    beneficiary_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a read sheet's header is and which column holds which field (0-based columns)."""
+
+    name: str
+    header_row: int
+    last_header_row: int
+    columns: Mapping[str, int]
+
+
+def _frozen(mapping: Mapping | None) -> Mapping | None:
+    return None if mapping is None else MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One person as read from one row: register fields in ``data`` and the membership it states."""
+
+    sheet: str
+    row: int
+    data: Mapping[str, object]
+    membership: Mapping[str, object] | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "data", _frozen(self.data))
+        object.__setattr__(self, "membership", _frozen(self.membership))
+
+    def without(self, *fields: str) -> "ParsedRow":
+        """This row with ``fields`` left out (a value that could not be stored)."""
+        data = {k: v for k, v in self.data.items() if k not in fields}
+        if "birth_date" in fields:
+            data.pop("birth_year", None)
+        return ParsedRow(self.sheet, self.row, data, self.membership)
+
+    @property
+    def birth_year(self) -> int | None:
+        if self.data.get("birth_year"):
+            return self.data["birth_year"]
+        return int(self.data["birth_date"][:4]) if self.data.get("birth_date") else None
+
+
+@dataclass
+class ImportResult:
+    """Counts, problems and per-row outcomes of one import (or dry run) of ``source``."""
+
+    source: Path
+    dry_run: bool = False
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    layouts: dict[str, SheetLayout] = field(default_factory=dict)
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped, "rejected": self.rejected, "duplicates": self.duplicates,
+            "dry_run": self.dry_run, "sheets": list(self.layouts), "skipped_sheets": list(self.skipped_sheets),
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+    def problem(self, sheet: str, row: int | None, fld: str | None, severity: str, message: str) -> None:
+        self.problems.append(Problem(sheet, row, fld, severity, message))
+
+    def outcome(self, sheet: str, row: int, outcome: str, beneficiary_id: str | None = None) -> None:
+        """Record what happened to one row and count it."""
+        self.outcomes.append(RowOutcome(sheet, row, outcome, beneficiary_id))
+        counter = {"duplicate": "duplicates"}.get(outcome, outcome)
+        setattr(self, counter, getattr(self, counter) + 1)
+
+    def row_problems(self, sheet: str) -> dict[int, list[Problem]]:
+        """Problems of one sheet grouped by row."""
+        out: dict[int, list[Problem]] = {}
+        for p in self.problems:
+            if p.sheet == sheet and p.row is not None:
+                out.setdefault(p.row, []).append(p)
+        return out
