@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from commune_payout import settings
-from commune_payout.atomic import atomic_path
 from commune_payout.ids import id_problems
 from commune_payout.programs import BY_CODE, age_on, base_level, public_label
+from commune_payout.sheet_writer import BOLD, TEXT, TITLE, Style, Workbook
 from commune_payout.text import fold
 
 GROUP_LABELS = {
@@ -180,37 +180,23 @@ def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:
 
 def write_report(db, problems: list[CheckProblem], out_path, today: dt.date) -> None:
     """The data-cleaning list for the commune police, as .xlsx (one row per problem, grouped)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     info = settings.commune(db)
     people = {r["id"]: r for r in db.query(
         "SELECT id, birth_date, birth_year, id_number, village FROM beneficiaries")}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Rà soát dữ liệu"
-    ws.append([f"UBND {info['name'].upper()}"])
-    ws.append([f"DANH SÁCH RÀ SOÁT, LÀM SẠCH DỮ LIỆU NGƯỜI HƯỞNG CHÍNH SÁCH (ngày {today:%d/%m/%Y})"])
-    ws.append([f"Tổng số vấn đề: {len(problems)}"])
-    ws.append([])
-    header = ["STT", "Họ và tên", "Ngày/năm sinh", "Số định danh", "Thôn/xóm", "Nhóm vấn đề", "Mức độ",
-              "Nội dung", "Kết quả xác minh của công an"]
-    ws.append(header)
-    for cell in ws[5]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws["A1"].font = Font(bold=True)
-    ws["A2"].font = Font(bold=True, size=13)
+    book = Workbook()
+    sheet = book.sheet("Rà soát dữ liệu", widths=(6, 26, 13, 16, 16, 34, 12, 60, 30), freeze="A6")
+    sheet.append([f"UBND {info['name'].upper()}"], style=BOLD)
+    sheet.append([f"DANH SÁCH RÀ SOÁT, LÀM SẠCH DỮ LIỆU NGƯỜI HƯỞNG CHÍNH SÁCH (ngày {today:%d/%m/%Y})"],
+                 style=TITLE)
+    sheet.append([f"Tổng số vấn đề: {len(problems)}"])
+    sheet.append([])
+    sheet.append(["STT", "Họ và tên", "Ngày/năm sinh", "Số định danh", "Thôn/xóm", "Nhóm vấn đề", "Mức độ",
+                  "Nội dung", "Kết quả xác minh của công an"], style=Style(bold=True, fill="DDEBF7", wrap=True))
+    id_text = {3: Style(number_format=TEXT)}
     for i, p in enumerate(problems, start=1):
         person = people.get(p.beneficiary_id, {})
         birth = person.get("birth_date")
         birth_text = dt.date.fromisoformat(birth).strftime("%d/%m/%Y") if birth else (person.get("birth_year") or "")
-        ws.append([i, p.full_name, birth_text, person.get("id_number") or "", person.get("village") or "",
-                   GROUP_LABELS[p.code], SEVERITY[p.severity], p.message, ""])
-        ws.cell(ws.max_row, 4).number_format = "@"
-    for col, width in zip("ABCDEFGHI", (6, 26, 13, 16, 16, 34, 12, 60, 30)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A6"
-    with atomic_path(out_path) as tmp:
-        wb.save(tmp)
+        sheet.append([i, p.full_name, birth_text, person.get("id_number") or "", person.get("village") or "",
+                      GROUP_LABELS[p.code], SEVERITY[p.severity], p.message, ""], columns=id_text)
+    book.save(out_path)

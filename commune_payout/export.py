@@ -1,21 +1,21 @@
 """Export the register to .xlsx or .csv with Vietnamese headers the importer reads back."""
 
-import csv
 import datetime as dt
-import io
+from itertools import chain
 from pathlib import Path
 
 from commune_payout import settings
-from commune_payout.atomic import atomic_path, write_bytes
 from commune_payout.banks import bank_name
 from commune_payout.errors import UserError
 from commune_payout.programs import BY_CODE
 from commune_payout.register import ACCOUNT_STATUSES, GENDERS, STATUSES, list_beneficiaries
+from commune_payout.sheet_writer import BOLD, TEXT, Style, Workbook, write_csv
 
 HEADERS = ("STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh", "Số CMND cũ", "Thôn/Xóm",
            "Điện thoại", "Diện đối tượng", "Hệ số", "Mức hưởng (đồng)", "Trạng thái", "Ngân hàng",
            "Số tài khoản", "Chủ tài khoản", "Tình trạng tài khoản", "Người nhận thay", "Quan hệ")
 TEXT_COLUMNS = {"Số định danh", "Số CMND cũ", "Điện thoại", "Số tài khoản"}
+WIDTHS = (6, 26, 12, 9, 15, 12, 16, 13, 34, 7, 14, 12, 13, 18, 24, 18, 22, 10)
 
 
 def _rows(db, today: dt.date):
@@ -48,36 +48,17 @@ def export_register(db, path, today: dt.date) -> int:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UserError("Chỉ xuất được ra tệp .xlsx hoặc .csv")
-    rows = list(_rows(db, today))
     if suffix == ".csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
-        # UTF-8 with BOM so that Excel on a Vietnamese Windows shows the diacritics.
-        write_bytes(path, buf.getvalue().encode("utf-8-sig"))
-        return len(rows)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+        return write_csv(path, chain([HEADERS], _rows(db, today))) - 1
     info = settings.commune(db)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Danh sách"
-    ws.append([f"UBND {info['name'].upper()}"])
-    ws.append(["DANH SÁCH NGƯỜI HƯỞNG CHÍNH SÁCH AN SINH XÃ HỘI"])
-    ws.append([])
-    ws.append(list(HEADERS))
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-    text_cols = [i for i, h in enumerate(HEADERS, start=1) if h in TEXT_COLUMNS]
-    for row in rows:
-        ws.append(row)
-        for c in text_cols:
-            ws.cell(ws.max_row, c).number_format = "@"
-    for col, width in zip("ABCDEFGHIJKLMNOPQR", (6, 26, 12, 9, 15, 12, 16, 13, 34, 7, 14, 12, 13, 18, 24, 18, 22, 10)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "C5"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return len(rows)
+    book = Workbook()
+    sheet = book.sheet("Danh sách", widths=WIDTHS, freeze="C5")
+    sheet.append([f"UBND {info['name'].upper()}"])
+    sheet.append(["DANH SÁCH NGƯỜI HƯỞNG CHÍNH SÁCH AN SINH XÃ HỘI"])
+    sheet.append([])
+    sheet.append(HEADERS, style=BOLD)
+    text = {i: Style(number_format=TEXT) for i, h in enumerate(HEADERS) if h in TEXT_COLUMNS}
+    for row in _rows(db, today):
+        sheet.append(row, columns=text)
+    book.save(path)
+    return sheet.rows - 4

@@ -148,6 +148,13 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _unprotect(value):
+    """A CSV value without the ``'`` that :mod:`commune_payout.sheet_writer` put before a formula trigger."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return value[1:]
+    return value
+
+
 def _read_csv(path: Path) -> Sheet:
     data = path.read_bytes()
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -157,7 +164,7 @@ def _read_csv(path: Path) -> Sheet:
     except UnicodeDecodeError as exc:
         raise FileUnreadable(f"Không đọc được tệp {path.name}: bảng mã không phải UTF-8 hay Windows-1258") from exc
     try:
-        rows = [[_cell(v) for v in r] for r in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))]
+        rows = [[_cell(_unprotect(v)) for v in r] for r in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))]
     except csv.Error as exc:
         raise FileUnreadable(f"Không đọc được tệp {path.name}: nội dung .csv bị lỗi") from exc
     return Sheet(path.name, _tidy(rows), [])

@@ -19,18 +19,18 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import openpyxl
-from openpyxl.styles import Alignment, Font
 
 from commune_payout import payouts, settings
-from commune_payout.atomic import atomic_path, write_bytes
 from commune_payout.banks import BY_BIN, bank_name
 from commune_payout.context import Context
 from commune_payout.db import write_transaction
 from commune_payout.errors import FileUnreadable, UserError
 from commune_payout.money import amount_in_words_sentence, format_vnd, parse_vnd
+from commune_payout.sheet_writer import AMOUNT, BOLD, TEXT, TITLE, Style, Workbook, write_csv
 from commune_payout.text import clean, fold, nfc
 
 HEADERS = ("STT", "Họ và tên người hưởng", "Chủ tài khoản", "Số tài khoản", "Ngân hàng", "Mã ngân hàng (BIN)",
@@ -111,7 +111,9 @@ def checksum(rows) -> str:
     One UTF-8 (NFC) line per transfer, fields joined by a tab, each line ending in ``\\n``:
     ``no, account_number, holder, bank_bin, amount, content``. Anyone holding the file can
     recompute it from the table's columns STT, Số tài khoản, Chủ tài khoản, Mã ngân hàng,
-    Số tiền and Nội dung.
+    Số tiền and Nội dung (in the .csv, the ``'`` put before a value that begins with ``=``,
+    ``+``, ``-`` or ``@`` so that no spreadsheet runs it is not part of the value:
+    :mod:`commune_payout.sheet_writer`).
     """
     digest = hashlib.sha256()
     for r in rows:
@@ -134,57 +136,31 @@ def _footer(rows, digest: str) -> list[tuple[str, str]]:
     ]
 
 
+def _table_row(r: TransferRow) -> list:
+    return [r.no, r.full_name, r.holder, r.account_number, bank_name(r.bank_bin), r.bank_bin, r.amount, r.content]
+
+
 def _write_csv(path: Path, rows, digest: str) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for r in rows:
-        writer.writerow([r.no, r.full_name, r.holder, r.account_number, bank_name(r.bank_bin), r.bank_bin,
-                         r.amount, r.content])
-    writer.writerow([])
-    for label, value in _footer(rows, digest):
-        writer.writerow([label, value])
-    # A byte-order mark so Excel opens the Vietnamese text as UTF-8.
-    write_bytes(path, b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    write_csv(path, chain([HEADERS], map(_table_row, rows), [[]], _footer(rows, digest)))
 
 
 def _write_xlsx(path: Path, rows, digest: str, session: dict, commune: dict, bank_bin: str) -> None:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Chuyen khoan"
-    bold = Font(bold=True)
-    ws.append([f"UBND {commune['name'].upper()}"])
-    ws.append([f"DANH SÁCH CHUYỂN KHOẢN — {session['name'].upper()}"])
-    ws.append([f"Ngân hàng: {BY_BIN[bank_bin].full_name if bank_bin in BY_BIN else bank_bin} (BIN {bank_bin})"
-               f" · Kỳ {session['period']}"])
-    ws.append([])
-    ws.append(list(HEADERS))
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws["A2"].font = Font(bold=True, size=13)
-    # ws.max_row scans every cell, so the row number is counted here instead.
-    row_no = header_row
+    book = Workbook()
+    sheet = book.sheet("Chuyen khoan", widths=(6, 28, 28, 20, 16, 12, 16, 60), freeze="A6")
+    sheet.append([f"UBND {commune['name'].upper()}"])
+    sheet.append([f"DANH SÁCH CHUYỂN KHOẢN — {session['name'].upper()}"], style=TITLE)
+    sheet.append([f"Ngân hàng: {BY_BIN[bank_bin].full_name if bank_bin in BY_BIN else bank_bin} (BIN {bank_bin})"
+                  f" · Kỳ {session['period']}"])
+    sheet.append([])
+    sheet.append(HEADERS, style=Style(bold=True, wrap=True))
+    # Account numbers and BINs are text: Excel would drop leading zeros of a number.
+    formats = {3: Style(number_format=TEXT), 5: Style(number_format=TEXT), 6: Style(number_format=AMOUNT)}
     for r in rows:
-        ws.append([r.no, r.full_name, r.holder, r.account_number, bank_name(r.bank_bin), r.bank_bin, r.amount,
-                   r.content])
-        row_no += 1
-        # Account numbers and BINs are text: Excel would drop leading zeros of a number.
-        ws.cell(row_no, 4).number_format = "@"
-        ws.cell(row_no, 6).number_format = "@"
-        ws.cell(row_no, 7).number_format = "#,##0"
-    ws.append([])
-    row_no += 1
+        sheet.append(_table_row(r), columns=formats)
+    sheet.append([])
     for label, value in _footer(rows, digest):
-        ws.append([label, value])
-        row_no += 1
-        ws.cell(row_no, 1).font = bold
-    for col, width in zip("ABCDEFGH", (6, 28, 28, 20, 16, 12, 16, 60)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+        sheet.append([label, value], columns={0: BOLD})
+    book.save(path)
 
 
 def export_transfers(db, sid: str, out_dir) -> list[TransferFile]:

@@ -4,13 +4,9 @@ Rows are read from the consolidated copies (``up_rows``), whatever schema versio
 commune is on: a field a commune does not send yet is simply empty.
 """
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
-from commune_payout.atomic import atomic_path
 from commune_payout.payouts import KINDS, SESSION_STATUSES
 from commune_payout.register import ACCOUNT_STATUSES, CHANNELS, GENDERS, STATUSES
+from commune_payout.sheet_writer import BOLD, Workbook
 from commune_payout.text import name_sort_key
 
 
@@ -108,16 +104,10 @@ def table(db, report: str, commune_code: str | None = None) -> tuple[list[str], 
 def export_xlsx(db, report: str, path, commune_code: str | None = None) -> int:
     """Write one consolidated report to an .xlsx file atomically; returns the number of rows."""
     headers, rows = table(db, report, commune_code)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(REPORTS[report][0][:31])
-    header = []
-    for label in headers:
-        cell = WriteOnlyCell(ws, value=label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
+    book = Workbook()
+    sheet = book.sheet(REPORTS[report][0])
+    sheet.append(headers, style=BOLD)
     for row in rows:
-        ws.append(row)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+        sheet.append(row)
+    book.save(path)
     return len(rows)
