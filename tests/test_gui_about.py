@@ -5,14 +5,18 @@ Screenshots go to tests/artifacts/about*.png."""
 
 import gc
 import logging
+import subprocess
+import time
+import tkinter
 
 import pytest
+import ttkbootstrap as ttk
 from PIL import Image
 
 import test_gui_app as gui
 from commune_payout import __version__, applog, paths, printing
 from commune_payout.errors import UserError
-from commune_payout.gui import about, app, district_view
+from commune_payout.gui import about, app, dialogs, district_view
 
 ICONS = paths.assets_dir() / "icons"
 
@@ -144,6 +148,61 @@ class TestAboutBox(gui.AppWindow):
         box = about.open_about(shell)
         box.close_button.invoke()
         assert not box.winfo_exists()
+
+
+    def test_enter_on_the_close_button_closes_it_without_an_error(self, shell):
+        search = shell.show("register").search
+        search.focus_force()
+        gui.pump(shell.root, lambda: shell.root.focus_get() is search)
+        shell.root.event_generate("<F1>")
+        box = shell.about_box
+        gui.pump(shell.root, lambda: box.grab_status() == "local" and box.focus_get() is box.close_button)
+        box.close_button.event_generate("<Return>")
+        gui.pump(shell.root, lambda: not box.winfo_exists())
+        gui.settle(shell.root, 0.1)
+        assert shell.dialogs.errors == []
+        assert shell.root.focus_get() is search
+
+
+def press_enter_when_a_box_shows(root, pressed: list) -> None:
+    """Type Enter (a real key, through the X server) once a message box is on the screen; close
+    the box by hand after 30 s, so a box deaf to Enter fails the test instead of hanging it."""
+    started = time.monotonic()
+
+    def poll() -> None:
+        boxes = [w for w in root.winfo_children() if isinstance(w, tkinter.Toplevel) and w.winfo_ismapped()]
+        if boxes and not pressed:
+            pressed.append("Enter")
+            subprocess.run(["xdotool", "key", "Return"], check=True)
+        if boxes and time.monotonic() - started > 30:
+            pressed.append("closed by hand")
+            boxes[0].destroy()
+            return
+        root.after(50, poll)
+
+    root.after(50, poll)
+
+
+def test_the_real_message_boxes_answer_enter(tmp_path):
+    """An error box shown while the window takes the focus back (as when a dialog has just
+    closed) still closes with Enter, and Enter answers "Có" to a question."""
+    root = gui.new_root()
+    try:
+        entry = ttk.Entry(root)
+        entry.pack()
+        gui.settle(root)
+        real = dialogs.Dialogs(root)
+        pressed: list = []
+        root.after(0, entry.focus_force)
+        press_enter_when_a_box_shows(root, pressed)
+        real.error("Không mở được thư mục")
+        assert pressed == ["Enter"]
+        pressed.clear()
+        press_enter_when_a_box_shows(root, pressed)
+        assert real.ask_yes_no("Đóng đợt chi?") is True
+        assert pressed == ["Enter"]
+    finally:
+        gui.destroy_root(root)
 
 
 class TestSmallScreen(gui.AppWindow):

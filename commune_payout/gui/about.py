@@ -75,8 +75,10 @@ class AboutBox(ttk.Toplevel):
         buttons.pack(side="bottom", fill="x", pady=(14, 0))
         self.close_button = ttk.Button(buttons, text=_("Đóng"), bootstyle="primary", padding=(26, 6),
                                        command=self.close)
+        # Enter on the focused button invokes it through ttkbootstrap's TButton class binding; a
+        # binding of our own as well would run first, and the class binding would then invoke a
+        # button that no longer exists (TclError).
         self.close_button.pack(side="right")
-        self.close_button.bind("<Return>", lambda e: self.close())
 
         head = ttk.Frame(outer)
         head.pack(fill="x")

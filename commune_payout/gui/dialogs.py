@@ -6,7 +6,7 @@ Views call ``shell.dialogs.…`` and never ``Messagebox`` or ``filedialog`` dire
 
 from tkinter import filedialog
 
-from ttkbootstrap.dialogs import Messagebox
+from ttkbootstrap.dialogs.message import MessageDialog, _alert_icon
 
 from commune_payout.i18n import _
 
@@ -43,25 +43,55 @@ EXCEL_TYPES = [(_("Bảng tính Excel hoặc CSV"), "*.xlsx *.csv"), (_("Mọi t
 XLSX_TYPES = [(_("Bảng tính Excel"), "*.xlsx")]
 
 
+class MessageBox(MessageDialog):
+    """ttkbootstrap's message box, answerable from the keyboard whatever has the focus.
+
+    The box takes the keyboard once it is on the screen and keeps it while it is open (a
+    window closing just before it, such as the About box, gives the focus back to where it
+    was after the box asked for it), and Enter anywhere in it presses the default button
+    (Enter on a focused button presses that one, through ttkbootstrap's TButton binding).
+    """
+
+    def create_buttonbox(self, master) -> None:
+        super().create_buttonbox(master)
+        box, default = self._toplevel, self._initial_focus
+
+        def keep_focus() -> None:
+            focus = box.focus_get() if box.winfo_exists() else box
+            if focus is None or focus.winfo_toplevel() is not box:
+                default.focus_force()
+
+        def press_default(event) -> None:
+            if event.widget.winfo_class() != "TButton":
+                default.invoke()
+
+        default.bind("<Map>", lambda e: default.focus_force(), add="+")
+        box.bind("<FocusOut>", lambda e: box.after_idle(keep_focus), add="+")
+        for sequence in ("<Return>", "<KP_Enter>"):
+            box.bind(sequence, press_default, add="+")
+
+
 class Dialogs:
     """Real dialogs, parented to the main window."""
 
     def __init__(self, root):
         self.root = root
 
+    def _show(self, message: str, title: str, buttons: list[str], icon=None) -> str | None:
+        box = MessageBox(message, title, buttons=buttons, parent=self.root, icon=icon, localize=False)
+        box.show()
+        return box.result
+
     def info(self, message: str, title: str | None = None) -> None:
-        Messagebox.show_info(message, title or _("Thông báo"), parent=self.root,
-                             buttons=[_("Đồng ý") + ":primary"], localize=False)
+        self._show(message, title or _("Thông báo"), [_("Đồng ý") + ":primary"], _alert_icon("info"))
 
     def error(self, message: str, title: str | None = None) -> None:
-        Messagebox.show_error(message, title or _("Có lỗi"), parent=self.root,
-                              buttons=[_("Đồng ý") + ":primary"], localize=False)
+        self.root.bell()
+        self._show(message, title or _("Có lỗi"), [_("Đồng ý") + ":primary"], _alert_icon("error"))
 
     def ask_yes_no(self, message: str, title: str | None = None) -> bool:
         yes = _("Có")
-        answer = Messagebox.yesno(message, title or _("Xác nhận"), parent=self.root,
-                                  buttons=[_("Không"), yes + ":primary"], localize=False)
-        return answer == yes
+        return self._show(message, title or _("Xác nhận"), [_("Không"), yes + ":primary"]) == yes
 
     def ask_open_file(self, title: str, filetypes=EXCEL_TYPES) -> str | None:
         return filedialog.askopenfilename(parent=self.root, title=title, filetypes=filetypes) or None
