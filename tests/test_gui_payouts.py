@@ -89,8 +89,12 @@ class TestPayoutPages:
         gui.pump(window.root, lambda: view.sid is not None)
 
     def test_lock_then_enter_pays_the_person_found_without_accents(self, window, view):
+        view.session_box.focus_force()          # the confirmation box takes the focus in real life
+        gui.pump(window.root, lambda: view.session_box.focus_get() is view.session_box)
         view.lock()
         assert view.session["status"] == "locked" and window.dialogs.questions
+        # the desk is ready for the first name at once
+        gui.pump(window.root, lambda: view.search.focus_get() is view.search)
         cash = next(line for line in payouts.session_lines(window.db, view.sid, channel="cash_commune")
                     if not line["receiver_name"])
         view.notebook.select(view.desk)
@@ -112,13 +116,26 @@ class TestPayoutPages:
         assert payouts.counters(window.db, view.sid)["paid_count"] == 1
         gui.screenshot(window.root, "payouts_desk")
 
+    def test_ctrl_f_at_the_desk_goes_to_the_desk_search(self, window, view):
+        view.tree.focus_force()
+        gui.pump(window.root, lambda: view.tree.focus_get() is view.tree)
+        view.tree.event_generate("<Control-f>")
+        gui.pump(window.root, lambda: view.search.focus_get() is view.search)
+        assert window.current == "payouts"
+
     def test_authorised_receiver_is_recorded(self, window, view):
         line = payouts.session_lines(window.db, view.sid, status="pending", channel="cash_commune")[0]
         _search(view, line["id_number"] or line["full_name"])
         view.tree.selection_set(line["id"])
-        view.received_by.set("authorised")
-        view.receiver_var.set("Nguyễn Văn Nhận Thay")
-        assert view.pay_selected() == 2
+        view.show_detail()
+        view.receiver_entry.focus_force()
+        gui.pump(window.root, lambda: view.receiver_entry.focus_get() is view.receiver_entry)
+        view.receiver_var.set("")
+        view.receiver_entry.event_generate("<Key>", keysym="N")      # typing a name picks "authorised"
+        view.receiver_entry.insert("end", "guyễn Văn Nhận Thay")
+        assert view.received_by.get() == "authorised"
+        view.receiver_entry.event_generate("<Return>")      # Enter pays, as the button says
+        gui.pump(window.root, lambda: view.receipt_queue[-1:] == [2])
         paid = payouts.get_line(window.db, line["id"])
         assert (paid["received_by"], paid["paid_to"]) == ("authorised", "Nguyễn Văn Nhận Thay")
 

@@ -33,8 +33,11 @@ WIZARD_FIELDS = ("name", "kind", "period", "session_date", "funding_source", "gi
 
 
 def register_gui(shell) -> None:
-    shell.add_section("payouts", _("Đợt chi trả"), PayoutsView, order=35,
-                      shortcuts={"<Control-n>": lambda view: view.open_wizard()})
+    shell.add_section("payouts", _("Đợt chi trả"), PayoutsView, order=35, shortcuts={
+        "<Control-n>": lambda view: view.open_wizard(),
+        "<Control-f>": lambda view: view.focus_search(),
+        "<Control-F>": lambda view: view.focus_search(),
+    })
 
 
 def _money(text: str, field: str, problems: dict) -> int | None:
@@ -435,7 +438,13 @@ class PayoutsView(ttk.Frame):
         ttk.Radiobutton(auth, text=_("Người được ủy quyền:"), value="authorised",
                         variable=self.received_by).pack(side="left")
         self.receiver_var = ttk.StringVar()
-        ttk.Entry(auth, textvariable=self.receiver_var).pack(side="left", fill="x", expand=True, padx=(6, 0))
+        self.receiver_entry = ttk.Entry(auth, textvariable=self.receiver_var)
+        self.receiver_entry.pack(side="left", fill="x", expand=True, padx=(6, 0))
+        # Typing a name here means that person receives; Enter then pays, as the button says.
+        self.receiver_entry.bind("<Key>", lambda e: e.char.isprintable() and e.char and
+                                 self.received_by.set("authorised"), add="+")
+        for sequence in ("<Return>", "<KP_Enter>"):
+            self.receiver_entry.bind(sequence, lambda e: (self.pay_selected(), "break")[1])
         self.pay_button = ttk.Button(right, text=_("Ghi đã chi  [Enter]"), bootstyle="success",
                                      command=self.pay_selected)
         self.pay_button.pack(fill="x", pady=(10, 4))
@@ -457,6 +466,12 @@ class PayoutsView(ttk.Frame):
         self.print_button = ttk.Button(queue, text=_("In biên nhận đang chờ (PDF)…"), bootstyle="secondary",
                                        command=self.print_queue)
         self.print_button.pack(fill="x", pady=(4, 0))
+
+    def focus_search(self) -> None:
+        """Ctrl+F, and after locking: the desk's search box, ready to type a name or scan a card."""
+        self.notebook.select(self.desk)
+        self.search.focus_set()
+        self.search.select_range(0, "end")
 
     def _schedule_search(self) -> None:
         if self._search_job is not None:
@@ -653,6 +668,7 @@ class PayoutsView(ttk.Frame):
         if self._guard(payouts.lock_session, self.shell.ctx, self.sid)[0]:
             self.reload_sessions(keep=self.sid)
             self.notebook.select(self.desk)
+            self.focus_search()
 
     def delete_draft(self) -> None:
         if not self.sid or not self.shell.dialogs.ask_yes_no(
