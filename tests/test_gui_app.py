@@ -323,35 +323,44 @@ class TestRegisterView(AppWindow):
             return len(view.tree.get_children()) == len(view.rows)
         pump(shell.root, scrolled_to_the_end)
 
-    def test_search_is_debounced_accent_insensitive_and_never_rewrites_the_entry(self, shell):
+    def test_search_follows_each_keystroke_accent_insensitive_and_never_rewrites_the_entry(self, shell):
         view = shell.view("register")
-        calls = []
-        original = view.reload
-        view.reload = lambda *a, **k: (calls.append(view.search_var.get()), original(*a, **k))
-        try:
-            # Unikey, Telex "ddangwj": each key either adds letters or sends backspaces and
-            # a replacement ("dd" → "đ", "w" turns "ang" into "ăng", "j" adds the dot below).
-            # Keystrokes come faster than the search delay: between them only idle work runs
-            # (a timer would fire too if a loaded machine paused the test mid-word).
-            for backspaces, text in UNIKEY_DDANGWJ:
-                for _ in range(backspaces):
-                    view.search.delete(len(view.search.get()) - 1)
-                view.search.insert("end", text)
-                shell.root.update_idletasks()
-            assert view.search.get() == "đặng"
-            pump(shell.root, lambda: calls)
-            settle(shell.root, 0.4)   # no second query follows
-        finally:
-            view.reload = original
-        assert calls == ["đặng"]
+        # Unikey, Telex "ddangwj": each key either adds letters or sends backspaces and a
+        # replacement ("dd" → "đ", "w" turns "ang" into "ăng", "j" adds the dot below). The table
+        # follows as soon as Tk is idle, with no fixed wait: no timer runs between the keystrokes.
+        for backspaces, text in UNIKEY_DDANGWJ:
+            for _ in range(backspaces):
+                view.search.delete(len(view.search.get()) - 1)
+            view.search.insert("end", text)
+            shell.root.update_idletasks()
+            assert view.shown_text == view.search.get()
         assert view.search.get() == "đặng"
         names = [view.tree.item(i, "values")[0] for i in view.tree.get_children()]
         assert names and all(fold(n).startswith("dang") for n in names)
         fill(view.search, "dang")
-        pump(shell.root, lambda: view._pending is None)
+        shell.root.update_idletasks()
         assert [view.tree.item(i, "values")[0] for i in view.tree.get_children()] == names
         fill(view.search, "")
-        pump(shell.root, lambda: view._pending is None)
+        shell.root.update_idletasks()
+        assert len(view.tree.get_children()) == 200
+
+    def test_narrowing_a_search_reuses_the_rows_already_drawn(self, shell, monkeypatch):
+        view = shell.view("register")
+        fill(view.search, "d")
+        shell.root.update_idletasks()
+        before = set(view.tree.get_children())
+        inserted = []
+        real_insert = view.tree.insert
+        monkeypatch.setattr(view.tree, "insert", lambda *a, **k: inserted.append(k.get("iid")) or real_insert(*a, **k))
+        fill(view.search, "da")
+        shell.root.update_idletasks()
+        after = set(view.tree.get_children())
+        assert after and after <= before           # "da" narrows "d" (up to its first 200 rows) …
+        assert inserted == []                      # … so not one row is drawn again
+        order = [view.tree.item(i, "values")[0] for i in view.tree.get_children()]
+        assert order == [r["full_name"] for r in view.rows[:len(order)]]
+        fill(view.search, "")
+        shell.root.update_idletasks()
 
     def test_ctrl_f_focuses_search(self, shell):
         shell.show("dashboard")

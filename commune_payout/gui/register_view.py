@@ -2,10 +2,15 @@
 
 The table is filled lazily: rows come from the register service in one query, but only
 :data:`CHUNK` at a time are put into the Treeview, more as the officer scrolls down, so
-10,000 people open instantly. The search box is never written to by the program: Vietnamese
-input methods (Unikey) edit the text with backspaces and replacement characters, and the
-query only runs :data:`SEARCH_DELAY_MS` after the last keystroke.
+10,000 people open instantly. The table follows the search box keystroke by keystroke: the
+query runs as soon as Tk is idle (keys typed faster than that, or an input method's burst of
+backspaces and replacement letters, make one query), and the rows already drawn are reused
+(:meth:`RegisterView._draw`). Only when a query has been slow does the next one wait for a
+pause in the typing (:data:`SLOW_QUERY_DELAY_MS`). The search box is never written to by the
+program: Vietnamese input methods (Unikey) edit the text with their own keystrokes.
 """
+
+import time
 
 import ttkbootstrap as ttk
 
@@ -19,7 +24,9 @@ from commune_payout.text import name_sort_key, sort_key
 
 CHUNK = 200
 SEARCH_LIMIT = 1000
-SEARCH_DELAY_MS = 250
+# A query slower than this (a very large register, a busy old laptop) waits for a pause in the typing.
+FAST_QUERY_S = 0.05
+SLOW_QUERY_DELAY_MS = 150
 
 COLUMNS = {
     "full_name": (_("Họ và tên"), 230, "w"),
@@ -59,9 +66,12 @@ class RegisterView(ttk.Frame):
         self.shown = 0
         self.order, self.descending = "name", False
         self._pending = None
+        self._last_query_s = 0.0
+        self._drawn: dict[str, tuple] = {}
+        self.shown_text = ""            # the search text the table shows the hits of
         self._build()
-        shell.subscribe("register_changed", lambda bid: self.reload(select=bid))
-        self.reload()
+        shell.subscribe("register_changed", lambda bid: self.reload(select=bid, villages=True))
+        self.reload(villages=True)
 
     def _build(self) -> None:
         head = title(self, _("Sổ người hưởng"))
@@ -118,12 +128,17 @@ class RegisterView(ttk.Frame):
         return {"village": None if village in ("", _("Tất cả")) else village,
                 "category": self.category.code(), "account_status": self.account.code()}
 
-    def reload(self, select: str | None = None) -> None:
-        """Query again (search text, filters, order) and refill the table."""
+    def reload(self, select: str | None = None, villages: bool = False) -> None:
+        """Query again (search text, filters, order) and refill the table; ``villages`` also
+        refreshes the village filter's list (after the register changed)."""
+        if self._pending is not None:
+            self.after_cancel(self._pending)
         self._pending = None
-        self.village.configure(values=[_("Tất cả")] + register.villages(self.shell.db))
+        if villages:
+            self.village.configure(values=[_("Tất cả")] + register.villages(self.shell.db))
         if not self.village.get():
             self.village.set(_("Tất cả"))
+        started = time.perf_counter()
         text = self.search_var.get()
         if text.strip():
             self.rows = register.search(self.shell.db, text, limit=SEARCH_LIMIT, **self.filters())
@@ -139,9 +154,9 @@ class RegisterView(ttk.Frame):
             else:
                 self.rows = register.list_beneficiaries(self.shell.db, order=self.order,
                                                         descending=self.descending, **self.filters())
-        self.tree.delete(*self.tree.get_children())
-        self.shown = 0
-        self._fill_more()
+        self._last_query_s = time.perf_counter() - started
+        self.shown_text = text
+        self._draw()
         wanted = next((i for i, r in enumerate(self.rows) if r["id"] == select), None) if select else None
         while wanted is not None and self.shown <= wanted:
             self._fill_more()
@@ -163,11 +178,44 @@ class RegisterView(ttk.Frame):
             "hoặc “Thêm người” để ghi từng người."))
         self.empty_label.place(relx=0.5, rely=0.4, anchor="center")
 
+    def _draw(self) -> None:
+        """Show the first :data:`CHUNK` rows, reusing the rows already in the table: rows that
+        stay are moved (and rewritten only when their values changed), the others deleted."""
+        rows = self.rows[:CHUNK]
+        keep = {row["id"] for row in rows}
+        current = self.tree.get_children()
+        stale = [iid for iid in current if iid not in keep]
+        if stale:
+            self.tree.delete(*stale)
+            for iid in stale:
+                del self._drawn[iid]
+        order = [iid for iid in current if iid in keep]
+        at = 0                      # rows order[:at] already sit where they belong
+        for index, row in enumerate(rows):
+            iid = row["id"]
+            shown = self._shown(row)
+            if iid not in self._drawn:
+                self.tree.insert("", index, iid=iid, values=shown[0], tags=shown[1])
+            else:
+                if at < len(order) and order[at] == iid:
+                    at += 1
+                else:
+                    self.tree.move(iid, "", index)
+                    order.remove(iid)
+                if self._drawn[iid] != shown:
+                    self.tree.item(iid, values=shown[0], tags=shown[1])
+            self._drawn[iid] = shown
+        self.shown = len(rows)
+
+    def _shown(self, row: dict) -> tuple:
+        return self._values(row), () if row["status"] == "active" else ("inactive",)
+
     def _fill_more(self) -> None:
         end = min(self.shown + CHUNK, len(self.rows))
         for row in self.rows[self.shown:end]:
-            self.tree.insert("", "end", iid=row["id"], values=self._values(row),
-                             tags=() if row["status"] == "active" else ("inactive",))
+            shown = self._shown(row)
+            self.tree.insert("", "end", iid=row["id"], values=shown[0], tags=shown[1])
+            self._drawn[row["id"]] = shown
         self.shown = end
 
     @staticmethod
@@ -184,9 +232,13 @@ class RegisterView(ttk.Frame):
             self.after_idle(self._fill_more)
 
     def _schedule_search(self) -> None:
+        """Search when Tk is next idle; a newer keystroke replaces a query not yet run."""
         if self._pending is not None:
             self.after_cancel(self._pending)
-        self._pending = self.after(SEARCH_DELAY_MS, self.reload)
+        if self._last_query_s < FAST_QUERY_S:
+            self._pending = self.after_idle(self.reload)
+        else:
+            self._pending = self.after(SLOW_QUERY_DELAY_MS, self.reload)
 
     def sort_by(self, column: str) -> None:
         order = SORTABLE[column]
@@ -218,7 +270,6 @@ class RegisterView(ttk.Frame):
 
     def _open_first(self) -> None:
         if self._pending is not None:
-            self.after_cancel(self._pending)
             self.reload()
         children = self.tree.get_children()
         if len(children) == 1:

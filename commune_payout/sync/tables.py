@@ -67,7 +67,7 @@ def _entry_key(row: dict) -> str:
 
 
 SYNCED = (
-    SyncedTable("beneficiaries", local_columns=(*_FOLDS, "search_numbers")),
+    SyncedTable("beneficiaries", local_columns=(*_FOLDS, "search_numbers", "search_suffixes")),
     SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries"), refs=_PERSON),
     SyncedTable("beneficiary_history", commune_column=None, parent=("beneficiary_id", "beneficiaries"),
                 refs=_PERSON),
