@@ -3,7 +3,7 @@
 import re
 import sys
 
-from commune_payout import checks, register, settings
+from commune_payout import checks, idcard, register, settings
 from commune_payout.banks import bank_name
 from commune_payout.errors import NotFound, UserError
 from commune_payout.money import format_vnd
@@ -48,13 +48,15 @@ def register_cli(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
 
-    p = sub.add_parser("search", help="tìm theo tên (không dấu cũng được), số định danh, thôn, điện thoại")
+    p = sub.add_parser("search", help="tìm theo tên (không dấu cũng được), số định danh, thôn, điện thoại, "
+                                      "hoặc nội dung mã QR của thẻ căn cước (máy quét)")
     p.add_argument("text")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
-    p = sub.add_parser("show", help="xem một người: mã, đầu mã, hoặc số định danh 12 số")
+    p = sub.add_parser("show", help="xem một người: mã, đầu mã, số định danh 12 số, hoặc nội dung mã QR "
+                                    "của thẻ căn cước")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
@@ -179,18 +181,32 @@ def cmd_list(args) -> int:
 
 def cmd_search(args) -> int:
     ctx = _cli().open_context(args)
-    rows = register.search(ctx.db, args.text, limit=args.limit)
+    card = None
+    if idcard.looks_like_scan(args.text):
+        card = idcard.parse(args.text, ctx.clock.today())
+        holder = idcard.find_holder(ctx.db, card)
+        rows = [register.get(ctx.db, holder)] if holder else []
+    else:
+        rows = register.search(ctx.db, args.text, limit=args.limit)
     if args.json:
         _cli().print_json([register.public(r) for r in rows])
     else:
         _people_table(rows)
         if not rows:
-            print("Không tìm thấy ai.")
+            print(f"Không ai trong sổ mang thẻ căn cước số {card.id_number} ({card.full_name})." if card
+                  else "Không tìm thấy ai.")
     return 0
 
 
 def resolve_person(db, ref: str) -> str:
-    """A beneficiary id from a full id, a unique id prefix (≥ 4 chars) or a 12-digit ID number."""
+    """A beneficiary id from a full id, a unique id prefix (≥ 4 chars), a 12-digit ID number or
+    the scanned QR text of a chip ID card."""
+    if idcard.looks_like_scan(ref):
+        card = idcard.parse(ref)
+        found = idcard.find_holder(db, card)
+        if found:
+            return found
+        raise NotFound(f"Không ai trong sổ mang thẻ căn cước số {card.id_number} ({card.full_name})")
     ref = ref.strip()
     if re.fullmatch(r"\d{12}", ref):
         found = register.find_by_id_number(db, ref)

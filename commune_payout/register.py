@@ -337,6 +337,12 @@ def find_by_id_number(db, id_number: str) -> str | None:
     return row[0] if row else None
 
 
+def find_by_old_id_number(db, old_id_number: str) -> str | None:
+    """The person whose old CMND number this is (a chip card names it beside the new ID)."""
+    row = db.execute("SELECT id FROM beneficiaries WHERE old_id_number = ? LIMIT 1", [old_id_number]).fetchone()
+    return row[0] if row else None
+
+
 def find_match(db, id_number: str | None, full_name: str, birth_year: int | None, village: str) -> str | None:
     """The existing person an imported row is: same ID, else same folded name + birth year + village."""
     if id_number:

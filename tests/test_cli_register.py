@@ -109,3 +109,28 @@ def test_commune_can_be_corrected_only_while_the_register_is_empty(dbfile, capsy
     run(capsys, "--db", str(dbfile), "demo", "--size", "2")
     code, _, err = run(capsys, "--db", str(dbfile), "init", "--commune", "05425")
     assert code == 1 and "không thể chuyển sang xã khác" in err
+
+
+def _card_of(person: dict) -> str:
+    """The QR text a scanner types for ``person``'s chip card (with a field newer cards add)."""
+    born = person["birth_date"] or f"{person['birth_year']}-01-01"
+    day = f"{born[8:10]}{born[5:7]}{born[:4]}"
+    return f"{person['id_number']}||{person['full_name'].upper()}|{day}|Nam|Thôn Đông, Xã An Bình|15042021|x"
+
+
+def test_search_and_show_take_a_scanned_card(dbfile, capsys):
+    run(capsys, "--db", str(dbfile), "demo", "--size", "30")
+    code, out, _ = run(capsys, "--db", str(dbfile), "list", "--json")
+    person = next(p for p in json.loads(out) if p["id_number"])
+    scan = _card_of(person)
+    code, out, _ = run(capsys, "--db", str(dbfile), "search", scan, "--json")
+    assert code == 0 and [p["id"] for p in json.loads(out)] == [person["id"]]
+    code, out, _ = run(capsys, "--db", str(dbfile), "show", scan)
+    assert code == 0 and out.startswith(person["full_name"])
+    stranger = "079300000001||LE THI B|02021950|Nữ|Thôn Hạ|01012023"
+    code, out, _ = run(capsys, "--db", str(dbfile), "search", stranger)
+    assert code == 0 and "Không ai trong sổ mang thẻ căn cước số 079300000001 (LE THI B)" in out
+    code, _, err = run(capsys, "--db", str(dbfile), "show", stranger)
+    assert code == 1 and "079300000001" in err
+    code, _, err = run(capsys, "--db", str(dbfile), "show", "079300000001|x|y")
+    assert code == 1 and "chỉ có 3 trường" in err and err.count("\n") == 1
