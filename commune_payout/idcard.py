@@ -75,6 +75,22 @@ def looks_like_scan(text) -> bool:
     return len(fields) > 1 and re.fullmatch(r"\d{12}", fields[0]) is not None
 
 
+def scan_in_box(text) -> str | None:
+    """The card scan a search box ends with, or None. A scanner types after whatever the box
+    held (the last person's ID, a few digits), so the scan starts at the 12 digits before the
+    first ``|``."""
+    head, bar, rest = str(text or "").partition("|")
+    found = re.search(r"\d{12}$", _without_controls(head).strip())
+    return found.group() + bar + rest if bar and found else None
+
+
+def search_text(text) -> str:
+    """What to search for while a box holds ``text``: the ID alone when it ends with (the start
+    of) a scan, so the table follows a scanner's keystrokes; ``text`` itself otherwise."""
+    scan = scan_in_box(text)
+    return _fields(scan)[0] if scan else text
+
+
 def _date(value: str, what: str, problems: list[str]) -> dt.date | None:
     if not value:
         return None

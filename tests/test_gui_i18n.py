@@ -15,7 +15,7 @@ from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
 GUI = Path(i18n.__file__).parent / "gui"
 # Modules whose strings locale/en.json covers; a feature that ships its own page adds its
 # module here together with its English strings.
-TRANSLATED = ("about", "app", "cleaning_view", "dashboard_view", "dialogs", "district_reports", "district_view",
+TRANSLATED = ("about", "app", "card_check", "cleaning_view", "dashboard_view", "dialogs", "district_reports", "district_view",
               "import_view", "payouts_view", "person_form", "printing_view", "register_view", "settings_view", "setup_wizard", "shell", "sync_view", "tasks",
               "widgets")
 

@@ -135,3 +135,12 @@ def test_nobody_holds_an_unknown_card(ctx):
     _person(ctx)
     card = idcard.parse("079300000001||LE THI B|02021950|Nữ|Thôn Hạ|01012023", TODAY)
     assert idcard.find_holder(ctx.db, card) is None
+
+
+def test_a_scan_typed_after_what_the_box_held_is_found():
+    assert idcard.scan_in_box("5432" + SCAN) == SCAN
+    assert idcard.scan_in_box("001099999999" + SCAN) == SCAN
+    assert idcard.scan_in_box("nguyen " + SCAN) == SCAN
+    assert idcard.search_text("00109912345" + SCAN[:20]) == "001090123456"
+    assert idcard.scan_in_box("nguyen van a") is None and idcard.scan_in_box("12|34") is None
+    assert idcard.search_text("dang dat") == "dang dat"

@@ -7,6 +7,7 @@ from tkinter import font as tkfont
 import ttkbootstrap as ttk
 
 from commune_payout import checks, register
+from commune_payout.gui.card_check import CardCheckPanel
 from commune_payout.gui.widgets import fmt_count, scrolled_tree, title
 from commune_payout.i18n import _
 
@@ -36,6 +37,8 @@ class CleaningView(ttk.Frame):
         self.export_button.pack(side="right")
         ttk.Button(head, text=_("Kiểm tra lại"), bootstyle="secondary-outline",
                    command=self.run).pack(side="right", padx=(0, 8))
+        self.card_check = CardCheckPanel(self, shell)
+        self.card_check.pack(fill="x", pady=(10, 0))
         self.summary = ttk.Label(self, bootstyle="secondary")
         self.summary.pack(anchor="w", pady=(10, 6))
         self._build_detail()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
-from commune_payout import cashbook, payouts, transfers
+from commune_payout import cashbook, idcard, payouts, transfers
 from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
@@ -410,15 +410,15 @@ class PayoutsView(ttk.Frame):
         self.tree.tag_configure("cancelled", foreground=ttk.Style().colors.secondary)
         self.tree.bind("<<TreeviewSelect>>", lambda e: self.show_detail())
         for widget in (self.search, self.tree):
-            widget.bind("<Return>", lambda e: (self.pay_selected(), "break")[1])
-            widget.bind("<KP_Enter>", lambda e: (self.pay_selected(), "break")[1])
+            widget.bind("<Return>", lambda e: (self._enter(), "break")[1])
+            widget.bind("<KP_Enter>", lambda e: (self._enter(), "break")[1])
         self.search.bind("<Down>", lambda e: (self._move(1), "break")[1])
         self.search.bind("<Up>", lambda e: (self._move(-1), "break")[1])
         self.search.bind("<Escape>", lambda e: self.search_var.set(""))
         self.desk_message = ttk.Label(left, font=("TkDefaultFont", 11, "bold"), wraplength=640, justify="left")
         self.desk_message.pack(anchor="w", pady=(6, 0))
-        ttk.Label(left, text=_("Gõ tên (không dấu cũng được) hoặc vài số cuối của số định danh; ↑↓ chọn; "
-                               "Enter: ghi đã chi và in biên nhận; Esc: xóa ô tìm."),
+        ttk.Label(left, text=_("Gõ tên (không dấu cũng được), vài số cuối của số định danh, hoặc quét thẻ "
+                               "căn cước; ↑↓ chọn; Enter: ghi đã chi và in biên nhận; Esc: xóa ô tìm."),
                   bootstyle="secondary", wraplength=640).pack(anchor="w")
 
         right = ttk.Frame(self.desk, padding=(14, 0, 0, 0), width=340)
@@ -478,6 +478,39 @@ class PayoutsView(ttk.Frame):
             self.after_cancel(self._search_job)
         self._search_job = self.after(SEARCH_DELAY_MS, self.run_search)
 
+    def _enter(self) -> None:
+        """Enter in the search box or the list: a card scan (its scanner's closing Enter) picks
+        the card's holder; otherwise the highlighted person is paid."""
+        scan = idcard.scan_in_box(self.search_var.get())
+        if scan:
+            self.take_scan(scan)
+        else:
+            self.pay_selected()
+
+    def take_scan(self, scan: str) -> None:
+        """A chip ID card was scanned into the search box: keep only its ID there (the scan itself
+        is never kept) and select its holder, or say plainly that the card matches nobody here."""
+        try:
+            card = idcard.parse(scan, self.shell.ctx.clock.today())
+        except idcard.CardUnreadable as exc:
+            self.search_var.set("")
+            self.desk_message.configure(bootstyle="danger", text=str(exc))
+            return
+        self.search_var.set(card.id_number)
+        self.run_search()
+        line = next((line for line in self.lines.values() if line["id_number"] == card.id_number), None)
+        if line is None:
+            self.tree.selection_set(())
+            self.show_detail()
+            self.desk_message.configure(bootstyle="danger", text=_(
+                "Thẻ căn cước số {id} ({name}) không có trong danh sách đợt chi này.").format(
+                id=card.id_number, name=card.full_name))
+            return
+        self.tree.selection_set(line["id"])
+        self.tree.see(line["id"])
+        self.desk_message.configure(bootstyle="info", text=_("Đã quét thẻ của {name}. Enter: ghi đã chi.").format(
+            name=line["full_name"]))
+
     def run_search(self) -> None:
         self._search_job = None
         self.tree.delete(*self.tree.get_children())
@@ -485,7 +518,7 @@ class PayoutsView(ttk.Frame):
         if not self.sid:
             self.show_detail()
             return
-        text = self.search_var.get().strip()
+        text = idcard.search_text(self.search_var.get()).strip()
         if text:
             rows = payouts.find_line(self.shell.db, self.sid, text, limit=DESK_ROWS)
         else:

@@ -32,21 +32,23 @@ class PersonForm(ttk.Toplevel):
     _open: dict = {}
 
     @classmethod
-    def open(cls, shell, bid: str | None) -> "PersonForm":
-        """Show the form for ``bid``, raising the one already open for that person."""
+    def open(cls, shell, bid: str | None, prefill: dict | None = None) -> "PersonForm":
+        """Show the form for ``bid``, raising the one already open for that person; a new
+        person's form may start from ``prefill`` (register field names, e.g. from an ID card)."""
         existing = cls._open.get(bid) if bid else None
         if existing is not None and existing.winfo_exists():
             existing.lift()
             existing.focus_set()
             return existing
-        form = cls(shell, bid)
+        form = cls(shell, bid, prefill)
         if bid:
             cls._open[bid] = form
         return form
 
-    def __init__(self, shell, bid: str | None):
+    def __init__(self, shell, bid: str | None, prefill: dict | None = None):
         self.shell = shell
         self.bid = bid
+        self.prefill = prefill or {}
         self.person = register.get(shell.db, bid) if bid else None
         name = self.person["full_name"] if self.person else _("Người hưởng mới")
         super().__init__(title=name, transient=shell.root)
@@ -193,7 +195,8 @@ class PersonForm(ttk.Toplevel):
         return out
 
     def _load(self) -> None:
-        p = self.person or {"status": "active", "channel": "cash_commune", "account_status": "needs_account"}
+        p = self.person or {"status": "active", "channel": "cash_commune", "account_status": "needs_account",
+                            **self.prefill}
         for key, widget in self._inputs().items():
             if isinstance(widget, Choice):
                 widget.set_code(p.get(key))

@@ -14,7 +14,7 @@ import time
 
 import ttkbootstrap as ttk
 
-from commune_payout import register
+from commune_payout import idcard, register
 from commune_payout.banks import BY_BIN
 from commune_payout.gui.person_form import PersonForm
 from commune_payout.gui.widgets import Choice, fmt_birth, fmt_count, scrolled_tree, title
@@ -87,7 +87,7 @@ class RegisterView(ttk.Frame):
         self.search_var = ttk.StringVar()
         self.search = ttk.Entry(search_row, textvariable=self.search_var, font=("TkDefaultFont", 12))
         self.search.pack(side="left", fill="x", expand=True, padx=(8, 8))
-        ttk.Label(search_row, text=_("theo tên, số định danh, thôn, điện thoại — không cần gõ dấu"),
+        ttk.Label(search_row, text=_("theo tên, số định danh, thôn, điện thoại, hoặc quét thẻ căn cước"),
                   bootstyle="secondary").pack(side="left")
         self.search_var.trace_add("write", lambda *a: self._schedule_search())
         self.search.bind("<Down>", lambda e: self._focus_table())
@@ -141,7 +141,8 @@ class RegisterView(ttk.Frame):
         started = time.perf_counter()
         text = self.search_var.get()
         if text.strip():
-            self.rows = register.search(self.shell.db, text, limit=SEARCH_LIMIT, **self.filters())
+            self.rows = register.search(self.shell.db, idcard.search_text(text), limit=SEARCH_LIMIT,
+                                        **self.filters())
             if self.order != "name" or self.descending:
                 # Searching ranks by relevance; a clicked header re-sorts the hits.
                 self.rows.sort(key=SEARCH_SORT_KEYS[self.order], reverse=self.descending)
@@ -269,6 +270,10 @@ class RegisterView(ttk.Frame):
         return "break"
 
     def _open_first(self) -> None:
+        scan = idcard.scan_in_box(self.search_var.get())
+        if scan:
+            self.take_scan(scan)
+            return
         if self._pending is not None:
             self.reload()
         children = self.tree.get_children()
@@ -276,6 +281,30 @@ class RegisterView(ttk.Frame):
             PersonForm.open(self.shell, children[0])
         else:
             self._focus_table()
+
+    def take_scan(self, scan: str) -> PersonForm | None:
+        """A chip ID card was scanned into the search box (its scanner ends with Enter): open its
+        holder's record, or offer a new person filled in from the card. Only the card's ID stays
+        in the box; the scan itself is never kept."""
+        try:
+            card = idcard.parse(scan, self.shell.ctx.clock.today())
+        except idcard.CardUnreadable as exc:
+            self.search_var.set("")
+            self.shell.dialogs.error(str(exc))
+            return None
+        self.search_var.set(card.id_number)
+        holder = idcard.find_holder(self.shell.db, card)
+        if holder:
+            self.reload(select=holder)
+            return PersonForm.open(self.shell, holder)
+        self.reload()
+        question = _("Không ai trong sổ mang thẻ căn cước số {id} ({name}). Thêm người mới theo thẻ này?").format(
+            id=card.id_number, name=card.full_name)
+        if card.problems:
+            question += "\n" + _("Thẻ có chỗ không đọc được: {problems}").format(problems="; ".join(card.problems))
+        if not self.shell.dialogs.ask_yes_no(question):
+            return None
+        return PersonForm.open(self.shell, None, prefill=card.register_fields())
 
     def open_selected(self) -> None:
         selected = self.tree.selection()
