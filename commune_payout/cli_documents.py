@@ -33,13 +33,15 @@ def _month(text: str) -> str:
     return text
 
 
-def _common(p) -> None:
+def _common(p, dated: str = "ngày ghi trên văn bản (mặc định: hôm nay)") -> None:
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="tệp PDF cần ghi")
-    p.add_argument("--date", type=_date, metavar="dd/mm/yyyy",
-                   help="ngày ghi trên văn bản (mặc định: hôm nay)")
+    p.add_argument("--date", type=_date, metavar="dd/mm/yyyy", help=dated)
     p.add_argument("--open", action="store_true", help="mở tệp PDF bằng trình xem của máy sau khi ghi")
     p.add_argument("--print", dest="send_to_printer", action="store_true", help="gửi tệp PDF ra máy in")
     p.add_argument("--printer", help="tên máy in (mặc định: máy in mặc định; Linux/macOS)")
+
+
+MASK_HELP = "che số định danh, số điện thoại, số tài khoản, chỉ in 4 số cuối (danh sách niêm yết công khai)"
 
 
 def register_cli(sub) -> None:
@@ -48,18 +50,20 @@ def register_cli(sub) -> None:
 
     p = ps.add_parser("payout-list", help="danh sách chi trả của một đợt, có cột ký nhận")
     p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
-    p.add_argument("--mask-ids", action="store_true", help="chỉ in 4 số cuối số định danh (danh sách niêm yết)")
-    p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS), help="chỉ tiền mặt hoặc chỉ tài khoản")
+    p.add_argument("--mask", action="store_true", help=MASK_HELP)
+    p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS),
+                   help="chỉ người nhận tiền mặt, chỉ người nhận qua tài khoản, hoặc tất cả (mặc định)")
     _common(p)
 
-    p = ps.add_parser("receipts", help="biên nhận của những người đã nhận tiền, 2 hoặc 4 tờ một trang A4")
+    p = ps.add_parser("receipts", help="biên nhận của những người đã nhận tiền mặt, 2 hoặc 4 tờ một trang A4")
     p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
     p.add_argument("--per-page", type=int, choices=(2, 4), default=4, help="số biên nhận một trang (mặc định 4)")
     p.add_argument("--receipt", type=int, action="append", default=[], metavar="N",
-                   help="chỉ in biên nhận số N (lặp lại được)")
-    p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS), help="chỉ tiền mặt hoặc chỉ tài khoản")
-    p.add_argument("--mask-ids", action="store_true", help="chỉ in 4 số cuối số định danh")
-    _common(p)
+                   help="chỉ in biên nhận số N (lặp lại được), bất kể hình thức nhận")
+    p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS), default="cash",
+                   help="biên nhận của khoản chi tiền mặt (mặc định), qua tài khoản, hoặc tất cả")
+    p.add_argument("--mask", action="store_true", help=MASK_HELP)
+    _common(p, dated="ngày ghi trên mọi biên nhận (mặc định: ngày chi tiền của từng người)")
 
     p = ps.add_parser("transfers", help="danh sách chuyển khoản theo ngân hàng, có tổng kiểm soát và mã kiểm tra")
     p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
@@ -67,33 +71,42 @@ def register_cli(sub) -> None:
     _common(p)
 
     p = ps.add_parser("campaign", help="danh sách người cần mở tài khoản theo thôn, kèm giấy tờ cần mang")
-    p.add_argument("--mask-ids", action="store_true", help="chỉ in 4 số cuối số định danh (danh sách niêm yết)")
+    p.add_argument("--mask", action="store_true", help=MASK_HELP)
     _common(p)
 
     p = ps.add_parser("cleaning", help="danh sách rà soát, làm sạch dữ liệu gửi công an xã")
     _common(p)
 
-    p = ps.add_parser("report", help="báo cáo tiến độ chi trả không dùng tiền mặt của một tháng")
+    p = ps.add_parser("report", help="báo cáo tiến độ chi trả không dùng tiền mặt của một tháng (có số, Nơi nhận)")
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="tháng báo cáo")
+    p.add_argument("--number", type=_positive, metavar="N",
+                   help="số báo cáo do văn thư cấp (mặc định: số đã cấp cho tháng này, hoặc số tiếp theo của năm)")
     _common(p)
 
     for parser in ps.choices.values():
         parser.set_defaults(handler=cmd_print)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"“{text}” không phải số nguyên dương")
+    return int(text)
+
+
 def cmd_print(args) -> int:
     ctx = _cli().open_context(args)
     session_id = payouts.resolve_session(ctx.db, args.session) if getattr(args, "session", None) else None
+    kind = args.print_command
     request = documents.Request(
-        kind=args.print_command, on=args.date or ctx.clock.today(), session_id=session_id,
-        period=getattr(args, "month", None), mask_ids=getattr(args, "mask_ids", False),
+        kind=kind, on=args.date or (None if kind == "receipts" else ctx.clock.today()), session_id=session_id,
+        period=getattr(args, "month", None), masked=getattr(args, "mask", False),
         channel=getattr(args, "channel", None), per_page=getattr(args, "per_page", 4),
-        receipt_nos=tuple(getattr(args, "receipt", ())), bank_bin=getattr(args, "bank", None))
+        receipt_nos=tuple(getattr(args, "receipt", ())), bank_bin=getattr(args, "bank", None),
+        number=getattr(args, "number", None))
     summary = documents.write(ctx.db, request, args.out)
     print(f"{summary}. Đã ghi {args.out}")
     if args.send_to_printer:
-        job = printing.print_pdf(args.out, printer=args.printer)
-        print(f"Đã gửi ra máy in. {job}".strip())
+        print(printing.print_pdf(args.out, printer=args.printer))
     if args.open:
         printing.open_in_viewer(args.out)
     return 0

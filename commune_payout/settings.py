@@ -40,6 +40,28 @@ def commune(db) -> dict:
     return info
 
 
+SIGNERS = {"accountant": "Họ tên kế toán", "treasurer": "Họ tên thủ quỹ", "chairman": "Họ tên Chủ tịch UBND xã"}
+
+
+def signers(db) -> dict:
+    """Who signs the printed documents with the officer (who prepares them): the names of the
+    ``accountant``, the ``treasurer`` and the ``chairman``, and ``deputy``: True when a
+    Vice-Chairman signs for the Chairman ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH")."""
+    stored = get(db, "signers") or {}
+    return {**{key: stored.get(key, "") for key in SIGNERS}, "deputy": bool(stored.get("deputy"))}
+
+
+def put_signers(db, values: dict) -> dict:
+    """Store the signers (keys as in :func:`signers`; names are cleaned, missing ones kept)."""
+    from commune_payout.text import clean
+
+    current = signers(db)
+    merged = {key: clean(values[key]) if key in values else current[key] for key in SIGNERS}
+    merged["deputy"] = bool(values.get("deputy", current["deputy"]))
+    put(db, "signers", merged)
+    return merged
+
+
 def is_initialised(db) -> bool:
     return get(db, "commune") is not None
 

@@ -4,7 +4,6 @@ the NĐ 30 frame, and that HIV status never reaches paper."""
 import datetime as dt
 import math
 import re
-import shutil
 import subprocess
 import unicodedata
 
@@ -13,12 +12,12 @@ import pytest
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 
-from commune_payout import checks, cli, demo, documents, payouts, printing, register, settings, transfers
+from commune_payout import checks, cli, demo, documents, payouts, register, settings, transfers
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.documents import (campaign, cleaning, fonts, frame, payout_list, progress_report, receipts,
                                       transfer_list)
-from commune_payout.documents.table import PAD_H, Column, PagedTable, Row
+from commune_payout.documents.table import PAD_H, PagedTable
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
@@ -98,10 +97,36 @@ def test_date_words_leading_zero_for_days_below_10_and_months_1_2(day, words):
 
 def test_issuer_names():
     issuer = frame.Issuer("Xã An Bình", "Phú Thọ")
+    assert issuer.body_lines == ("ỦY BAN NHÂN DÂN", "XÃ AN BÌNH")
     assert issuer.body == "UBND XÃ AN BÌNH"
     assert issuer.full_name == "Ủy ban nhân dân xã An Bình"
-    assert frame.place_and_date(issuer.place, dt.date(2027, 1, 5)) == "Xã An Bình, ngày 05 tháng 01 năm 2027"
+    assert issuer.province == "tỉnh Phú Thọ"
+    assert frame.Issuer("Phường Ba Đình", "Thành phố Hà Nội").province == "thành phố Hà Nội"
+    assert frame.place_and_date(issuer.place, dt.date(2027, 1, 5)) == "An Bình, ngày 05 tháng 01 năm 2027"
     assert frame.issuer_of(open_commune()).body == "UBND XÃ AN BÌNH"
+
+
+@pytest.mark.parametrize("commune, place", [
+    ("Xã An Bình", "An Bình"), ("Phường Hòa Bình", "Hòa Bình"), ("Đặc khu Phú Quốc", "Phú Quốc"),
+    ("Phường 12", "Phường 12"), ("Xã 3", "Xã 3"), ("An Bình", "An Bình"),
+])
+def test_place_name_drops_the_unit_unless_the_name_is_a_number(commune, place):
+    assert frame.place_name(commune) == place
+
+
+def test_signers_come_from_the_settings(db):
+    assert [s.name for s in frame.signers(frame.issuer_of(db), "preparer", "accountant", "chairman")] == [
+        "Nguyễn Thị Lập", "", ""]
+    settings.put_signers(db, {"accountant": " Phạm  Thị Kế ", "treasurer": "Đỗ Văn Quỹ", "chairman": "Lê Văn Chủ"})
+    issuer = frame.issuer_of(db)
+    blocks = frame.signers(issuer, "preparer", "payer", "treasurer", "accountant", "chairman")
+    assert [b.title for b in blocks] == ["NGƯỜI LẬP BIỂU", "NGƯỜI CHI TIỀN", "THỦ QUỸ", "KẾ TOÁN",
+                                         "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"]
+    assert [b.name for b in blocks] == ["Nguyễn Thị Lập", "", "Đỗ Văn Quỹ", "Phạm Thị Kế", "Lê Văn Chủ"]
+    settings.put_signers(db, {"chairman": "Trần Văn Phó", "deputy": True})
+    chairman = frame.signer(frame.issuer_of(db), "chairman")
+    assert chairman.title == "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH" and chairman.name == "Trần Văn Phó"
+    assert settings.signers(db)["accountant"] == "Phạm Thị Kế"
 
 
 def open_commune():
@@ -125,12 +150,14 @@ def test_nd30_header_on_the_first_page(db, session, tmp_path):
     out = tmp_path / "list.pdf"
     payout_list.write(db, session, out, on=dt.date(2026, 1, 5))
     first = pdf_pages(out)[0]
-    for text in ("UBND XÃ AN BÌNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "Xã An Bình, ngày 05 tháng 01 năm 2026", "DANH SÁCH CHI TRẢ", "Đợt: Trợ cấp tháng 01/2026",
-                 "Nguồn kinh phí: Ngân sách tỉnh"):
+    for text in ("ỦY BAN NHÂN DÂN", "XÃ AN BÌNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                 "Độc lập - Tự do - Hạnh phúc", "An Bình, ngày 05 tháng 01 năm 2026", "DANH SÁCH CHI TRẢ",
+                 "Đợt: Trợ cấp tháng 01/2026", "Nguồn kinh phí: Ngân sách tỉnh"):
         assert text in first
+    assert "Xã An Bình, ngày" not in first
     last = pdf_pages(out)[-1]
-    for text in ("NGƯỜI LẬP BIỂU", "KẾ TOÁN", "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH", "Nguyễn Thị Lập"):
+    for text in ("NGƯỜI LẬP BIỂU", "NGƯỜI CHI TIỀN", "THỦ QUỸ", "KẾ TOÁN", "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH",
+                 "Nguyễn Thị Lập"):
         assert text in last
     page = pypdf.PdfReader(str(out)).pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)          # landscape A4
@@ -151,10 +178,43 @@ def test_payout_list_reads_back_names_amounts_and_total(db, session, tmp_path):
     for amount in (500_000, 700_000, 750_000, 1_000_000):
         assert format_vnd(amount, unit=False) in text
     assert f"TỔNG CỘNG: {len(PEOPLE)} người {format_vnd(TOTAL, unit=False)}" in text
-    assert "Bằng chữ: " + amount_in_words_sentence(TOTAL) in text
+    assert f"Lũy kế: {len(PEOPLE)} người {format_vnd(TOTAL, unit=False)}" in text
+    assert "bằng chữ: " + amount_in_words_sentence(TOTAL) in text
     assert "Cộng Thôn Đông: 3 người 2.000.000" in text
-    assert "Ủy quyền: Lê Văn Cường (Con)" in text
-    assert "hệ số 1,5" in text
+    assert "Lê Văn Cường (Con)" in text
+    assert "Hệ số" in text and " 1,5 " in text and "Số tháng" in text
+    assert "(1) (2) (3)" in text                                           # the column-number row
+
+
+def test_payout_list_codes_are_explained_in_the_legend(db, session, tmp_path):
+    out = tmp_path / "list.pdf"
+    payout_list.write(db, session, out, on=ON)
+    text = pdf_text(out)
+    legend = text[text.index("Ký hiệu."):]
+    assert "TK: chuyển khoản vào tài khoản" in legend and "TM: tiền mặt tại xã" in legend
+    for short, full in (("NCT từ 80", "Người từ 80 tuổi không có lương hưu"), ("NKT nặng", "Người khuyết tật nặng"),
+                        ("Trẻ mồ côi", "Trẻ em mồ côi, không nguồn nuôi dưỡng"), ("BTXH", "Bảo trợ xã hội")):
+        assert f"{short}: {full}" in legend
+    assert "BN n: đã nhận tiền, số biên nhận n" in legend
+    assert "BN 1" in text and "BN 3" in text
+    assert "Người nhận thay” để trống: người hưởng tự nhận" in legend
+
+
+def test_every_group_has_a_short_label():
+    from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
+
+    for category in CATEGORIES:
+        key = category.program if category.sensitive else category.code
+        assert key in payout_list.SHORT_GROUPS, category.code
+    assert set(PROGRAM_LABELS) - {"htxh", "other"} <= set(payout_list.SHORT_GROUPS)
+    assert all("hiv" not in label.casefold() for label in payout_list.SHORT_GROUPS.values())
+
+
+def test_transfer_rows_read_chuyen_khoan_instead_of_a_signature_box(db, session, tmp_path):
+    out = tmp_path / "list.pdf"
+    payout_list.write(db, session, out, on=ON)
+    accounts = sum(1 for data, _ in PEOPLE if data.get("account_number"))
+    assert pdf_text(out).count("Chuyển khoản") == accounts + 1          # and once in the legend
 
 
 def test_payout_list_never_prints_hiv(db, session, tmp_path):
@@ -163,18 +223,18 @@ def test_payout_list_never_prints_hiv(db, session, tmp_path):
     assert_no_hiv(out)
     text = pdf_text(out)
     start = text.index("Lò Thị Hạnh")
-    assert "Bảo trợ xã hội" in text[start:start + 80]
+    assert "BTXH" in text[start:start + 60]
 
 
 def test_payout_list_masks_ids_for_public_posting(db, session, tmp_path):
     out = tmp_path / "public.pdf"
-    payout_list.write(db, session, out, on=ON, mask_ids=True)
+    payout_list.write(db, session, out, on=ON, masked=True)
     text = pdf_text(out)
     for data, _ in PEOPLE:
         if data.get("id_number"):
             assert data["id_number"] not in text
             assert mask(data["id_number"]) in text
-    assert "số định danh chỉ in 4 số cuối" in text
+    assert "bản niêm yết" in text
 
 
 def test_payout_list_by_channel(db, session, tmp_path):
@@ -183,9 +243,67 @@ def test_payout_list_by_channel(db, session, tmp_path):
     text = pdf_text(out)
     assert "DANH SÁCH CHI TRẢ BẰNG TIỀN MẶT" in text
     assert "Nguyễn Văn An" not in text and "Trần Thị Bình" in text
+    assert "THỦ QUỸ" in text and "NGƯỜI CHI TIỀN" in text
+    out = tmp_path / "account.pdf"
+    assert payout_list.write(db, session, out, on=ON, channel="account") == 3
+    text = pdf_text(out)
+    assert "THỦ QUỸ" not in text and "NGƯỜI CHI TIỀN" not in text      # nobody handles cash
 
 
-def test_long_list_carries_totals_and_repeats_the_header(ctx, tmp_path):
+def line(**kw) -> payout_list.PayoutListLine:
+    values = dict(full_name="Nguyễn Văn An", birth_year=1940, id_number="035040000101", village="Thôn Đông",
+                  group_key="nct_80", group="Người từ 80 tuổi không có lương hưu", monthly_amount=500_000,
+                  coefficient=1.0, months=1, total=500_000, channel="cash_commune")
+    return payout_list.PayoutListLine(**{**values, **kw})
+
+
+def titles(kind, lines) -> list[str]:
+    return [c.column.title.replace("\n", " ") for c in payout_list.columns_for(kind, lines)]
+
+
+def test_columns_follow_the_session_kind_and_the_lines():
+    assert titles("tet_gift", [line(coefficient=None, monthly_amount=600_000)]) == [
+        "STT", "Họ và tên", "Năm sinh", "Số định danh", "Diện", "Số tiền (đồng)", "Hình thức", "Ký nhận"]
+    assert titles("monthly", [line()]) == [
+        "STT", "Họ và tên", "Năm sinh", "Số định danh", "Diện", "Hệ số", "Mức hưởng /tháng", "Số tháng",
+        "Thành tiền (đồng)", "Hình thức", "Ký nhận"]
+    assert "Hệ số" not in titles("monthly", [line(coefficient=None, group_key="ncc_benh_binh")])
+    full = titles("monthly", [line(arrears_amount=1_000_000, total=1_500_000, notes=("TL",)),
+                              line(receiver_name="Lê Văn Cường", receiver_relation="Con")])
+    assert full[-6:] == ["Truy lĩnh, kỳ trước", "Thành tiền (đồng)", "Hình thức", "Người nhận thay", "Ký nhận",
+                         "Ghi chú"]
+
+
+@pytest.mark.parametrize("kind, lines", [
+    ("tet_gift", [line(coefficient=None)]),
+    ("monthly", [line(arrears_amount=1, carried_forward=1, receiver_name="B", notes=("ĐC",))]),
+])
+def test_columns_fill_the_page_leave_names_room_and_every_header_word_fits(kind, lines):
+    fonts.register()
+    width = frame.Page(landscape=True).width
+    columns = payout_list.columns_for(kind, lines)
+    table = PagedTable([c.column for c in columns], width)
+    assert table.width == pytest.approx(width)
+    assert table.widths[1] >= 35 * mm                                  # the name column
+    sign = next(i for i, c in enumerate(columns) if c is payout_list.SIGN)
+    assert table.widths[sign] >= 30 * mm and 8 <= payout_list.ROW_HEIGHT_MM <= 9
+    for column, w in zip(table.columns, table.widths):
+        for word in column.title.split():
+            assert pdfmetrics.stringWidth(word, fonts.BOLD, 8.5) <= w - 2 * PAD_H, word
+
+
+@pytest.mark.parametrize("module", [transfer_list, campaign, cleaning])
+def test_other_lists_fill_the_landscape_page_and_every_header_word_fits(module):
+    fonts.register()
+    width = frame.Page(landscape=True).width
+    table = PagedTable(module.COLUMNS, width)
+    assert table.width == pytest.approx(width)
+    for column, w in zip(table.columns, table.widths):
+        for word in column.title.split():
+            assert pdfmetrics.stringWidth(word, fonts.BOLD, 8.5) <= w - 2 * PAD_H, word
+
+
+def test_long_list_totals_every_page_and_repeats_the_header(ctx, tmp_path):
     demo.populate(ctx, 260)
     sid = payouts.create_session(ctx, payouts.SessionSpec(
         name="Quà Tết 2026", kind="tet_gift", period="2026-01", session_date=ON,
@@ -193,55 +311,41 @@ def test_long_list_carries_totals_and_repeats_the_header(ctx, tmp_path):
     out = tmp_path / "long.pdf"
     payout_list.write(ctx.db, sid, out, on=ON)
     pages = pdf_pages(out)
-    total = sum(line["total"] for line in payouts.session_lines(ctx.db, sid))
+    lines = payouts.session_lines(ctx.db, sid)
+    total = sum(line["total"] for line in lines)
     assert len(pages) >= 10
     assert not any(page.count("Trang ") for page in pages[:1])           # NĐ 30: no number on page 1
+    running_count = running_amount = 0
     for n, page in enumerate(pages, start=1):
-        assert "Họ và tên" in page and "KÝ NHẬN" in page
+        assert "Họ và tên" in page and "Ký nhận" in page and "(1) (2)" in page
         if n > 1:
             assert f"Trang {n}/{len(pages)}" in page
-    for n in range(len(pages) - 1):
-        out_count, out_amount = re.search(r"Cộng chuyển sang trang sau: (\d+) người ([\d.]+)", pages[n]).groups()
-        in_count, in_amount = re.search(r"Cộng trang trước chuyển sang: (\d+) người ([\d.]+)", pages[n + 1]).groups()
-        assert (out_count, out_amount) == (in_count, in_amount)
+        count, amount = re.search(r"Cộng trang: (\d+) người ([\d.]+)", page).groups()
+        running_count += int(count)
+        running_amount += int(amount.replace(".", ""))
+        assert f"Lũy kế: {running_count} người {format_vnd(running_amount, unit=False)}" in page
+        assert "Số tháng" not in page and "Hệ số" not in page           # a gift has no months
+    assert (running_count, running_amount) == (len(lines), total)
     last = pages[-1]
-    assert f"TỔNG CỘNG: 260 người {format_vnd(total, unit=False)}" in last
+    assert f"TỔNG CỘNG: {len(lines)} người {format_vnd(total, unit=False)}" in last
     assert amount_in_words_sentence(total) in last and "NGƯỜI LẬP BIỂU" in last
 
 
-def test_signature_column_is_wide_and_tall_enough():
-    sign = next(c for c in payout_list.COLUMNS if c.title == "KÝ NHẬN")
-    assert sign.width >= 30 and payout_list.ROW_HEIGHT_MM >= 10
-    assert sum(c.width for c in payout_list.COLUMNS) * mm <= frame.Page(landscape=True).width + 0.01
-    table = PagedTable(payout_list.COLUMNS, row_height=payout_list.ROW_HEIGHT_MM, carry_column=8)
-    row = table.measure(Row(["1", "A", "", "", "", "", "", "", "", "", "", "", ""]))
-    assert row.height >= 10 * mm
-
-
-@pytest.mark.parametrize("module", [payout_list, transfer_list, campaign, cleaning])
-def test_columns_fill_the_landscape_page_and_every_header_word_fits(module):
-    fonts.register()
-    assert sum(c.width for c in module.COLUMNS) * mm == pytest.approx(frame.Page(landscape=True).width, abs=0.5)
-    for column in module.COLUMNS:
-        for word in column.title.split():
-            assert pdfmetrics.stringWidth(word, fonts.BOLD, 9) <= column.width * mm - 2 * PAD_H, word
-
-
-def test_paged_table_keeps_signatures_with_rows_and_headings_with_their_first_row():
-    table = PagedTable([Column("A", 50), Column("B", 30, "RIGHT")], row_height=10, carry_column=1)
-    rows = [table.measure(Row(["Thôn", ""], kind="heading"))]
-    rows += [table.measure(Row([f"Người {i}", "1"], amount=1, count=1)) for i in range(40)]
-    row_h = rows[1].height
-    pages = table.paginate(rows, first_space=10 * row_h, page_space=10 * row_h, tail_space=9 * row_h)
-    assert sum(len(p) for p in pages) == len(rows)
-    assert len(pages[-1]) >= 3
-    assert all(p[-1].kind != "heading" for p in pages)
+def test_a_tet_list_of_1500_people_holds_15_people_a_page(ctx, tmp_path):
+    demo.populate(ctx, 1500)
+    sid = payouts.create_session(ctx, payouts.SessionSpec(
+        name="Quà Tết 2026", kind="tet_gift", period="2026-01", session_date=ON,
+        gift_high=600_000, gift_low=300_000, fixed={"btxh": 500_000, "htxh": 500_000}))
+    out = tmp_path / "tet.pdf"
+    people = payout_list.write(ctx.db, sid, out, on=ON)
+    assert people >= 1400
+    assert people / len(pypdf.PdfReader(str(out)).pages) >= 15
 
 
 def test_pdf_is_written_atomically(tmp_path):
     out = tmp_path / "list.pdf"
     out.write_bytes(b"old list")
-    bad = payout_list.PayoutListLine("Nguyễn Văn An", 1940, None, "Thôn Đông", "x", 1, None, 1, 1, "pigeon")
+    bad = line(channel="pigeon")
     with pytest.raises(KeyError):
         payout_list.render([bad], out, issuer=frame.Issuer("Xã An Bình"), on=ON, title="Danh sách")
     assert out.read_bytes() == b"old list"
@@ -251,27 +355,56 @@ def test_pdf_is_written_atomically(tmp_path):
 # Receipts ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("per_page", [2, 4])
-def test_receipts_one_per_paid_person(db, session, tmp_path, per_page):
+def test_receipts_of_cash_payments(db, session, tmp_path, per_page):
     out = tmp_path / "receipts.pdf"
-    assert receipts.write(db, session, out, per_page=per_page) == 3
+    assert receipts.write(db, session, out, per_page=per_page) == 2      # An was paid by transfer
     pages = pdf_pages(out)
-    assert len(pages) == math.ceil(3 / per_page)
+    assert len(pages) == math.ceil(2 / per_page)
     text = " ".join(pages)
-    for number, name in ((1, "Nguyễn Văn An"), (2, "Trần Thị Bình"), (3, "Lò Thị Hạnh")):
+    assert "Nguyễn Văn An" not in text
+    for number, name in ((2, "Trần Thị Bình"), (3, "Lò Thị Hạnh")):
         assert f"Số: {number:06d}" in text and name in text
-    assert "Người nhận tiền: Lê Văn Cường (Con) là người được ủy quyền" in text
-    assert text.count("Người nhận tiền: bản thân người hưởng") == 2
+    assert "Người nhận tiền: Lê Văn Cường (Con)" in text
+    assert "là người được ủy quyền nhận thay người hưởng; Số định danh người nhận:" in text
+    assert text.count("Người nhận tiền: bản thân người hưởng") == 1
+    assert "ỦY BAN NHÂN DÂN Số: 000002 XÃ AN BÌNH" in text
     assert "Đơn vị chi trả: Ủy ban nhân dân xã An Bình" in text
     assert "Số tiền: 1.000.000 đ Bằng chữ: Một triệu đồng." in text
     assert "Bằng chữ: Bảy trăm nghìn đồng." in text
-    assert "Hình thức: Chuyển khoản" in text and "Hình thức: Tiền mặt tại xã" in text
-    assert "035040000101" in text
+    assert "Hình thức: Tiền mặt tại xã" in text and "Hình thức: Chuyển khoản" not in text
+    assert "An Bình, ngày 15 tháng 01 năm 2026" in text                   # the day of payment
     assert_no_hiv(out)
+
+
+def test_receipts_for_transfers_only_when_asked(db, session, tmp_path):
+    out = tmp_path / "all.pdf"
+    assert receipts.write(db, session, out, channel="all") == 3
+    assert "Hình thức: Chuyển khoản" in pdf_text(out)
+    assert receipts.write(db, session, out, channel="account") == 1
+    assert receipts.write(db, session, out, receipt_nos=[1]) == 1         # a number asked for is printed
+
+
+def test_receipt_date_and_the_authorised_receivers_id(ctx, db, people, tmp_path):
+    register.update(ctx, people["Trần Thị Bình"], {"receiver_id_number": "035080000555"})
+    sid = payouts.create_session(ctx, payouts.SessionSpec(name="Tháng 2", kind="monthly", period="2026-02",
+                                                          session_date=dt.date(2026, 2, 1)))
+    payouts.lock_session(ctx, sid)
+    lines = {line["full_name"]: line for line in payouts.session_lines(db, sid)}
+    payouts.pay_line(ctx, lines["Trần Thị Bình"]["id"], received_by="authorised")
+    payouts.pay_line(ctx, lines["Hoàng Thị Thu"]["id"], received_by="authorised", receiver_name="Hoàng Văn Lâm")
+    out = tmp_path / "dated.pdf"
+    receipts.write(db, sid, out, on=dt.date(2026, 2, 3))
+    text = pdf_text(out)
+    assert text.count("An Bình, ngày 03 tháng 02 năm 2026") == 2
+    assert "Số định danh người nhận: 035080000555" in text
+    assert f"Số định danh người nhận: {receipts.BLANK}" in text          # someone not on the register: by hand
+    receipts.write(db, sid, out, masked=True)
+    assert mask("035080000555") in pdf_text(out) and "035080000555" not in pdf_text(out)
 
 
 def test_receipts_reprint_and_mask(db, session, tmp_path):
     out = tmp_path / "one.pdf"
-    assert receipts.write(db, session, out, receipt_nos=[2], mask_ids=True) == 1
+    assert receipts.write(db, session, out, receipt_nos=[2], masked=True) == 1
     text = pdf_text(out)
     assert "Trần Thị Bình" in text and "Nguyễn Văn An" not in text
     assert mask("035138000102") in text and "035138000102" not in text
@@ -280,7 +413,7 @@ def test_receipts_reprint_and_mask(db, session, tmp_path):
 def test_no_receipts_before_anyone_is_paid(ctx, people, tmp_path):
     sid = payouts.create_session(ctx, payouts.SessionSpec(name="Tháng 2", kind="monthly", period="2026-02",
                                                           session_date=dt.date(2026, 2, 1)))
-    with pytest.raises(UserError):
+    with pytest.raises(UserError, match="tiền mặt"):
         receipts.write(ctx.db, sid, tmp_path / "none.pdf")
     assert not (tmp_path / "none.pdf").exists()
 
@@ -309,13 +442,13 @@ def test_transfer_list_per_bank_with_control_totals_and_checksum(db, people, ctx
         rows = by_bank[section.bank_bin]
         assert section.checksum == transfers.checksum(rows)
         assert f"Mã kiểm tra SHA-256: {section.checksum}" in text
-        assert f"Tổng số giao dịch: {len(rows)}" in text
-        assert f"Tổng số tiền: {format_vnd(sum(r.amount for r in rows))}" in text
+        assert f"Tổng số giao dịch: {len(rows)}; tổng số tiền: {format_vnd(sum(r.amount for r in rows))}" in text
         for r in rows:
             assert r.account_number in text and r.holder in text and r.full_name in text
-    agribank = next(p for p in pages if "Agribank" in p)
+    agribank = text[text.index("Agribank"):]
     assert "NGUYEN VAN AN" in agribank and "DANG VAN DAT" in agribank and "1.000.000" in agribank
-    assert all("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in p for p in pages)   # each bank's pages stand alone
+    firsts = [p for p in pages if "Ngân hàng:" in p]                      # each bank starts on a page of its own
+    assert len(firsts) == len(sections) and all("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in p for p in firsts)
 
 
 def test_transfer_list_for_one_bank(db, people, ctx, tmp_path):
@@ -385,11 +518,50 @@ def test_progress_report_figures(db, session, ctx, tmp_path):
     out = tmp_path / "report.pdf"
     progress_report.write(db, "2026-01", out, on=dt.date(2026, 2, 2))
     text = pdf_text(out)
-    assert "BÁO CÁO TIẾN ĐỘ CHI TRẢ" in text and "Tháng 01/2026" in text
-    assert "Kính gửi: Sở Y tế tỉnh Phú Thọ" in text
+    assert "Số: 1/BC-UBND" in text and "An Bình, ngày 02 tháng 02 năm 2026" in text
+    assert "BÁO CÁO Tiến độ chi trả chính sách an sinh xã hội không dùng tiền mặt tháng 01/2026" in text
+    assert "Kính gửi: Sở Y tế tỉnh Phú Thọ." in text
+    assert "Nơi nhận: - Như trên; - Lưu: VT." in text and "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
     assert "Tỷ lệ người hưởng nhận qua tài khoản qua các đợt chi trả" in text   # the chart's title
     assert "33,3%" in text and "Trợ cấp tháng 01/2026" in text
     assert_no_hiv(out)
+
+
+def test_report_numbers_count_per_year_and_survive_a_reprint(db, session, tmp_path):
+    out = tmp_path / "report.pdf"
+    write = progress_report.write
+    assert write(db, "2026-01", out, on=dt.date(2026, 2, 2)).number == 1
+    assert write(db, "2026-01", out, on=dt.date(2026, 2, 3)).number == 1           # a reprint
+    assert write(db, "2025-12", out, on=dt.date(2026, 1, 5)).number == 2
+    assert write(db, "2026-02", out, on=dt.date(2026, 3, 2), number=17).number == 17  # the clerk's number
+    assert write(db, "2026-03", out, on=dt.date(2026, 4, 2)).number == 18
+    assert write(db, "2026-12", out, on=dt.date(2027, 1, 4)).number == 1            # a new year
+    with pytest.raises(UserError, match="17/BC-UBND"):
+        write(db, "2026-04", out, on=dt.date(2026, 5, 2), number=17)
+    assert write(db, "2026-01", out, on=dt.date(2026, 2, 3), number=5).number == 5  # renumbered on request
+    assert "Số: 5/BC-UBND" in pdf_text(out)
+
+
+def test_report_goes_to_the_office_of_each_programme(tmp_path, clock):
+    db = open_db(":memory:")
+    settings.init_commune(db, "05425", officer="Nguyễn Thị Lập")           # no upstream office named
+    settings.put_signers(db, {"chairman": "Trần Văn Phó", "deputy": True})
+    ctx = Context(db, clock=clock, user="test")
+    for data, ms in PEOPLE:
+        register.create(ctx, data, ms)
+    register.create(ctx, {"full_name": "Vũ Văn Công", "birth_year": 1950, "village": "Thôn Đông"},
+                    [{"category": "ncc_benh_binh", "amount": 2_000_000}])
+    assert progress_report.report_offices(db, {"btxh", "ncc"}) == ["Sở Y tế tỉnh Phú Thọ", "Sở Nội vụ tỉnh Phú Thọ"]
+    assert progress_report.report_offices(db, set()) == ["Sở Y tế tỉnh Phú Thọ"]
+    sid = payouts.create_session(ctx, payouts.SessionSpec(name="Tháng 01/2026", kind="monthly", period="2026-01",
+                                                          session_date=ON, programs=("btxh", "ncc")))
+    payouts.lock_session(ctx, sid)
+    out = tmp_path / "report.pdf"
+    progress_report.write(db, "2026-01", out, on=ON)
+    text = pdf_text(out)
+    assert "Kính gửi: - Sở Y tế tỉnh Phú Thọ; - Sở Nội vụ tỉnh Phú Thọ." in text
+    assert "Phòng Văn hóa" not in text
+    assert "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH" in text and "Trần Văn Phó" in text
 
 
 def test_progress_report_trend_over_sessions(ctx, people):
@@ -425,13 +597,13 @@ def dbfile(tmp_path, clock):
 
 
 @pytest.mark.parametrize("args", [
-    ["payout-list", "{sid}", "--mask-ids"],
+    ["payout-list", "{sid}", "--mask"],
     ["payout-list", "{sid}", "--channel", "cash"],
-    ["receipts", "{sid}", "--per-page", "2"],
+    ["receipts", "{sid}", "--per-page", "2", "--channel", "all"],
     ["transfers", "{sid}"],
     ["campaign"],
     ["cleaning"],
-    ["report", "--month", "2026-01"],
+    ["report", "--month", "2026-01", "--number", "7"],
 ])
 def test_cli_print(dbfile, tmp_path, capsys, args):
     path, sid = dbfile
@@ -440,9 +612,7 @@ def test_cli_print(dbfile, tmp_path, capsys, args):
                                                                                    "--date", "05/01/2026"]
     assert cli.main(argv) == 0
     assert f"Đã ghi {out}" in capsys.readouterr().out
-    # receipts carry the day of payment, every other document the date asked for
-    day = "ngày 15 tháng 01 năm 2026" if args[0] == "receipts" else "ngày 05 tháng 01 năm 2026"
-    assert day in pdf_pages(out)[0]
+    assert "An Bình, ngày 05 tháng 01 năm 2026" in pdf_pages(out)[0]
     assert_no_hiv(out)
 
 
@@ -468,53 +638,6 @@ def test_documents_write_needs_a_session(db):
         documents.write(db, documents.Request("receipts", ON), "x.pdf")
     with pytest.raises(UserError):
         documents.write(db, documents.Request("letters", ON), "x.pdf")
-
-
-def test_print_uses_lp_on_linux(tmp_path, monkeypatch):
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    calls = []
-    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd) or subprocess.CompletedProcess(
-        cmd, 0, stdout="request id is HP-7 (1 file(s))\n", stderr=""))
-    assert printing.print_pdf(pdf, printer="HP", copies=2, system="Linux") == "request id is HP-7 (1 file(s))"
-    assert calls == [["lp", "-d", "HP", "-n", "2", str(pdf)]]
-
-
-def test_print_failures_are_user_errors(tmp_path, monkeypatch):
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(UserError, match="lp"):
-        printing.print_pdf(pdf, system="Linux")
-    with pytest.raises(UserError, match="Không tìm thấy"):
-        printing.print_pdf(tmp_path / "missing.pdf", system="Linux")
-    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/lp")
-    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
-        cmd, 1, stdout="", stderr="lp: No default destination."))
-    with pytest.raises(UserError, match="No default destination"):
-        printing.print_pdf(pdf, system="Linux")
-
-
-def test_windows_uses_the_shell_verbs(tmp_path, monkeypatch):
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    calls = []
-    monkeypatch.setattr(printing.os, "startfile", lambda *a: calls.append(a), raising=False)
-    printing.print_pdf(pdf, system="Windows")
-    printing.open_in_viewer(pdf, system="Windows")
-    assert calls == [(str(pdf), "print"), (str(pdf),)]
-
-
-def test_viewer_on_linux(tmp_path, monkeypatch):
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    started = []
-    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **kw: started.append(cmd))
-    printing.open_in_viewer(pdf, system="Linux")
-    printing.open_in_viewer(pdf, system="Darwin")
-    assert started == [["xdg-open", str(pdf)], ["open", str(pdf)]]
 
 
 def test_pages_render_to_png(db, session, tmp_path):

@@ -3,6 +3,7 @@
 tests/artifacts/printing.png."""
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pypdf
@@ -48,7 +49,8 @@ def view(window):
     view = window.show("printing")
     view.opened, view.printed = [], []
     view.opener = view.opened.append
-    view.printer = lambda path: view.printed.append(path) or "request id is HP-1"
+    printed = view.printed
+    view.printer = lambda path: printed.append(path) or "Đã gửi ra máy in (lệnh in HP-1)."
     return view
 
 
@@ -70,12 +72,15 @@ class TestPrintingPage:
         view.update_fields()
         assert str(view.grid_.inputs["period"].cget("state")) == "normal"
         assert str(view.grid_.inputs["session"].cget("state")) == "disabled"
+        assert str(view.grid_.inputs["number"].cget("state")) == "normal"
         view.kind.set_code("receipts")
         view.update_fields()
-        assert str(view.grid_.inputs["date"].cget("state")) == "disabled"
+        assert view.date_var.get() == "" and view.channel.code() == "cash"   # each payment's day, cash only
         assert all(str(b.cget("state")) == "normal" for b in view.grid_.inputs["per_page"].winfo_children())
+        assert view.request().on is None
         view.kind.set_code("payout-list")
         view.update_fields()
+        assert view.date_var.get() == "15/01/2026" and view.channel.code() == "all"
 
     def test_preview_opens_the_system_viewer(self, window, view):
         view.mask_var.set(True)
@@ -94,12 +99,13 @@ class TestPrintingPage:
     def test_save_as_asks_where_and_tells_what_was_written(self, window, view, tmp_path):
         view.kind.set_code("receipts")
         view.update_fields()
+        view.channel.set_code("all")
         view.per_page_var.set(2)
         window.dialogs.save_path = str(tmp_path / "bien-nhan.pdf")
         view.save_as()
         wait(window, view)
         assert len(pypdf.PdfReader(window.dialogs.save_path).pages) == 3
-        assert window.dialogs.infos and "Biên nhận: 5 tờ" in window.dialogs.infos[-1]
+        assert window.dialogs.infos and "Biên nhận: 5 biên nhận" in window.dialogs.infos[-1]
         assert window.dialogs.save_path in window.dialogs.infos[-1]
 
     def test_save_as_cancelled_writes_nothing(self, window, view):
@@ -114,18 +120,39 @@ class TestPrintingPage:
         view.print_document()
         wait(window, view)
         assert [Path(p).name for p in view.printed] == ["can-mo-tai-khoan_20260115.pdf"]
-        assert "Đã gửi ra máy in. request id is HP-1" in view.status.cget("text")
+        assert "Danh sách cần mở tài khoản" in view.status.cget("text")
+        assert "Đã gửi ra máy in (lệnh in HP-1)." in view.status.cget("text")
+
+    def test_a_printer_that_hangs_does_not_freeze_the_window(self, window, view):
+        release = threading.Event()
+        printed = view.printed
+
+        def slow_printer(path):
+            release.wait()
+            printed.append(path)
+            return "Đã gửi ra máy in."
+
+        view.printer = slow_printer
+        view.kind.set_code("cleaning")
+        view.update_fields()
+        view.print_document()
+        gui.pump(window.root, lambda: "Đang gửi ra máy in" in view.status.cget("text"))
+        window.root.update()                              # the window still answers while the printer hangs
+        assert not view.task.done and str(view.print_button.cget("state")) == "disabled"
+        release.set()
+        wait(window, view)
+        assert len(printed) == 1 and str(view.print_button.cget("state")) == "normal"
 
     def test_printer_error_is_shown_plainly(self, window, view):
         def no_printer(path):
-            raise UserError("Không in được: lp: No default destination.")
+            raise UserError("Không in được. Máy tính chưa chọn máy in mặc định.")
 
         view.printer = no_printer
         view.kind.set_code("cleaning")
         view.update_fields()
         view.print_document()
         wait(window, view)
-        assert window.dialogs.errors == ["Không in được: lp: No default destination."]
+        assert window.dialogs.errors == ["Không in được. Máy tính chưa chọn máy in mặc định."]
 
     def test_bad_month_and_date_are_marked_beside_their_fields(self, window, view):
         view.kind.set_code("report")
@@ -141,7 +168,7 @@ class TestPrintingPage:
         view.date_var.set("02/02/2026")
         view.preview()
         wait(window, view)
-        assert "BÁO CÁO TIẾN ĐỘ" in pdf_text(view.opened[0])
+        assert "BÁO CÁO Tiến độ chi trả" in pdf_text(view.opened[0])
 
     def test_document_errors_from_the_worker_are_shown(self, window, view):
         db = open_db(window.db_path)
@@ -155,5 +182,5 @@ class TestPrintingPage:
         view.update_fields()
         view.preview()
         wait(window, view)
-        assert window.dialogs.errors == ["Chưa có khoản chi nào để in biên nhận"]   # … nobody paid yet
+        assert window.dialogs.errors == ["Chưa có khoản chi nào để in biên nhận bằng tiền mặt"]   # … nobody paid
         assert str(view.preview_button.cget("state")) == "normal"

@@ -15,6 +15,8 @@ Each module has a ``render(...)`` that lays out plain data and a ``write(db, ...
 the database; :func:`write` below is the one entry point the CLI and the GUI call. Every
 document uses the NĐ 30/2020 frame of :mod:`.frame` and the serif shipped in ``assets/fonts``;
 PDFs are written atomically. The date printed in the place-and-date line is always passed in.
+Lists posted in public are printed ``masked``: ID, phone and account numbers show only their
+last four digits.
 """
 
 import datetime as dt
@@ -29,28 +31,33 @@ KINDS = {
     "report": "Báo cáo tiến độ tháng",
 }
 SESSION_KINDS = ("payout-list", "receipts", "transfers")
-CHANNEL_FILTERS = {"cash": "Chỉ người nhận tiền mặt", "account": "Chỉ người nhận qua tài khoản"}
+MASKABLE = ("payout-list", "receipts", "campaign")
+CHANNEL_FILTERS = {"cash": "Chỉ người nhận tiền mặt", "account": "Chỉ người nhận qua tài khoản", "all": "Tất cả"}
 
 
 @dataclass(frozen=True)
 class Request:
-    """What to print. ``on``: the date in the place-and-date line (and "as of" for checks).
+    """What to print. ``on``: the date in the place-and-date line (and "as of" for checks); for
+    receipts ``None`` prints the day each payment was made.
 
     ``session_id`` is needed by the session documents, ``period`` (``YYYY-MM``) by the report.
-    ``mask_ids`` prints ID numbers as their last four digits (lists posted in public);
-    ``channel`` (``cash``/``account``) narrows a payout list or the receipts; ``per_page`` is 2
-    or 4 receipts a sheet; ``receipt_nos`` reprints given receipts; ``bank_bin`` one bank's list.
+    ``masked`` prints ID, phone and account numbers as their last four digits (lists posted in
+    public); ``channel`` (``cash``/``account``/``all``) narrows a payout list (default: all) or
+    the receipts (default: cash); ``per_page`` is 2 or 4 receipts a sheet; ``receipt_nos``
+    reprints given receipts; ``bank_bin`` one bank's list; ``number`` the report's number when
+    the commune's clerk gives one (default: the next of the year, kept for reprints).
     """
 
     kind: str
-    on: dt.date
+    on: dt.date | None
     session_id: str | None = None
     period: str | None = None
-    mask_ids: bool = False
+    masked: bool = False
     channel: str | None = None
     per_page: int = 4
     receipt_nos: tuple[int, ...] = ()
     bank_bin: str | None = None
+    number: int | None = None
 
 
 def write(db, request: Request, out) -> str:
@@ -66,26 +73,28 @@ def write(db, request: Request, out) -> str:
         raise UserError(f"Không có loại tài liệu “{r.kind}”")
     if r.kind in SESSION_KINDS and not r.session_id:
         raise UserError("Hãy chọn đợt chi trả")
+    if r.on is None and r.kind != "receipts":
+        raise ValueError(f"{r.kind} needs the date printed on it")
     if r.kind == "payout-list":
-        n = payout_list.write(db, r.session_id, out, on=r.on, mask_ids=r.mask_ids, channel=r.channel)
+        n = payout_list.write(db, r.session_id, out, on=r.on, masked=r.masked, channel=r.channel)
         return f"Danh sách chi trả: {n} người"
     if r.kind == "receipts":
         n = receipts.write(db, r.session_id, out, per_page=r.per_page, receipt_nos=r.receipt_nos or None,
-                           channel=r.channel, mask_ids=r.mask_ids)
-        return f"Biên nhận: {n} tờ, {r.per_page} biên nhận một trang A4"
+                           channel=r.channel or "cash", masked=r.masked, on=r.on)
+        return f"Biên nhận: {n} biên nhận, {r.per_page} biên nhận một trang A4"
     if r.kind == "transfers":
         sections = transfer_list.write(db, r.session_id, out, on=r.on, bank_bin=r.bank_bin)
         return "Danh sách chuyển khoản: " + "; ".join(
             f"{bank_name(s.bank_bin)}: {s.count} giao dịch, {format_vnd(s.amount)}" for s in sections)
     if r.kind == "campaign":
-        n = campaign.write(db, out, on=r.on, mask_ids=r.mask_ids)
+        n = campaign.write(db, out, on=r.on, masked=r.masked)
         return f"Danh sách cần mở tài khoản: {n} người"
     if r.kind == "cleaning":
         n = cleaning.write(db, out, on=r.on)
         return f"Danh sách rà soát dữ liệu: {n} vấn đề"
     if not r.period:
         raise UserError("Hãy chọn tháng báo cáo")
-    data = progress_report.write(db, r.period, out, on=r.on)
-    total = data.total
-    return (f"Báo cáo tháng {progress_report.month_label(r.period)}: đã chi {total.paid_count} người, "
-            f"qua tài khoản {progress_report.percent(total.share)}")
+    report = progress_report.write(db, r.period, out, on=r.on, number=r.number)
+    total = report.data.total
+    return (f"Báo cáo số {report.number_text} tháng {progress_report.month_label(r.period)}: đã chi "
+            f"{total.paid_count} người, qua tài khoản {progress_report.percent(total.share)}")

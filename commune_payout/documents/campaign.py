@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from commune_payout import register
-from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, standard_signers
+from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, signers
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
@@ -27,14 +27,14 @@ STATUSES = ("needs_account", "opening")
 CHILD_BELOW = 15
 COLUMNS = [
     Column("STT", 9, "CENTER"),
-    Column("Họ và tên", 38),
+    Column("Họ và tên", 0, lines=2),
     Column("Năm sinh", 11, "CENTER"),
-    Column("Số định danh", 24, "CENTER"),
-    Column("Điện thoại", 21, "CENTER"),
-    Column("Tình trạng", 20),
-    Column("Người nhận thay", 30),
-    Column("Giấy tờ cần mang", 66),
-    Column("Ký xác nhận", 33),
+    Column("Số định danh", 23, "CENTER"),
+    Column("Điện thoại", 20, "CENTER"),
+    Column("Tình trạng", 22, lines=2),
+    Column("Người nhận thay", 30, lines=2),
+    Column("Giấy tờ cần mang", 66, lines=3),
+    Column("Ký xác nhận", 30),
 ]
 
 
@@ -66,13 +66,15 @@ def papers(person: CampaignPerson) -> list[str]:
     return out
 
 
-def render(people: list[CampaignPerson], out, *, issuer: Issuer, on: dt.date, mask_ids: bool = False) -> None:
-    """Write the campaign list of ``people``, grouped by village, to ``out``."""
+def render(people: list[CampaignPerson], out, *, issuer: Issuer, on: dt.date, masked: bool = False) -> None:
+    """Write the campaign list of ``people``, grouped by village, to ``out``; ``masked`` (a list
+    posted in public) shows only the last four digits of ID and phone numbers."""
     doc = Document(issuer, "Danh sách người hưởng cần mở tài khoản", on, landscape=True,
                    subtitle=["Để nhận trợ cấp không dùng tiền mặt (Chỉ thị 21/CT-TTg)"],
-                   footer="Danh sách cần mở tài khoản")
+                   footer="Danh sách cần mở tài khoản" + (" — bản niêm yết: số định danh, số điện thoại chỉ in "
+                                                          "4 số cuối" if masked else ""))
     st = doc.styles
-    table = PagedTable(COLUMNS, size=9, row_height=10)
+    table = PagedTable(COLUMNS, doc.page.width, size=9, row_height=10)
     by_village: dict[str, list[CampaignPerson]] = {}
     for p in people:
         by_village.setdefault(p.village, []).append(p)
@@ -84,16 +86,17 @@ def render(people: list[CampaignPerson], out, *, issuer: Issuer, on: dt.date, ma
                         kind="heading"))
         for p in group:
             n += 1
-            rows.append(Row([str(n), p.full_name, p.birth_year or "", (mask(p.id_number) if mask_ids
-                             else p.id_number) or "", p.phone, register.ACCOUNT_STATUSES[p.account_status],
-                             p.receiver_name, "\n".join(f"- {x}" for x in papers(p)), ""]))
+            rows.append(Row([str(n), p.full_name, p.birth_year or "", (mask(p.id_number) if masked
+                             else p.id_number) or "", mask(p.phone) if masked else p.phone,
+                             register.ACCOUNT_STATUSES[p.account_status], p.receiver_name,
+                             ". ".join(papers(p)) + ".", ""]))
     header = doc.header()
     tail = [
         Spacer(1, 3 * mm),
         Paragraph(f"<b>Tổng số:</b> {n} người cần mở tài khoản "
                   f"({sum(p.account_status == 'opening' for p in people)} người đang làm thủ tục).", st.body_left),
         Spacer(1, 4 * mm),
-        doc.signatures(standard_signers(issuer)),
+        doc.signatures(signers(issuer, "preparer", "chairman")),
     ]
     width, height = doc.page.width, doc.page.height
     story = header + table.flowables(rows, height - flow_height(header, width) - 2, height - 2,
@@ -114,10 +117,10 @@ def campaign_people(db, on: dt.date) -> list[CampaignPerson]:
     return out
 
 
-def write(db, out, *, on: dt.date, mask_ids: bool = False) -> int:
+def write(db, out, *, on: dt.date, masked: bool = False) -> int:
     """Print the campaign list to ``out``; returns the number of people on it."""
     people = campaign_people(db, on)
     if not people:
         raise UserError("Mọi người hưởng đang hưởng đều đã có tài khoản")
-    render(people, out, issuer=issuer_of(db), on=on, mask_ids=mask_ids)
+    render(people, out, issuer=issuer_of(db), on=on, masked=masked)
     return len(people)

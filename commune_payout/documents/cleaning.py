@@ -13,18 +13,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from commune_payout import checks
-from commune_payout.documents.frame import (Document, Issuer, Signer, flow_height, format_date, issuer_of,
-                                            standard_signers)
+from commune_payout.documents.frame import Document, Issuer, Signer, flow_height, format_date, issuer_of, signer
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
 
 COLUMNS = [
     Column("STT", 9, "CENTER"),
-    Column("Họ và tên", 38),
+    Column("Họ và tên", 0, lines=2),
     Column("Ngày/năm sinh", 20, "CENTER"),
     Column("Số định danh", 25, "CENTER"),
-    Column("Thôn", 22),
-    Column("Nội dung cần xác minh", 75),
+    Column("Thôn", 22, lines=2),
+    Column("Nội dung cần xác minh", 75, lines=2),
     Column("Mức độ", 19, "CENTER"),
     Column("Kết quả xác minh của công an", 44),
 ]
@@ -47,7 +46,7 @@ def render(items: list[CleaningItem], out, *, issuer: Issuer, on: dt.date) -> No
                    subtitle=["(Gửi Công an xã xác minh, đối chiếu Cơ sở dữ liệu quốc gia về dân cư)"],
                    footer="Danh sách rà soát dữ liệu — tài liệu có thông tin cá nhân, không niêm yết")
     st = doc.styles
-    table = PagedTable(COLUMNS, size=9, row_height=9)
+    table = PagedTable(COLUMNS, doc.page.width, size=9, row_height=9)
     counts: dict[str, int] = {}
     for item in items:
         counts[item.group] = counts.get(item.group, 0) + 1
@@ -60,15 +59,14 @@ def render(items: list[CleaningItem], out, *, issuer: Issuer, on: dt.date) -> No
                             kind="heading"))
         rows.append(Row([str(n), item.full_name, item.birth, item.id_number, item.village, item.message,
                          item.severity, ""]))
-    people = len({(i.full_name, i.birth, i.id_number) for i in items})
-    prepared_by, _, chairman = standard_signers(issuer)
-    signers = [prepared_by, Signer("CÔNG AN XÃ"), chairman]
+    persons = len({(i.full_name, i.birth, i.id_number) for i in items})
+    people = [signer(issuer, "preparer"), Signer("CÔNG AN XÃ"), signer(issuer, "chairman")]
     header = doc.header()
     tail = [
         Spacer(1, 3 * mm),
-        Paragraph(f"<b>Tổng số:</b> {len(items)} vấn đề của {people} người cần xác minh.", st.body_left),
+        Paragraph(f"<b>Tổng số:</b> {len(items)} vấn đề của {persons} người cần xác minh.", st.body_left),
         Spacer(1, 4 * mm),
-        doc.signatures(signers),
+        doc.signatures(people),
     ]
     width, height = doc.page.width, doc.page.height
     story = header + table.flowables(rows, height - flow_height(header, width) - 2, height - 2,

@@ -7,6 +7,7 @@ laptop (an office PC may have none, or an old Liberation 1.x without ơ, ư or �
 
 from functools import lru_cache
 
+from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -28,7 +29,12 @@ _FILES = {
 
 @lru_cache(maxsize=None)
 def register() -> str:
-    """Register the four styles with reportlab (once per process); returns the family name."""
+    """Register the four styles with reportlab (once per process); returns the family name.
+
+    Page streams are deflated without reportlab's default ASCII85 layer on top: the files are
+    about a sixth smaller and written faster, and every PDF viewer reads them.
+    """
+    rl_config.useA85 = 0
     for name, filename in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(asset("fonts", filename))))
     addMapping(REGULAR, 0, 0, REGULAR)

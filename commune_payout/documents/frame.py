@@ -1,11 +1,13 @@
 """The frame of every printed document, after NĐ 30/2020/NĐ-CP (administrative documents).
 
-A4, portrait or landscape; margins top and bottom 20 mm, left 30 mm, right 15 mm; issuing
-body at the top left (UBND XÃ …, bold caps, a short rule under it); national motto at the top
-right (bold caps, under it "Độc lập - Tự do - Hạnh phúc" bold with a rule of its own length);
-the place-and-date line in italics under the motto; the title; signature blocks at the end;
-page numbers "Trang x/y" centred in the top margin from page 2 on. All text is NFC, set in
-the shipped Liberation Serif.
+A4, portrait or landscape; margins top and bottom 20 mm, left 30 mm, right 15 mm; the issuing
+body in full at the top left ("ỦY BAN NHÂN DÂN / XÃ AN BÌNH", bold caps, a short rule under it,
+then the number and symbol of a document that has one); the national motto at the top right
+(bold caps, under it "Độc lập - Tự do - Hạnh phúc" bold with a rule of its own length); the
+place-and-date line in 13 pt italics under the motto ("An Bình, ngày …"); the title; signature
+blocks at the end (the committee's: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", or "KT. CHỦ TỊCH / PHÓ
+CHỦ TỊCH"); page numbers "Trang x/y" centred in the top margin from page 2 on. All text is NFC,
+set in the shipped Liberation Serif. See docs/domain.md.
 """
 
 import datetime as dt
@@ -57,8 +59,22 @@ def date_words(day: dt.date) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+_UNIT_PREFIXES = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
+
+
+def place_name(commune_name: str) -> str:
+    """The place in the place-and-date line (NĐ 30): the commune's name without its unit
+    ("Xã An Bình" → "An Bình"); a unit named by a number keeps its unit ("Phường 12")."""
+    name = text(commune_name).strip()
+    for prefix in _UNIT_PREFIXES:
+        if name.casefold().startswith(prefix.casefold()):
+            rest = name[len(prefix):].strip()
+            return name if rest[:1].isdigit() else rest
+    return name
+
+
 def place_and_date(place: str, day: dt.date) -> str:
-    """"Xã An Bình, ngày 05 tháng 01 năm 2027"."""
+    """"An Bình, ngày 05 tháng 01 năm 2027"."""
     return f"{text(place)}, {date_words(day)}"
 
 
@@ -69,32 +85,54 @@ def flow_height(flowables: list, width: float) -> float:
 
 @dataclass(frozen=True)
 class Issuer:
-    """The commune's People's Committee, which issues and signs the documents."""
+    """The commune's People's Committee, which issues the documents, and who signs them."""
 
     commune_name: str            # "Xã An Bình", "Phường Hòa Bình", "Đặc khu …"
-    province_name: str = ""
-    officer: str = ""            # who prepares the lists (Người lập biểu)
+    province_name: str = ""      # "Phú Thọ", "Thành phố Hà Nội"
+    officer: str = ""            # prepares the lists (Người lập biểu)
+    accountant: str = ""
+    treasurer: str = ""
+    chairman: str = ""
+    deputy: bool = False         # a Vice-Chairman signs for the Chairman
+
+    @property
+    def body_lines(self) -> tuple[str, str]:
+        """The issuing body in full, as NĐ 30 writes it: ("ỦY BAN NHÂN DÂN", "XÃ AN BÌNH")."""
+        return "ỦY BAN NHÂN DÂN", text(self.commune_name).upper()
 
     @property
     def body(self) -> str:
-        """"UBND XÃ AN BÌNH"."""
+        """"UBND XÃ AN BÌNH": the short form, for page footers and the PDF's author."""
         return "UBND " + text(self.commune_name).upper()
 
     @property
     def full_name(self) -> str:
         """"Ủy ban nhân dân xã An Bình"."""
-        place = self.place
-        return f"Ủy ban nhân dân {place[:1].lower()}{place[1:]}"
+        name = text(self.commune_name)
+        return f"Ủy ban nhân dân {name[:1].lower()}{name[1:]}"
 
     @property
     def place(self) -> str:
-        return text(self.commune_name)
+        """"An Bình" (see :func:`place_name`)."""
+        return place_name(self.commune_name)
+
+    @property
+    def province(self) -> str:
+        """"tỉnh Phú Thọ", "thành phố Hà Nội": the province as it follows an office's name."""
+        name = text(self.province_name)
+        if not name:
+            return ""
+        if name.casefold().startswith("thành phố "):
+            return "thành phố " + name[len("thành phố "):]
+        return "tỉnh " + name
 
 
 def issuer_of(db) -> Issuer:
-    """The issuer from the commune settings."""
+    """The issuer and the signers from the settings."""
     info = settings.commune(db)
-    return Issuer(info["name"], info.get("province_name", ""), info.get("officer", ""))
+    people = settings.signers(db)
+    return Issuer(info["name"], info.get("province_name", ""), info.get("officer", ""), people["accountant"],
+                  people["treasurer"], people["chairman"], people["deputy"])
 
 
 @dataclass(frozen=True)
@@ -106,13 +144,27 @@ class Signer:
     name: str = ""
 
 
-def standard_signers(issuer: Issuer) -> list[Signer]:
-    """Người lập biểu · Kế toán · Chủ tịch UBND (for the chairman: stamp and signature)."""
-    return [
-        Signer("NGƯỜI LẬP BIỂU", name=issuer.officer),
-        Signer("KẾ TOÁN"),
-        Signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", SIGN_SEAL_NOTE),
-    ]
+def signer(issuer: Issuer, role: str) -> Signer:
+    """The signature block of ``role``: ``preparer`` (the officer), ``accountant``, ``treasurer``,
+    ``payer`` (whoever hands out the cash writes their own name) or ``chairman`` (for the
+    committee, with its seal; "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" when a Vice-Chairman signs)."""
+    if role == "preparer":
+        return Signer("NGƯỜI LẬP BIỂU", name=issuer.officer)
+    if role == "accountant":
+        return Signer("KẾ TOÁN", name=issuer.accountant)
+    if role == "treasurer":
+        return Signer("THỦ QUỸ", name=issuer.treasurer)
+    if role == "payer":
+        return Signer("NGƯỜI CHI TIỀN")
+    if role == "chairman":
+        title = "TM. ỦY BAN NHÂN DÂN\n" + ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH" if issuer.deputy else "CHỦ TỊCH")
+        return Signer(title, SIGN_SEAL_NOTE, issuer.chairman)
+    raise ValueError(f"unknown signer {role!r}")
+
+
+def signers(issuer: Issuer, *roles: str) -> list[Signer]:
+    """The blocks of ``roles``, left to right."""
+    return [signer(issuer, role) for role in roles]
 
 
 def _style(name, size, font=fonts.REGULAR, align=TA_LEFT, leading=None, **kw) -> ParagraphStyle:
@@ -137,6 +189,7 @@ class Styles:
         self.center_italic = _style("center_italic", s, fonts.ITALIC, TA_CENTER)
         self.title = _style("title", s + 2, fonts.BOLD, TA_CENTER, spaceBefore=4)
         self.heading = _style("heading", s, fonts.BOLD, spaceBefore=6, spaceAfter=3)
+        self.note = _style("note", s - 2.5, leading=(s - 2.5) * 1.25, align=TA_JUSTIFY, spaceBefore=2)
 
 
 @dataclass
@@ -164,65 +217,91 @@ class Document:
     """One printed document: the NĐ 30 header, a story of flowables, signatures, page numbers.
 
     ``on`` is the date printed in the place-and-date line (injected, never the wall clock);
-    ``footer`` is a short line at the foot of every page so a loose page can be put back.
+    ``number`` the number and symbol under the issuing body ("Số: 12/BC-UBND") of a document
+    that has one; ``footer`` a short line at the foot of every page so a loose page can be put
+    back. ``official``: the title is the kind of document ("BÁO CÁO") and the first subtitle its
+    summary line, with a short rule under it (NĐ 30 trích yếu).
     """
 
     def __init__(self, issuer: Issuer, title: str, on: dt.date, *, subtitle=(), landscape: bool = False,
-                 footer: str = ""):
+                 footer: str = "", number: str = "", official: bool = False):
         self.issuer = issuer
         self.title = text(title)
         self.subtitle = [text(s) for s in subtitle]
         self.on = on
+        self.number = text(number)
+        self.official = official
         self.page = Page(landscape)
         self.footer = text(footer)
         self.styles = Styles()
 
     def header(self) -> list:
-        """Issuing body and motto, the place-and-date line, the title and subtitle lines."""
+        """Issuing body (and number) beside the motto, the place-and-date line, the title block."""
         st = self.styles
         width = self.page.width
-        left_w = width * 0.40
+        left_w = width * (0.36 if self.page.landscape else 0.40)
         right_w = width - left_w
-        head_size = 12
-        body_style = _style("issuer", head_size, fonts.BOLD, TA_CENTER)
-        motto_style = _style("motto", head_size, fonts.BOLD, TA_CENTER)
-        motto2_style = _style("motto2", head_size + 1, fonts.BOLD, TA_CENTER)
-        body_w = stringWidth(self.issuer.body, fonts.BOLD, head_size)
-        motto2_w = stringWidth(MOTTO_2, fonts.BOLD, head_size + 1)
-        rows = [
-            [Paragraph(markup(self.issuer.body), body_style), Paragraph(markup(MOTTO), motto_style)],
-            [_UnderRule(min(body_w, left_w) * 0.5), Paragraph(markup(MOTTO_2), motto2_style)],
-            ["", _UnderRule(motto2_w)],
-            ["", Paragraph(markup(place_and_date(self.issuer.place, self.on)), st.center_italic)],
-        ]
-        table = Table(rows, colWidths=[left_w, right_w])
+        body_style = _style("issuer", 12.5, fonts.BOLD, TA_CENTER, leading=15)
+        motto_style = _style("motto", 12, fonts.BOLD, TA_CENTER, leading=15)
+        motto2_style = _style("motto2", 13, fonts.BOLD, TA_CENTER, leading=15)
+        place_style = _style("place", 13, fonts.ITALIC, TA_CENTER, leading=15)
+        body_w = max(stringWidth(line, fonts.BOLD, 12.5) for line in self.issuer.body_lines)
+        motto2_w = stringWidth(MOTTO_2, fonts.BOLD, 13)
+        body = "<br/>".join(markup(line) for line in self.issuer.body_lines)
+        left = [Paragraph(body, body_style), _UnderRule(min(body_w, left_w) * 0.4)]
+        if self.number:
+            left.append(Paragraph(markup(f"Số: {self.number}"), _style("number", 13, align=TA_CENTER, leading=15)))
+        right = [Paragraph(markup(MOTTO), motto_style), Paragraph(markup(MOTTO_2), motto2_style),
+                 _UnderRule(motto2_w), Spacer(1, 3),
+                 Paragraph(markup(place_and_date(self.issuer.place, self.on)), place_style)]
+        table = Table([[left, right]], colWidths=[left_w, right_w])
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (1, 3), (1, 3), 6),
         ]))
-        out = [table, Spacer(1, 6 * mm), Paragraph(markup(self.title.upper()), st.title)]
-        out += [Paragraph(markup(line), st.center_bold) for line in self.subtitle]
-        out.append(Spacer(1, 4 * mm))
+        out = [table, Spacer(1, 5 * mm), Paragraph(markup(self.title.upper()), st.title)]
+        if self.official and self.subtitle:
+            summary, *rest = self.subtitle
+            summary_style = _style("summary", 14, fonts.BOLD, TA_CENTER, leading=17)
+            out += [Paragraph(markup(summary), summary_style), _UnderRule(min(
+                stringWidth(summary, fonts.BOLD, 14), width) * 0.3)]
+        else:
+            rest = self.subtitle
+        out += [Paragraph(markup(line), st.center_bold) for line in rest]
+        out.append(Spacer(1, 3 * mm))
         return out
 
-    def signatures(self, signers: list[Signer], space: float = 24 * mm) -> Table:
-        """Signature blocks side by side: title, note, room to sign, the name if known."""
+    def signatures(self, people: list[Signer], space: float = 22 * mm, width: float | None = None) -> Table:
+        """Signature blocks side by side: title and note on one row, room to sign and the name on
+        the next, so the names line up whatever the number of title lines."""
         st = self.styles
         title_style = _style("sign_title", st.size, fonts.BOLD, TA_CENTER)
-        cells = []
-        for signer in signers:
-            lines = [Paragraph("<br/>".join(markup(x) for x in text(signer.title).split("\n")), title_style),
-                     Paragraph(markup(signer.note), st.center_italic), Spacer(1, space)]
-            if signer.name:
-                lines.append(Paragraph(markup(signer.name), st.center_bold))
-            cells.append(lines)
-        width = self.page.width / len(signers)
-        table = Table([cells], colWidths=[width] * len(signers))
+        note_style = _style("sign_note", st.size - 1, fonts.ITALIC, TA_CENTER)
+        heads, names = [], []
+        for person in people:
+            heads.append([Paragraph("<br/>".join(markup(x) for x in text(person.title).split("\n")), title_style),
+                          Paragraph(markup(person.note), note_style)])
+            names.append([Spacer(1, space), Paragraph(markup(person.name), st.center_bold)])
+        width = width or self.page.width
+        shares = [1.5 if person.note == SIGN_SEAL_NOTE and len(people) > 1 else 1.0 for person in people]
+        table = Table([heads, names], colWidths=[width * share / sum(shares) for share in shares])
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
+        return table
+
+    def recipients_and_signature(self, recipients: list[str], person: Signer) -> Table:
+        """The end of an official document: "Nơi nhận" at the left, the signature at the right."""
+        head = _style("to_head", 12, fonts.BOLD_ITALIC, leading=14)
+        item = _style("to_item", 11, leading=13)
+        left = [Paragraph("Nơi nhận:", head)] + [Paragraph(markup(r), item) for r in recipients]
+        left_w = self.page.width * 0.45
+        right = self.signatures([person], width=self.page.width - left_w)
+        table = Table([[left, right]], colWidths=[left_w, self.page.width - left_w])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
         return table
 
     def write(self, path, story: list) -> None:
@@ -286,7 +365,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
         width, height = self.page_size
         number = self._pageNumber
         if number > 1:
-            self.setFont(fonts.REGULAR, 11)
+            self.setFont(fonts.REGULAR, 12)
             self.drawCentredString(width / 2, height - MARGIN_TOP / 2 - 4, f"Trang {number}/{total}")
         if self.footer:
             self.setFont(fonts.ITALIC, 8)

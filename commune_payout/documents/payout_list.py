@@ -1,56 +1,92 @@
-"""The payout list of a session (danh sách chi trả), signed by each person who is paid.
+"""The payout list of a session (danh sách chi trả), signed by each person paid in cash.
 
-Grouped by village with a subtotal per village; the running total is carried from page to page;
-the grand total is written in figures and in words; the header row repeats on every page; the
-"KÝ NHẬN" column is wide and tall enough to sign in. HIV status is never printed: a line of a
-sensitive group shows the neutral public label of its programme. ID numbers can be masked to
-their last four digits for a list posted in public.
+Grouped by village with a subtotal per village; "Cộng trang" and "Lũy kế" at the foot of every
+page; the grand total in figures and in words. Every row is one line at a height a person can
+sign in: long text is abbreviated by rule, not wrapped (the group by its short label, notes by
+a code, the channel as TK/TM/TN), and a legend at the end explains every code used.
+
+The columns follow the session and its lines (:func:`columns_for`): a monthly list shows the
+coefficient, the monthly amount and the months, a gift list only the amount; the arrears and
+carried-over columns, and the authorised receiver's, appear when a line has one. A row paid by
+transfer reads "Chuyển khoản" where a cash row has its signature box: the list stays the one
+record of the whole session (its total is the session's), and ``channel="cash"`` prints the
+cash rows alone for the pay desk (README: Printing).
+
+HIV status is never printed: a line of a sensitive group shows its programme. A list posted in
+public (``masked``) shows only the last four digits of ID numbers.
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from commune_payout import payouts
-from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, markup, standard_signers
-from commune_payout.documents.table import Column, PagedTable, Row
+from commune_payout.documents.frame import (Document, Issuer, flow_height, issuer_of, markup, signers, text)
+from commune_payout.documents.table import Column, Italic, PagedTable, Row
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
-from commune_payout.programs import PROGRAM_LABELS
+from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.text import fold, sort_key
 
-COLUMNS = [
-    Column("STT", 8, "CENTER"),
-    Column("Họ và tên", 35),
-    Column("Năm sinh", 10, "CENTER"),
-    Column("Số định danh", 23, "CENTER"),
-    Column("Thôn", 17),
-    Column("Diện", 33),
-    Column("Số tiền/\nhệ số", 18, "RIGHT"),
-    Column("Số tháng", 10, "CENTER"),
-    Column("Thành tiền\n(đồng)", 20, "RIGHT"),
-    Column("Hình thức", 9, "CENTER"),
-    Column("Người nhận", 24),
-    Column("KÝ NHẬN", 32),
-    Column("Ghi chú", 13),
-]
-TOTAL_COLUMN = 8
-ROW_HEIGHT_MM = 10
-CHANNEL_CODES = {"account": "TK", "cash_commune": "TM", "cash_home": "TM"}
-SELF = "Bản thân"
+ROW_HEIGHT_MM = 8.5
+CHANNEL_CODES = {"account": "TK", "cash_commune": "TM", "cash_home": "TN"}
+CHANNEL_LEGEND = {"TK": "chuyển khoản vào tài khoản", "TM": "tiền mặt tại xã", "TN": "tiền mặt tại nhà"}
+TRANSFER = "Chuyển khoản"
+NOTE_LEGEND = {
+    "BN": "đã nhận tiền, số biên nhận",
+    "TL": "có truy lĩnh (cột truy lĩnh, kỳ trước)",
+    "KT": "có tiền kỳ trước chưa nhận chuyển sang (cột truy lĩnh, kỳ trước)",
+    "ĐC": "số tiền được điều chỉnh theo quyết định",
+    "TR": "chuyển khoản bị trả lại",
+}
+# Short labels of the groups, for a column ~25 mm wide; the legend gives the full label.
+# Keyed by category code, and by programme for a sensitive group (printed as its programme).
+SHORT_GROUPS = {
+    "tre_mo_coi": "Trẻ mồ côi",
+    "don_than_ngheo": "Đơn thân nghèo",
+    "nct_ngheo_60_80": "NCT nghèo 60–80",
+    "nct_ngheo_80": "NCT nghèo từ 80",
+    "nct_80": "NCT từ 80",
+    "nct_cham_soc_cong_dong": "NCT chăm sóc CĐ",
+    "nkt_dac_biet_nang": "NKT đặc biệt nặng",
+    "nkt_nang": "NKT nặng",
+    "tre_duoi_3_dtts": "Trẻ dưới 3 DTTS",
+    "htxh": "Hưu trí XH",
+    "ncc_truoc_1945": "Lão thành CM",
+    "ncc_tien_khoi_nghia": "Tiền khởi nghĩa",
+    "ncc_me_vnah": "Mẹ VNAH",
+    "ncc_anh_hung": "Anh hùng",
+    "ncc_thuong_binh_81": "TB, BB từ 81%",
+    "ncc_thuong_binh": "Thương binh",
+    "ncc_benh_binh": "Bệnh binh",
+    "ncc_than_nhan_liet_si": "Thân nhân LS",
+    "ncc_chat_doc_hoa_hoc": "Nhiễm CĐHH",
+    "ncc_bi_dich_bat_tu_day": "Bị tù, đày",
+    "ncc_khang_chien": "Kháng chiến",
+    "ncc_co_cong_giup_do": "Giúp đỡ CM",
+    "other": "Khác",
+    "btxh": "BTXH",
+    "ncc": "NCC",
+}
 
 
 @dataclass(frozen=True)
 class PayoutListLine:
-    """One person on the list, already safe to print (``group`` is never an HIV label)."""
+    """One person on the list, already safe to print (``group`` is never an HIV label).
+
+    ``group_key`` is the category code, or the programme of a sensitive group; ``notes`` are
+    codes of :data:`NOTE_LEGEND` ("BN 70", "ĐC").
+    """
 
     full_name: str
     birth_year: int | None
     id_number: str | None
     village: str
+    group_key: str
     group: str
     monthly_amount: int
     coefficient: float | None
@@ -59,7 +95,13 @@ class PayoutListLine:
     channel: str                  # account, cash_commune or cash_home
     receiver_name: str = ""       # empty: the person receives it themself
     receiver_relation: str = ""
-    note: str = ""
+    arrears_amount: int = 0
+    carried_forward: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def short_group(self) -> str:
+        return SHORT_GROUPS.get(self.group_key, self.group)
 
 
 def decimal(value: float) -> str:
@@ -68,30 +110,84 @@ def decimal(value: float) -> str:
 
 
 def receiver_text(name: str, relation: str = "") -> str:
-    """"Bản thân", or "Ủy quyền: Nguyễn Văn B (Con)"."""
+    """"Lê Văn Cường (Con)"; empty when the person receives it themself."""
     if not name:
-        return SELF
-    return f"Ủy quyền: {name}" + (f" ({relation})" if relation else "")
+        return ""
+    return text(name) + (f" ({text(relation)})" if relation else "")
 
 
-def _cells(n: int, line: PayoutListLine, mask_ids: bool) -> list:
-    rate = format_vnd(line.monthly_amount, unit=False)
-    if line.coefficient:
-        rate += f"\nhệ số {decimal(line.coefficient)}"
-    id_text = mask(line.id_number) if mask_ids else (line.id_number or "")
-    return [str(n), line.full_name, line.birth_year or "", id_text, line.village, line.group, rate,
-            str(line.months), format_vnd(line.total, unit=False), CHANNEL_CODES[line.channel],
-            receiver_text(line.receiver_name, line.receiver_relation), "", line.note]
+def _money(value: int) -> str:
+    return format_vnd(value, unit=False) if value else ""
 
 
-def _label_row(label: str, amount: int, kind: str) -> Row:
-    cells = [label] + [""] * (len(COLUMNS) - 1)
-    cells[TOTAL_COLUMN] = format_vnd(amount, unit=False)
-    return Row(cells, kind=kind)
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of the payout list: its printed form and the value of a line in it."""
+
+    column: Column
+    value: Callable[[PayoutListLine, bool], str]       # (line, masked) → cell text
 
 
-def rows_by_village(lines: list[PayoutListLine], mask_ids: bool) -> tuple[list[Row], int]:
+def _sign_cell(line: PayoutListLine, masked: bool) -> str:
+    return Italic(TRANSFER) if line.channel == "account" else ""
+
+
+NUMBER = ListColumn(Column("STT", 8, "CENTER"), lambda l, m: "")
+NAME = ListColumn(Column("Họ và tên", 0, lines=2, least=35), lambda l, m: l.full_name)
+BIRTH = ListColumn(Column("Năm sinh", 10, "CENTER"), lambda l, m: str(l.birth_year or ""))
+ID = ListColumn(Column("Số định danh", 22, "CENTER"), lambda l, m: mask(l.id_number) if m else (l.id_number or ""))
+GROUP = ListColumn(Column("Diện", 22), lambda l, m: l.short_group)
+COEFFICIENT = ListColumn(Column("Hệ số", 9, "CENTER"), lambda l, m: decimal(l.coefficient) if l.coefficient else "")
+RATE = ListColumn(Column("Mức hưởng\n/tháng", 16, "RIGHT"), lambda l, m: format_vnd(l.monthly_amount, unit=False))
+MONTHS = ListColumn(Column("Số\ntháng", 9, "CENTER"), lambda l, m: str(l.months))
+EXTRA = ListColumn(Column("Truy lĩnh,\nkỳ trước", 16, "RIGHT"),
+                   lambda l, m: _money(l.arrears_amount + l.carried_forward))
+AMOUNT = ListColumn(Column("Số tiền\n(đồng)", 19, "RIGHT"), lambda l, m: format_vnd(l.total, unit=False))
+TOTAL = ListColumn(Column("Thành tiền\n(đồng)", 19, "RIGHT"), lambda l, m: format_vnd(l.total, unit=False))
+CHANNEL = ListColumn(Column("Hình\nthức", 9, "CENTER"), lambda l, m: CHANNEL_CODES[l.channel])
+RECEIVER = ListColumn(Column("Người nhận thay", 32, lines=2), lambda l, m: receiver_text(l.receiver_name,
+                                                                                        l.receiver_relation))
+SIGN = ListColumn(Column("Ký nhận", 0, "CENTER", least=30), _sign_cell)
+NOTES = ListColumn(Column("Ghi chú", 14, "CENTER"), lambda l, m: ", ".join(l.notes))
+
+
+def columns_for(kind: str, lines: list[PayoutListLine]) -> list[ListColumn]:
+    """The columns of a list of session ``kind`` holding ``lines``.
+
+    A monthly list shows how the amount arises (coefficient if any line has one, the monthly
+    amount, the months, the arrears and the amount carried over from the last session if any
+    line has them, the total); a gift or one-off list the amount alone. The authorised receiver's column appears when a line has
+    one; the notes column when a line has a note.
+    """
+    out = [NUMBER, NAME, BIRTH, ID, GROUP]
+    if kind == "monthly":
+        if any(line.coefficient for line in lines):
+            out.append(COEFFICIENT)
+        out += [RATE, MONTHS]
+        if any(line.arrears_amount or line.carried_forward for line in lines):
+            out.append(EXTRA)
+        out.append(TOTAL)
+    else:
+        out.append(AMOUNT)
+    out.append(CHANNEL)
+    if any(line.receiver_name for line in lines):
+        out.append(RECEIVER)
+    out.append(SIGN)
+    if any(line.notes for line in lines):
+        out.append(NOTES)
+    return out
+
+
+def _rows(lines: list[PayoutListLine], columns: list[ListColumn], masked: bool) -> tuple[list[Row], int]:
     """Village heading, people, village subtotal, …, grand total; and the grand total amount."""
+    amount_at = next(i for i, c in enumerate(columns) if c in (AMOUNT, TOTAL))
+    blank = [""] * len(columns)
+
+    def label(caption: str, amount: int, kind: str) -> Row:
+        cells = [caption] + blank[1:]
+        cells[amount_at] = format_vnd(amount, unit=False)
+        return Row(cells, kind=kind)
+
     by_village: dict[str, list[PayoutListLine]] = {}
     for line in lines:
         by_village.setdefault(line.village, []).append(line)
@@ -99,37 +195,71 @@ def rows_by_village(lines: list[PayoutListLine], mask_ids: bool) -> tuple[list[R
     n = total = 0
     for village in sorted(by_village, key=sort_key):
         group = by_village[village]
-        rows.append(Row([village or "Chưa ghi thôn"] + [""] * (len(COLUMNS) - 1), kind="heading"))
+        rows.append(Row([village or "Chưa ghi thôn"] + blank[1:], kind="heading"))
         subtotal = 0
         for line in group:
             n += 1
             subtotal += line.total
-            rows.append(Row(_cells(n, line, mask_ids), amount=line.total, count=1))
-        rows.append(_label_row(f"Cộng {village or 'chưa ghi thôn'}: {len(group)} người", subtotal, "subtotal"))
+            cells = [c.value(line, masked) for c in columns]
+            cells[0] = str(n)
+            rows.append(Row(cells, amount=line.total, count=1))
+        rows.append(label(f"Cộng {village or 'chưa ghi thôn'}: {len(group)} người", subtotal, "subtotal"))
         total += subtotal
-    rows.append(_label_row(f"TỔNG CỘNG: {n} người", total, "total"))
+    rows.append(label(f"TỔNG CỘNG: {n} người", total, "total"))
     return rows, total
 
 
-def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, title: str,
-           subtitle=(), footer: str = "", mask_ids: bool = False) -> None:
+def legend(lines: list[PayoutListLine], columns: list[ListColumn]) -> list[str]:
+    """One sentence per kind of code used on the list, each code with its meaning."""
+    out = []
+    channels = sorted({CHANNEL_CODES[line.channel] for line in lines}, key=list(CHANNEL_LEGEND).index)
+    out.append("Hình thức nhận: " + "; ".join(f"{c}: {CHANNEL_LEGEND[c]}" for c in channels) + ".")
+    groups = {}
+    for line in lines:
+        if line.short_group != line.group:
+            groups[line.short_group] = line.group
+    if groups:
+        out.append("Diện: " + "; ".join(f"{short}: {full}" for short, full in sorted(
+            groups.items(), key=lambda kv: sort_key(kv[0]))) + ".")
+    notes = sorted({note.split()[0] for line in lines for note in line.notes}, key=list(NOTE_LEGEND).index)
+    if notes:
+        out.append("Ghi chú: " + "; ".join(
+            f"{code} n: {NOTE_LEGEND[code]} n" if code == "BN" else f"{code}: {NOTE_LEGEND[code]}"
+            for code in notes) + ".")
+    if RECEIVER in columns:
+        out.append("Cột “Người nhận thay” để trống: người hưởng tự nhận.")
+    if any(line.channel == "account" for line in lines) and SIGN in columns:
+        out.append(f"Dòng ghi “{TRANSFER}” ở cột ký nhận: tiền đã chuyển vào tài khoản, người hưởng không ký.")
+    return out
+
+
+def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, title: str, kind: str = "monthly",
+           subtitle=(), footer: str = "", masked: bool = False) -> None:
     """Write the payout list of ``lines`` (in the order wanted within each village) to ``out``.
 
-    ``footer`` names the list at the foot of every page (default: the title).
+    ``kind`` is the session kind (columns, :func:`columns_for`); ``footer`` names the list at
+    the foot of every page (default: the title).
     """
-    footer = f"{footer or title} — {issuer.body}" + (" — số định danh chỉ in 4 số cuối" if mask_ids else "")
+    footer = f"{footer or title} — {issuer.body}" + (" — bản niêm yết: số định danh chỉ in 4 số cuối"
+                                                     if masked else "")
     doc = Document(issuer, title, on, subtitle=subtitle, landscape=True, footer=footer)
-    table = PagedTable(COLUMNS, size=9, row_height=ROW_HEIGHT_MM, carry_column=TOTAL_COLUMN,
-                       continue_headings=False)
-    rows, total = rows_by_village(lines, mask_ids)
+    columns = columns_for(kind, lines)
+    table = PagedTable([c.column for c in columns], doc.page.width, size=9, row_height=ROW_HEIGHT_MM,
+                       carry_column=next(i for i, c in enumerate(columns) if c in (AMOUNT, TOTAL)))
+    rows, total = _rows(lines, columns, masked)
     header = doc.header()
     st = doc.styles
+    small = st.note
+    cash = any(line.channel != "account" for line in lines)
+    roles = ("preparer", "payer", "treasurer", "accountant", "chairman") if cash else \
+        ("preparer", "accountant", "chairman")
     tail = [
+        Spacer(1, 2 * mm),
+        Paragraph(f"<b>Tổng số tiền:</b> {markup(format_vnd(total))} "
+                  f"(<b>bằng chữ:</b> <i>{markup(amount_in_words_sentence(total))}</i>)", st.body_left),
+        Paragraph("<b>Ký hiệu.</b> " + " ".join(markup(x) for x in legend(lines, columns)), small),
         Spacer(1, 3 * mm),
-        Paragraph(f"<b>Tổng số tiền:</b> {markup(format_vnd(total))}", st.body_left),
-        Paragraph(f"<b>Bằng chữ:</b> <i>{markup(amount_in_words_sentence(total))}</i>", st.body_left),
-        Spacer(1, 4 * mm),
-        doc.signatures(standard_signers(issuer)),
+        doc.signatures(signers(issuer, *roles)),
     ]
     width, height = doc.page.width, doc.page.height
     header_h = flow_height(header, width)
@@ -138,25 +268,24 @@ def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, tit
     doc.write(out, story)
 
 
-
 CHANNEL_FILTERS = {"cash": ("cash_commune", "cash_home"), "account": ("account",)}
-_TITLE_SUFFIX = {None: "", "cash": " bằng tiền mặt", "account": " qua tài khoản"}
+_TITLE_SUFFIX = {None: "", "all": "", "cash": " bằng tiền mặt", "account": " qua tài khoản"}
 
 
-def _note(line: dict) -> str:
-    """The notes column, built from the line's figures only (free-text reasons may be sensitive)."""
-    parts = []
-    if line["arrears_months"]:
-        parts.append(f"Truy lĩnh {line['arrears_months']} tháng")
-    if line["carried_forward"]:
-        parts.append(f"Kỳ trước chuyển sang {format_vnd(line['carried_forward'], unit=False)}")
-    if line["override_amount"] is not None:
-        parts.append("Mức điều chỉnh")
-    if line["status"] == "returned":
-        parts.append("CK bị trả lại")
+def _notes(line: dict) -> tuple[str, ...]:
+    """The note codes of a line, from its figures only (free-text reasons may be sensitive)."""
+    out = []
     if line.get("receipt_no"):
-        parts.append(f"Đã nhận, BN số {line['receipt_no']}")
-    return "; ".join(parts)
+        out.append(f"BN {line['receipt_no']}")
+    if line["arrears_amount"]:
+        out.append("TL")
+    if line["carried_forward"]:
+        out.append("KT")
+    if line["override_amount"] is not None:
+        out.append("ĐC")
+    if line["status"] == "returned":
+        out.append("TR")
+    return tuple(out)
 
 
 def _receiver(line: dict) -> tuple[str, str]:
@@ -173,20 +302,24 @@ def session_list_lines(db, session_id: str, channel: str | None = None) -> list[
 
     ``channel``: ``"cash"`` or ``"account"`` to print only the people paid that way.
     """
-    wanted = CHANNEL_FILTERS.get(channel) if channel else None
-    if channel and wanted is None:
+    wanted = CHANNEL_FILTERS.get(channel) if channel not in (None, "all") else None
+    if channel not in (None, "all") and wanted is None:
         raise ValueError(f"unknown channel filter {channel!r}")
     out = []
     for line in payouts.session_lines(db, session_id):
         if line["status"] == "cancelled" or (wanted and line["channel"] not in wanted):
             continue
-        group = PROGRAM_LABELS[line["program"]] if line["sensitive"] else line["group_public"]
+        category = BY_CODE.get(line["group_code"])
+        sensitive = line["sensitive"] or (category is not None and category.sensitive)
+        key = line["program"] if sensitive else line["group_code"]
+        group = PROGRAM_LABELS[line["program"]] if sensitive else line["group_public"]
         name, relation = _receiver(line)
         out.append(PayoutListLine(
             full_name=line["full_name"], birth_year=line["birth_year"], id_number=line["id_number"],
-            village=line["village"], group=group, monthly_amount=line["base_amount"],
-            coefficient=line["coefficient"], months=line["months"] + line["arrears_months"], total=line["total"],
-            channel=line["channel"], receiver_name=name, receiver_relation=relation, note=_note(line)))
+            village=line["village"], group_key=key, group=group, monthly_amount=line["base_amount"],
+            coefficient=line["coefficient"], months=line["months"], total=line["total"], channel=line["channel"],
+            receiver_name=name, receiver_relation=relation, arrears_amount=line["arrears_amount"],
+            carried_forward=line["carried_forward"], notes=_notes(line)))
     return out
 
 
@@ -199,13 +332,13 @@ def session_subtitle(session: dict) -> list[str]:
     return [f"Đợt: {session['name']}", second]
 
 
-def write(db, session_id: str, out, *, on: dt.date, mask_ids: bool = False, channel: str | None = None) -> int:
+def write(db, session_id: str, out, *, on: dt.date, masked: bool = False, channel: str | None = None) -> int:
     """Print the payout list of a session to ``out``; returns the number of people on it."""
     session = payouts.get_session(db, session_id)
     lines = session_list_lines(db, session_id, channel)
     if not lines:
         raise UserError("Không có ai trong danh sách chi trả cần in")
     title = "Danh sách chi trả" + _TITLE_SUFFIX[channel]
-    render(lines, out, issuer=issuer_of(db), on=on, title=title, subtitle=session_subtitle(session),
-           footer=f"{title} — {session['name']}", mask_ids=mask_ids)
+    render(lines, out, issuer=issuer_of(db), on=on, title=title, kind=session["kind"],
+           subtitle=session_subtitle(session), footer=f"{title} — {session['name']}", masked=masked)
     return len(lines)

@@ -1,5 +1,10 @@
 """The monthly progress report on cashless payment the province asks for (CV 1085/LĐTBXH-TTTT).
 
+An official document (NĐ 30): number and symbol from the commune's count of reports
+(:mod:`.numbering`), place and date, "BÁO CÁO" with its summary line, "Kính gửi" naming the
+offices of the programmes reported (:func:`report_offices`), the body, "Nơi nhận" and the
+chairman's signature.
+
 For one month (the sessions whose period is that month): people and amounts paid by account and
 in cash, and still unpaid, per session, by group and by village; the account coverage of the
 register; the cashless share (people paid by transfer out of people paid) and its trend over the
@@ -19,14 +24,20 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from commune_payout import payouts, register, settings
-from commune_payout.documents import fonts
-from commune_payout.documents.frame import Document, Issuer, issuer_of, markup, standard_signers, text
+from commune_payout.documents import fonts, numbering
+from commune_payout.documents.frame import Document, Issuer, issuer_of, markup, signer, text
+from commune_payout.db import write_transaction
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd
 from commune_payout.programs import PROGRAM_LABELS
-from commune_payout.text import sort_key
+from commune_payout.text import fold, sort_key
 
 TREND_SESSIONS = 12
+KIND = "progress"
+# Since 7/2025 social assistance and the social pension report to the provincial Sở Y tế,
+# người có công to the Sở Nội vụ (docs/domain.md).
+PROGRAM_OFFICES = {"btxh": "Sở Y tế", "htxh": "Sở Y tế", "ncc": "Sở Nội vụ"}
+PROGRAM_ORDER = ("btxh", "htxh", "ncc")
 
 
 @dataclass
@@ -88,6 +99,7 @@ class ProgressData:
     by_group: list[tuple[str, Split]] = field(default_factory=list)
     by_village: list[tuple[str, Split]] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
+    programs: set[str] = field(default_factory=set)             # programmes of the month's lines
 
     @property
     def total(self) -> Split:
@@ -123,6 +135,7 @@ def progress_data(db, period: str, history: int = TREND_SESSIONS) -> ProgressDat
         for line in payouts.session_lines(db, session["id"]):
             split.add(line)
             if session["period"] == period:
+                data.programs.add(line["program"])
                 label = PROGRAM_LABELS[line["program"]] if line["sensitive"] else line["group_public"]
                 groups.setdefault(label, Split()).add(line)
                 villages.setdefault(line["village"] or "Chưa ghi thôn", Split()).add(line)
@@ -243,16 +256,61 @@ def _chart_label(trend: list[TrendPoint], i: int) -> str:
     return label if nth == 1 else f"{label} ({nth})"
 
 
-def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, recipient: str = "") -> None:
-    """Write the monthly progress report of ``data`` to ``out``."""
-    doc = Document(issuer, "Báo cáo tiến độ chi trả chính sách an sinh xã hội không dùng tiền mặt", on,
-                   subtitle=[f"Tháng {month_label(data.period)}"], footer=f"Báo cáo tháng {month_label(data.period)}")
+def report_offices(db, programs) -> list[str]:
+    """The offices a report on ``programs`` goes to ("Kính gửi"), one per office.
+
+    The upstream office of the settings when one is set; otherwise, for each programme, its
+    provincial department (Sở Y tế for social assistance and the social pension, Sở Nội vụ for
+    người có công) in the commune's province.
+    """
+    upstream = text(settings.commune(db).get("upstream", "")).strip()
+    if upstream and fold(upstream) != fold(settings.DEFAULT_UPSTREAM):
+        return [upstream]
+    province = issuer_of(db).province
+    out: list[str] = []
+    for program in [p for p in PROGRAM_ORDER if p in programs] or ["btxh"]:
+        office = f"{PROGRAM_OFFICES[program]} {province}".strip()
+        if office not in out:
+            out.append(office)
+    return out
+
+
+@dataclass(frozen=True)
+class Report:
+    """A printed report: its figures and its number."""
+
+    data: ProgressData
+    number: int
+
+    @property
+    def number_text(self) -> str:
+        return numbering.number_text(self.number)
+
+
+def _addressees(offices: list[str], st) -> list:
+    style = ParagraphStyle("to", parent=st.center, fontSize=14, leading=17)
+    if len(offices) == 1:
+        return [Paragraph(f"Kính gửi: {markup(offices[0])}.", style), Spacer(1, 3 * mm)]
+    listed = ParagraphStyle("to_list", parent=style, alignment=0, leftIndent=55 * mm)
+    lines = [Paragraph("Kính gửi:", style)]
+    lines += [Paragraph(f"- {markup(o)}{'.' if i == len(offices) - 1 else ';'}", listed)
+              for i, o in enumerate(offices)]
+    return lines + [Spacer(1, 3 * mm)]
+
+
+def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, number: int, offices: list[str]) -> None:
+    """Write the monthly progress report of ``data``, numbered ``number``, to ``out``."""
+    month = month_label(data.period)
+    doc = Document(issuer, "Báo cáo", on, official=True, number=numbering.number_text(number),
+                   subtitle=[f"Tiến độ chi trả chính sách an sinh xã hội không dùng tiền mặt tháng {month}"],
+                   footer=f"Báo cáo số {numbering.number_text(number)} — tháng {month}")
     st = doc.styles
-    story = doc.header()
-    if recipient:
-        story += [Paragraph(f"Kính gửi: {markup(recipient)}", st.center), Spacer(1, 3 * mm)]
+    story = doc.header() + _addressees(offices, st)
+    story.append(Paragraph(
+        f"Thực hiện Chỉ thị số 21/CT-TTg ngày 25/11/2022 của Thủ tướng Chính phủ về chi trả an sinh xã hội "
+        f"không dùng tiền mặt, {markup(issuer.full_name)} báo cáo kết quả tháng {month} như sau:", st.body))
     story += [Paragraph("I. Tài khoản của người hưởng", st.heading), _coverage_table(data),
-              Paragraph(f"II. Kết quả chi trả tháng {month_label(data.period)}", st.heading)]
+              Paragraph(f"II. Kết quả chi trả tháng {month}", st.heading)]
     if data.sessions:
         sub = ParagraphStyle("sub", parent=st.bold, spaceBefore=5, spaceAfter=2)
         story += [Paragraph("1. Theo đợt chi trả", sub),
@@ -268,8 +326,8 @@ def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, recipient: s
             f"{total.unpaid_count} người chưa nhận ({markup(format_vnd(total.unpaid_amount))}).", st.body))
     else:
         story.append(Paragraph("Trong tháng không có đợt chi trả nào.", st.body))
-    prepared_by, _, chairman = standard_signers(issuer)
-    ending = [Spacer(1, 6 * mm), doc.signatures([prepared_by, chairman])]
+    ending = [Spacer(1, 6 * mm), doc.recipients_and_signature(["- Như trên;", "- Lưu: VT."],
+                                                                signer(issuer, "chairman"))]
     if data.trend:
         story += [Paragraph("III. Xu hướng qua các đợt chi trả", st.heading), _trend_table(data), Spacer(1, 3 * mm)]
         ending.insert(0, _trend_chart(data, doc.page.width))
@@ -277,12 +335,17 @@ def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, recipient: s
     doc.write(out, story)
 
 
-def write(db, period: str, out, *, on: dt.date, history: int = TREND_SESSIONS) -> ProgressData:
-    """Print the progress report of the month ``period`` (``YYYY-MM``) to ``out``."""
+def write(db, period: str, out, *, on: dt.date, history: int = TREND_SESSIONS, number: int | None = None) -> Report:
+    """Print the progress report of the month ``period`` (``YYYY-MM``) to ``out``; ``number``:
+    the report's number when the clerk gives one (default: the one it has, or the next)."""
     if len(period) != 7 or period[4] != "-" or not (period[:4] + period[5:]).isdigit():
         raise UserError(f"Tháng báo cáo “{period}” phải có dạng NNNN-TT, ví dụ 2027-01")
     data = progress_data(db, period, history)
     if not data.trend and not any(data.coverage.values()):
         raise UserError("Chưa có người hưởng và đợt chi trả nào để báo cáo")
-    render(data, out, issuer=issuer_of(db), on=on, recipient=settings.commune(db).get("upstream", ""))
-    return data
+    issuer = issuer_of(db)
+    offices = report_offices(db, data.programs)
+    with write_transaction(db):
+        number = numbering.report_number(db, KIND, period, on, number)
+        render(data, out, issuer=issuer, on=on, number=number, offices=offices)
+    return Report(data, number)

@@ -1,9 +1,16 @@
 """Payment receipts (biên nhận): one per person paid, 2 or 4 to an A4 sheet, with cut lines.
 
 Each receipt carries its number (sequential in the session), the payer (the commune's People's
-Committee), the person entitled and who actually took the money (themself, or a named
-authorised person), the amount in figures and in words, the date, and room for two signatures.
-Drawn straight on the canvas (no layout engine): a thousand receipts take about a second.
+Committee), the person entitled and who actually took the money (themself, or an authorised
+person with their relation and ID number), the amount in figures and in words, the date, and
+room for two signatures. By default only cash payments get one: someone paid by transfer never
+handled the money, so there is nothing for them to sign.
+
+Every text stays inside its receipt, 8 mm or more from the cut lines and the paper's edge: a
+long value wraps under its label, a name under a signature is shrunk and then set on two lines
+within its half of the receipt, and a receipt whose text would run into its signature space is
+set again in a smaller size. Drawn straight on the canvas (no layout engine): a thousand
+receipts take well under a second.
 """
 
 import datetime as dt
@@ -19,6 +26,7 @@ from commune_payout import payouts
 from commune_payout.atomic import atomic_path
 from commune_payout.documents import fonts
 from commune_payout.documents.frame import SIGN_NOTE, Issuer, issuer_of, place_and_date, text
+from commune_payout.documents.table import fit
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
@@ -26,11 +34,14 @@ from commune_payout.register import CHANNELS
 from commune_payout.text import fold
 
 PER_PAGE = (2, 4)
+MARGIN = 8 * mm
+BLANK = "…………………………"
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What one receipt says. ``receiver_name`` is empty when the person took the money themself."""
+    """What one receipt says. ``receiver_name`` is empty when the person took the money themself;
+    ``receiver_id_number`` is known when the receiver is the one recorded in the register."""
 
     number: int
     full_name: str
@@ -42,6 +53,7 @@ class Receipt:
     paid_on: dt.date
     receiver_name: str = ""
     receiver_relation: str = ""
+    receiver_id_number: str = ""
 
 
 def receipt_number(number: int) -> str:
@@ -49,15 +61,16 @@ def receipt_number(number: int) -> str:
 
 
 def render(receipts: list[Receipt], out, *, issuer: Issuer, session_name: str, per_page: int = 4,
-           mask_ids: bool = False) -> None:
-    """Write ``receipts`` to ``out``, ``per_page`` (2 or 4) to an A4 portrait sheet."""
+           masked: bool = False, on: dt.date | None = None) -> None:
+    """Write ``receipts`` to ``out``, ``per_page`` (2 or 4) to an A4 portrait sheet. ``on``: the
+    date printed on every receipt (default: the day each payment was made)."""
     if per_page not in PER_PAGE:
         raise ValueError(f"per_page must be 2 or 4, not {per_page}")
     fonts.register()
     page_w, page_h = A4
     cols = 2 if per_page == 4 else 1
     cell_w, cell_h = page_w / cols, page_h / 2
-    painter = _Painter(issuer, text(session_name), per_page, mask_ids)
+    painter = _Painter(issuer, text(session_name), per_page, masked, on)
     with atomic_path(out) as tmp:
         canv = rl_canvas.Canvas(str(tmp), pagesize=A4, pageCompression=1)
         canv.setTitle(f"Biên nhận — {text(session_name)}")
@@ -75,119 +88,161 @@ def _cut_lines(canv, page_w: float, page_h: float, cols: int) -> None:
     canv.saveState()
     canv.setDash(4, 3)
     canv.setLineWidth(0.4)
-    canv.line(4 * mm, page_h / 2, page_w - 4 * mm, page_h / 2)
+    canv.line(6 * mm, page_h / 2, page_w - 6 * mm, page_h / 2)
     if cols == 2:
-        canv.line(page_w / 2, 4 * mm, page_w / 2, page_h - 4 * mm)
+        canv.line(page_w / 2, 6 * mm, page_w / 2, page_h - 6 * mm)
     canv.restoreState()
 
 
 class _Painter:
-    """Draws one receipt in a cell of the sheet."""
+    """Lays out and draws one receipt in a cell of the sheet."""
 
-    def __init__(self, issuer: Issuer, session_name: str, per_page: int, mask_ids: bool):
-        size = 10.5 if per_page == 4 else 12
+    def __init__(self, issuer: Issuer, session_name: str, per_page: int, masked: bool, on: dt.date | None):
         self.issuer = issuer
         self.session_name = session_name
-        self.size = size
-        self.leading = size * 1.3
-        self.margin = 8 * mm if per_page == 4 else 12 * mm
-        self.mask_ids = mask_ids
+        self.size = 10.5 if per_page == 4 else 12
+        self.sign_space = 20 * mm if per_page == 4 else 28 * mm
+        self.masked = masked
+        self.on = on
 
     def draw(self, canv, r: Receipt, x0: float, y0: float, w: float, h: float) -> None:
-        s, lead, m = self.size, self.leading, self.margin
-        left, right = x0 + m, x0 + w - m
-        width = right - left
-        y = y0 + h - m - s
-        canv.setFont(fonts.BOLD, s)
-        canv.drawString(left, y, self.issuer.body)
-        canv.setFont(fonts.REGULAR, s)
-        canv.drawRightString(right, y, f"Số: {receipt_number(r.number)}")
-        y -= lead * 1.8
-        canv.setFont(fonts.BOLD, s + 2)
-        canv.drawCentredString((left + right) / 2, y, "BIÊN NHẬN TIỀN CHI TRẢ")
-        y -= lead
-        y = self._lines(canv, self.session_name, fonts.ITALIC, left, right, y, centre=True)
-        y -= lead * 0.5
-        y = self._field(canv, "Người hưởng: ", r.full_name, left, right, y, bold=True)
-        id_text = (mask(r.id_number) if self.mask_ids else r.id_number) or "chưa có"
-        y = self._field(canv, "Năm sinh: ", r.birth_year or "chưa rõ", left, right, y)
-        y = self._field(canv, "Số định danh: ", id_text, left, right, y)
-        y = self._field(canv, "Thôn/xóm: ", r.village or "chưa ghi", left, right, y)
+        left, right = x0 + MARGIN, x0 + w - MARGIN
+        top, bottom = y0 + h - MARGIN, y0 + MARGIN
+        size = self.size
+        while True:
+            body = self._body(r, size, right - left)
+            foot, foot_h = self._signatures(r, size, right - left)
+            if sum(step for step, *_ in body) + foot_h <= top - bottom or size <= 7:
+                break
+            size -= 0.5
+        y = top
+        current = None
+        for step, font, font_size, align, indent, line in body:
+            y -= step
+            if current != (font, font_size):
+                current = (font, font_size)
+                canv.setFont(font, font_size)
+            if align == "CENTER":
+                canv.drawCentredString((left + right) / 2, y, line)
+            elif align == "RIGHT":
+                canv.drawRightString(right, y, line)
+            else:
+                canv.drawString(left + indent, y, line)
+        for dy, font, font_size, fraction, line in foot:
+            canv.setFont(font, font_size)
+            canv.drawCentredString(left + (right - left) * fraction, bottom + dy, line)
+
+    def _body(self, r: Receipt, size: float, width: float) -> list[tuple]:
+        """Lines from the top down: (step down to the baseline, font, size, align, indent, text)."""
+        lead = size * 1.28
+        out: list[tuple] = []
+
+        def lines(value, font, align="LEFT", indent=0.0, step=lead, font_size=size):
+            for n, line in enumerate(simpleSplit(text(value), font, font_size, width - indent) or [""]):
+                out.append((step if n == 0 else font_size * 1.28, font, font_size, align, indent, line))
+
+        def field(label: str, value, font=fonts.REGULAR):
+            indent = stringWidth(label, fonts.REGULAR, size)
+            value = text(value)
+            if indent > width * 0.45:
+                lines(label, fonts.REGULAR)
+                lines(value, font, indent=size)
+                return
+            parts = simpleSplit(value, font, size, width - indent) or [""]
+            out.append((lead, fonts.REGULAR, size, "LEFT", 0.0, label))
+            out.append((0.0, font, size, "LEFT", indent, parts[0]))
+            for part in parts[1:]:
+                out.append((lead, font, size, "LEFT", indent, part))
+
+        number = f"Số: {receipt_number(r.number)}"
+        number_w = stringWidth(number, fonts.REGULAR, size)
+        body_w = width - number_w - 4 * mm
+        first = True
+        for line in self.issuer.body_lines:
+            for part in simpleSplit(line, fonts.BOLD, size, body_w) or [""]:
+                out.append((size * (1.0 if first else 1.15), fonts.BOLD, size, "LEFT", 0.0, part))
+                if first:
+                    out.append((0.0, fonts.REGULAR, size, "RIGHT", 0.0, number))
+                    first = False
+        lines("BIÊN NHẬN TIỀN CHI TRẢ", fonts.BOLD, "CENTER", step=lead * 1.5, font_size=size + 2)
+        lines(self.session_name, fonts.ITALIC, "CENTER")
+        out.append((lead * 0.3, fonts.REGULAR, size, "LEFT", 0.0, ""))
+        field("Người hưởng: ", r.full_name, fonts.BOLD)
+        field("Năm sinh: ", r.birth_year or "chưa rõ")
+        field("Số định danh: ", self._id(r.id_number) or "chưa có")
+        field("Thôn/xóm: ", r.village or "chưa ghi")
         if r.receiver_name:
             who = text(r.receiver_name) + (f" ({text(r.receiver_relation)})" if r.receiver_relation else "")
-            y = self._field(canv, "Người nhận tiền: ", who, left, right, y, bold=True)
-            y = self._lines(canv, "là người được ủy quyền nhận thay người hưởng.", fonts.ITALIC, left, right, y)
+            field("Người nhận tiền: ", who, fonts.BOLD)
+            lines("là người được ủy quyền nhận thay người hưởng;", fonts.ITALIC)
+            field("Số định danh người nhận: ", self._id(r.receiver_id_number) or BLANK)
         else:
-            y = self._field(canv, "Người nhận tiền: ", "bản thân người hưởng", left, right, y)
-        y = self._field(canv, "Đơn vị chi trả: ", self.issuer.full_name, left, right, y)
-        y = self._field(canv, "Số tiền: ", format_vnd(r.amount), left, right, y, bold=True)
-        y = self._field(canv, "Bằng chữ: ", amount_in_words_sentence(r.amount), left, right, y, italic=True)
-        y = self._field(canv, "Hình thức: ", CHANNELS.get(r.channel, r.channel), left, right, y)
-        y -= lead * 0.4
-        canv.setFont(fonts.ITALIC, s)
-        half = width / 2
-        canv.drawRightString(right, y, place_and_date(self.issuer.place, r.paid_on))
-        y -= lead * 1.2
-        receiver = text(r.receiver_name) or text(r.full_name)
-        for i, (title, name) in enumerate((("NGƯỜI NHẬN TIỀN", receiver), ("NGƯỜI CHI TIỀN", self.issuer.officer))):
-            cx = left + half * (i + 0.5)
-            canv.setFont(fonts.BOLD, s)
-            canv.drawCentredString(cx, y, title)
-            canv.setFont(fonts.ITALIC, s - 1)
-            canv.drawCentredString(cx, y - lead, SIGN_NOTE)
-            if name:
-                canv.setFont(fonts.BOLD, s)
-                canv.drawCentredString(cx, y0 + m + lead, text(name))
+            field("Người nhận tiền: ", "bản thân người hưởng")
+        field("Đơn vị chi trả: ", self.issuer.full_name)
+        field("Số tiền: ", format_vnd(r.amount), fonts.BOLD)
+        field("Bằng chữ: ", amount_in_words_sentence(r.amount), fonts.ITALIC)
+        field("Hình thức: ", CHANNELS.get(r.channel, r.channel))
+        dated = place_and_date(self.issuer.place, self.on or r.paid_on)
+        date_size, date_lines = fit(dated, width, fonts.ITALIC, size, 2)
+        for n, line in enumerate(date_lines):
+            out.append((lead * (1.3 if n == 0 else 1), fonts.ITALIC, date_size, "RIGHT", 0.0, line))
+        return out
 
-    def _field(self, canv, label: str, value, left: float, right: float, y: float,
-               bold: bool = False, italic: bool = False) -> float:
-        """A "Label: value" line; the value wraps under itself if it is long."""
-        s = self.size
-        canv.setFont(fonts.REGULAR, s)
-        canv.drawString(left, y, label)
-        indent = stringWidth(label, fonts.REGULAR, s)
-        font = fonts.BOLD if bold else fonts.ITALIC if italic else fonts.REGULAR
-        return self._lines(canv, text(value), font, left + indent, right, y)
+    def _id(self, value) -> str:
+        return (mask(value) if self.masked else text(value)) if value else ""
 
-    def _lines(self, canv, value: str, font: str, left: float, right: float, y: float,
-               centre: bool = False) -> float:
-        canv.setFont(font, self.size)
-        for line in simpleSplit(value, font, self.size, right - left) or [""]:
-            if centre:
-                canv.drawCentredString((left + right) / 2, y, line)
-            else:
-                canv.drawString(left, y, line)
-            y -= self.leading
-        return y
+    def _signatures(self, r: Receipt, size: float, width: float) -> tuple[list[tuple], float]:
+        """The two signature blocks, from the bottom margin up: (height above the bottom, font,
+        size, centre as a fraction of the width, text); and the height they take."""
+        lead = size * 1.25
+        half = width / 2 - 3 * mm
+        out = []
+        name_h = 2 * size * 1.15
+        for fraction, title, name in ((0.25, "NGƯỜI NHẬN TIỀN", r.receiver_name or r.full_name),
+                                      (0.75, "NGƯỜI CHI TIỀN", self.issuer.officer)):
+            name_size, name_lines = fit(text(name), half, fonts.BOLD, size, 2, name_h)
+            y = (len(name_lines) - 1) * name_size * 1.15
+            for line in name_lines:
+                out.append((y, fonts.BOLD, name_size, fraction, line))
+                y -= name_size * 1.15
+            title_size, (title_line,) = fit(title, half, fonts.BOLD, size)
+            out.append((name_h + self.sign_space + lead, fonts.BOLD, title_size, fraction, title_line))
+            out.append((name_h + self.sign_space, fonts.ITALIC, size - 1, fraction, SIGN_NOTE))
+        return out, name_h + self.sign_space + lead + size
 
 
-def session_receipts(db, session_id: str, receipt_nos=None, channel: str | None = None) -> list[Receipt]:
+def session_receipts(db, session_id: str, receipt_nos=None, channel: str | None = "cash") -> list[Receipt]:
     """Receipts of the live (not reversed) payments of a session, in receipt-number order.
 
-    ``receipt_nos`` limits them to those numbers (reprinting one receipt, or the desk's queue);
-    ``channel``: ``"cash"`` or ``"account"`` keeps only the payments made that way.
+    ``receipt_nos`` prints exactly those numbers (reprinting one receipt, or the desk's queue);
+    otherwise ``channel`` picks the payments: ``"cash"`` (the default), ``"account"`` or
+    ``"all"``/``None``.
     """
     out = []
     for p in payouts.payments(db, session_id, receipt_nos):
         cash = p["paid_channel"] in payouts.CASH_CHANNELS
-        if channel and (channel == "cash") != cash:
+        if not receipt_nos and channel in ("cash", "account") and (channel == "cash") != cash:
             continue
         authorised = p["received_by"] == "authorised"
-        relation = p["receiver_relation"] if authorised and fold(p["paid_to"]) == fold(p["receiver_name"]) else ""
+        registered = authorised and fold(p["paid_to"]) == fold(p["receiver_name"])
         out.append(Receipt(
             number=p["receipt_no"], full_name=p["full_name"], birth_year=p["birth_year"], id_number=p["id_number"],
             village=p["village"], amount=p["total"], channel=p["paid_channel"],
             paid_on=dt.date.fromisoformat(p["paid_at"][:10]),
-            receiver_name=p["paid_to"] if authorised else "", receiver_relation=relation))
+            receiver_name=p["paid_to"] if authorised else "",
+            receiver_relation=p["receiver_relation"] if registered else "",
+            receiver_id_number=(p["receiver_id_number"] or "") if registered else ""))
     return out
 
 
-def write(db, session_id: str, out, *, per_page: int = 4, receipt_nos=None, channel: str | None = None,
-          mask_ids: bool = False) -> int:
+def write(db, session_id: str, out, *, per_page: int = 4, receipt_nos=None, channel: str | None = "cash",
+          masked: bool = False, on: dt.date | None = None) -> int:
     """Print the receipts of a session to ``out``; returns how many were printed."""
     session = payouts.get_session(db, session_id)
     receipts = session_receipts(db, session_id, receipt_nos, channel)
     if not receipts:
-        raise UserError("Chưa có khoản chi nào để in biên nhận")
-    render(receipts, out, issuer=issuer_of(db), session_name=session["name"], per_page=per_page, mask_ids=mask_ids)
+        raise UserError("Chưa có khoản chi nào để in biên nhận" + (
+            " bằng tiền mặt" if not receipt_nos and channel == "cash" else ""))
+    render(receipts, out, issuer=issuer_of(db), session_name=session["name"], per_page=per_page, masked=masked,
+           on=on)
     return len(receipts)

@@ -1,15 +1,22 @@
-"""Long lists laid out page by page: the header row on every page, totals carried over.
+"""Long lists laid out page by page: rows of one height, text fitted into its cell, page totals.
 
-reportlab slows down more than linearly on one huge ``Table`` and cannot carry a running
-total across a page break, so the rows are measured here (wrapped with the font metrics),
-cut into page-sized pieces, and each page becomes its own small ``Table``:
+Every person's row has the same height (a list that is signed: tall enough to sign in), and
+text never wraps freely: a cell's text is shrunk to fit its column and, in the columns that
+allow it (names), set on two lines; what still does not fit is cut with "…" (a guard, not a
+case that happens with real names). Each page is drawn straight on the canvas (one path for the
+grid, one text object for the words), which keeps 5,000 rows fast:
 
-    header row · "Cộng trang trước chuyển sang" · rows · "Cộng chuyển sang trang sau"
+    header row · column numbers (1) (2) … · [the group's heading again, "(tiếp theo)"]
+    rows · "Cộng trang" · "Lũy kế"                          (the last two on lists with money)
 
-Cells are plain strings (lines joined with "\\n"), not Paragraphs, which keeps 5,000 rows fast.
+Page breaks: a group heading never ends a page; a subtotal or total never starts one (the
+group's last person goes over with it); the last page holds at least :data:`MIN_LAST` people
+(unless the list is shorter) and whatever follows the table (legend, amount in words,
+signatures).
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -20,174 +27,310 @@ from commune_payout.documents import fonts
 from commune_payout.documents.frame import text
 from commune_payout.money import format_vnd
 
-PAD_H = 2.0
-PAD_V = 2.0
-CARRY_IN = "Cộng trang trước chuyển sang"
-CARRY_OUT = "Cộng chuyển sang trang sau"
+PAD_H = 1.8
+PAD_V = 1.5
+LEADING = 1.12
+MIN_SIZE = 6.5
+MIN_LAST = 3
+PAGE_TOTAL = "Cộng trang"
+RUNNING_TOTAL = "Lũy kế"
+ELLIPSIS = "…"
+
+
+class Italic(str):
+    """A cell's text set in italics (a note in place of a value, such as "Chuyển khoản")."""
 
 
 @dataclass(frozen=True)
 class Column:
     title: str
-    width: float                  # millimetres
+    width: float = 0.0            # millimetres; 0: an equal share of the width the others leave …
     align: str = "LEFT"           # LEFT, CENTER or RIGHT
+    lines: int = 1                # the most lines its text may take (names: 2)
+    least: float = 10.0           # … but at least this many millimetres
 
 
 @dataclass
 class Row:
     """One row. ``kind``: ``item`` (a person), ``heading`` (a group title across the table),
-    ``subtotal`` or ``total`` (a label across the first columns, the sum in ``carry_column``).
+    ``subtotal`` or ``total`` (a label across the first columns, the sum in the amount column).
 
-    ``amount`` and ``count`` are what an item adds to the totals carried from page to page.
+    ``amount`` and ``count`` are what an item adds to the page totals and the running total.
     """
 
     cells: list
     kind: str = "item"
     amount: int = 0
     count: int = 0
-    lines: list = field(default_factory=list, repr=False)
+    fitted: list = field(default_factory=list, repr=False)   # per cell: (font, size, lines)
     height: float = 0.0
+
+
+def _width(line: str, font: str, size: float) -> float:
+    return stringWidth(line, font, size)
+
+
+def _cut(line: str, font: str, size: float, width: float) -> str:
+    """``line`` shortened to end in "…" within ``width``."""
+    while line and _width(line + ELLIPSIS, font, size) > width:
+        line = line[:-1]
+    return line.rstrip() + ELLIPSIS
+
+
+@lru_cache(maxsize=65536)
+def fit(value: str, width: float, font: str, size: float, max_lines: int = 1,
+        height: float = 0.0, min_size: float = MIN_SIZE) -> tuple[float, tuple[str, ...]]:
+    """The size and lines that set ``value`` within ``width`` (and ``height``, for two lines).
+
+    One line at ``size`` if it fits; else one line shrunk down to 85 % of ``size``; else, when
+    ``max_lines`` allows, wrapped on up to that many lines at the largest size that fits; else
+    one line (or ``max_lines`` lines) at ``min_size``, the last one cut with "…".
+    """
+    if not value:
+        return size, ("",)
+    natural = _width(value, font, size)
+    if natural <= width:
+        return size, (value,)
+    shrunk = int(size * width / natural * 4) / 4
+    if shrunk >= max(min_size, size * 0.85):
+        return shrunk, (value,)
+    if max_lines > 1:
+        s = size
+        while s >= min_size:
+            lines = simpleSplit(value, font, s, width)
+            if (len(lines) <= max_lines and (not height or len(lines) * s * LEADING <= height)
+                    and all(_width(x, font, s) <= width for x in lines)):
+                return s, tuple(lines)
+            s -= 0.5
+    if max(min_size, shrunk) > min_size:
+        return max(min_size, shrunk), (value,)
+    lines = simpleSplit(value, font, min_size, width) if max_lines > 1 else [value]
+    if height:
+        max_lines = max(1, min(max_lines, int(height // (min_size * LEADING))))
+    kept = [x if _width(x, font, min_size) <= width else _cut(x, font, min_size, width) for x in lines[:max_lines]]
+    if len(lines) > max_lines and not kept[-1].endswith(ELLIPSIS):
+        kept[-1] = _cut(kept[-1], font, min_size, width)
+    return min_size, tuple(kept)
+
+
+def _widths(columns: list[Column], width: float) -> list[float]:
+    """Column widths in points: fixed ones as given, the flexible ones share the rest equally,
+    except that one whose share is below its least width gets that width."""
+    sized = {i: c.width * mm for i, c in enumerate(columns) if c.width}
+    while True:
+        flexible = [i for i in range(len(columns)) if i not in sized]
+        rest = width - sum(sized.values())
+        share = rest / len(flexible) if flexible else 0.0
+        narrow = [i for i in flexible if share < columns[i].least * mm]
+        if not narrow or len(narrow) == len(flexible):
+            break
+        for i in narrow:
+            sized[i] = columns[i].least * mm
+    if rest < -0.01 or any(share < columns[i].least * mm - 0.01 for i in flexible):
+        raise ValueError("columns wider than the page")
+    return [sized.get(i, share) for i in range(len(columns))]
 
 
 class PagedTable:
     """Columns, fonts and row heights of one list; :meth:`flowables` paginates the rows.
 
-    ``carry_column`` is the index of the amount column whose running total is carried from
-    page to page (``None`` for lists without money: only the header row repeats).
-    ``unit`` names what ``count`` counts ("người", "tài khoản"). ``continue_headings``: a page
-    that starts inside a group repeats the group heading ("— tiếp theo"); lists that print the
-    group in a column of their own can save the line.
+    ``width``: the page's text width, which the columns of width 0 share. ``carry_column``: the
+    index of the amount column totalled per page and carried from page to page (``None`` for
+    lists without money). ``unit`` names what ``count`` counts ("người", "giao dịch").
+    ``continue_headings``: a page that starts inside a group repeats the group's heading.
     """
 
-    def __init__(self, columns: list[Column], *, size: float = 9, row_height: float = 0,
+    def __init__(self, columns: list[Column], width: float, *, size: float = 9, row_height: float = 8.5,
                  carry_column: int | None = None, unit: str = "người", continue_headings: bool = True):
         fonts.register()
         self.columns = columns
-        self.widths = [c.width * mm for c in columns]
+        self.widths = _widths(columns, width)
+        self.edges = [sum(self.widths[:i]) for i in range(len(columns) + 1)]
         self.size = size
-        self.leading = size * 1.18
-        self.row_height = row_height * mm
         self.carry_column = carry_column
         self.unit = unit
         self.continue_headings = continue_headings
-        self._wrapped: dict = {}
-        self._widths: dict = {}
-        self.header_lines = [self._wrap(c.title, w, fonts.BOLD) for c, w in zip(columns, self.widths)]
-        self.header_height = self._height(self.header_lines)
-        self.line_height = self.leading + 2 * PAD_V + 1
+        self.item_height = row_height * mm
+        self.label_height = size * 1.25 + 2 * PAD_V + 1
+        head_size = size - 0.5
+        self.header = Row([c.title for c in columns], kind="header")
+        self.header.fitted = [self._header_cell(c.title, w, head_size) for c, w in zip(columns, self.widths)]
+        self.header.height = max(len(lines) for _, _, lines in self.header.fitted) * head_size * LEADING + 2 * PAD_V + 2
+        self.numbers = Row([f"({n})" for n in range(1, len(columns) + 1)], kind="numbers")
+        self.numbers.fitted = [(fonts.ITALIC, size - 2, (f"({n})",)) for n in range(1, len(columns) + 1)]
+        self.numbers.height = (size - 2) * 1.2 + 2 * PAD_V
 
     @property
     def width(self) -> float:
-        return sum(self.widths)
+        return self.edges[-1]
 
-    def _wrap(self, value, width: float, font: str) -> list[str]:
-        key = (value, width, font)
-        lines = self._wrapped.get(key)
-        if lines is None:
-            lines = []
-            for part in text(value).split("\n"):
-                lines += simpleSplit(part, font, self.size, width - 2 * PAD_H) or [""]
-            self._wrapped[key] = lines
-        return lines
+    def _header_cell(self, title: str, width: float, size: float):
+        lines: list[str] = []
+        for part in text(title).split("\n"):
+            lines += simpleSplit(part, fonts.BOLD, size, width - 2 * PAD_H) or [""]
+        return fonts.BOLD, size, tuple(lines)
 
-    def string_width(self, line: str, font: str) -> float:
-        key = (line, font)
-        width = self._widths.get(key)
-        if width is None:
-            width = self._widths[key] = stringWidth(line, font, self.size)
-        return width
+    @property
+    def carries(self) -> bool:
+        return self.carry_column is not None
 
-    def _height(self, cell_lines) -> float:
-        return max(len(lines) for lines in cell_lines) * self.leading + 2 * PAD_V + 1
-
-    def _label_width(self) -> float:
-        return sum(self.widths[: self.carry_column]) if self.carry_column else self.width
+    def overhead(self, continues: bool) -> float:
+        """Height every page spends besides its rows."""
+        return (self.header.height + self.numbers.height + (2 * self.label_height if self.carries else 0)
+                + (self.label_height if continues and self.continue_headings else 0))
 
     def measure(self, row: Row) -> Row:
-        """Wrap the cells of ``row`` into lines and set its height."""
+        """Fit the cells of ``row`` into its columns and set its height."""
         if row.kind == "item":
-            row.lines = [self._wrap(v, w, fonts.REGULAR) for v, w in zip(row.cells, self.widths)]
-            row.height = max(self.row_height, self._height(row.lines))
+            row.height = self.item_height
+            inner = self.item_height - 2 * PAD_V
+            row.fitted = []
+            for value, column, width in zip(row.cells, self.columns, self.widths):
+                font = fonts.ITALIC if isinstance(value, Italic) else fonts.REGULAR
+                size, lines = fit(text(value), width - 2 * PAD_H, font, self.size, column.lines, inner)
+                row.fitted.append((font, size, lines))
         else:
-            label_w = self.width if row.kind == "heading" else self._label_width()
-            label = self._wrap(row.cells[0], label_w, fonts.BOLD)
-            row.lines = [label] + [[text(v)] for v in row.cells[1:]]
-            row.height = self._height([label])
+            row.height = self.label_height
+            font = _ROW_FONTS[row.kind]
+            span = self.width if row.kind == "heading" or not self.carries else self.edges[self.carry_column]
+            row.fitted = [(font, *fit(text(row.cells[0]), span - 2 * PAD_H, font, self.size))]
+            for value, width in zip(row.cells[1:], self.widths[1:]):
+                row.fitted.append((font, *fit(text(value), width - 2 * PAD_H, font, self.size)))
         return row
 
+    def _label(self, label: str, amount: int, count: int, kind: str) -> Row:
+        cells = [f"{label}: {count} {self.unit}"] + [""] * (len(self.columns) - 1)
+        cells[self.carry_column] = format_vnd(amount, unit=False)
+        return self.measure(Row(cells, kind=kind))
+
+    # -- page breaks ------------------------------------------------------------------------
     def paginate(self, rows: list[Row], first_space: float, page_space: float,
                  tail_space: float = 0) -> list[list[Row]]:
-        """Cut measured rows into pages. ``first_space``/``page_space``: height for the table on
-        the first and later pages; ``tail_space``: what must follow the last row on its page
-        (the amount in words, the signatures). A group heading never ends a page; a page that
-        starts inside a group gets room for the group's heading again (see :meth:`flowables`)."""
-        carry = self.carry_column is not None
-        pages: list[list[Row]] = [[]]
-        used = self.header_height
-        space = first_space
-        reserve = self.line_height if carry else 0
-        again = self.line_height if self.continue_headings and any(r.kind == "heading" for r in rows) else 0
+        """Cut measured rows into pages; ``first_space``/``page_space``: the height for the table
+        on the first and later pages; ``tail_space``: what follows the last row on its page."""
+        opens = self._open_groups(rows)
+        pages: list[list[int]] = [[]]
+        used, space = 0.0, first_space - self.overhead(False)
         for i, row in enumerate(rows):
-            need = row.height
-            if row.kind == "heading" and i + 1 < len(rows):
-                need += rows[i + 1].height
-            if pages[-1] and used + need + reserve > space:
-                pages.append([])
-                space = page_space
-                used = self.header_height + (self.line_height if carry else 0) + again
-            pages[-1].append(row)
+            need = row.height + (rows[i + 1].height if row.kind == "heading" and i + 1 < len(rows) else 0)
+            if pages[-1] and used + need > space:
+                carried: list[int] = []
+                if row.kind in ("subtotal", "total"):
+                    carried = self._take_back(rows, pages[-1])
+                pages.append(carried)
+                space = page_space - self.overhead(self._continues(rows, opens, (carried or [i])[0]))
+                used = sum(rows[j].height for j in carried)
+            pages[-1].append(i)
             used += row.height
-        if tail_space and used + tail_space > space and len(pages[-1]) > 1:
-            # The signatures never stand alone on a page: the last few rows go over with them.
-            last = pages[-1]
-            keep = max(1, len(last) - 3)
-            while keep > 1 and last[keep - 1].kind == "heading":
-                keep -= 1
-            pages[-1:] = [last[:keep], last[keep:]]
-        return pages
+        self._settle_end(rows, opens, pages, first_space, page_space, tail_space)
+        return [[rows[i] for i in page] for page in pages]
 
-    def flowables(self, rows: list[Row], first_space: float, page_space: float,
-                  tail_space: float = 0) -> list:
-        """One ``Table`` per page with a ``PageBreak`` between them (rows are measured here)."""
+    @staticmethod
+    def _open_groups(rows: list[Row]) -> list[int | None]:
+        """For each row, the index of the heading of the group it is in (``None`` outside one)."""
+        out, current = [], None
+        for i, row in enumerate(rows):
+            if row.kind == "heading":
+                current = i
+            out.append(current)
+            if row.kind in ("subtotal", "total"):
+                current = None
+        return out
+
+    @staticmethod
+    def _continues(rows, opens, first: int) -> bool:
+        return rows[first].kind == "item" and opens[first] is not None
+
+    @staticmethod
+    def _take_back(rows: list[Row], page: list[int]) -> list[int]:
+        """Rows leaving the end of ``page`` so that a subtotal is not alone on the next page:
+        back to and including its group's last person (and the heading, had it been left alone)."""
+        taken: list[int] = []
+        for k in range(len(page) - 1, 0, -1):
+            if rows[page[k]].kind == "item":
+                if rows[page[k - 1]].kind == "heading":
+                    k -= 1
+                if k == 0:
+                    return []
+                taken = page[k:]
+                del page[k:]
+                return taken
+        return taken
+
+    @staticmethod
+    def _valid_cut(rows: list[Row], seq: list[int], k: int) -> bool:
+        return 0 < k < len(seq) and rows[seq[k]].kind not in ("subtotal", "total") \
+            and rows[seq[k - 1]].kind != "heading"
+
+    def _settle_end(self, rows, opens, pages, first_space: float, page_space: float, tail_space: float) -> None:
+        """The last page holds the tail and at least MIN_LAST people: rows move onto a page of
+        their own, or over from the page before, until it does."""
+        least = min(MIN_LAST, sum(r.kind == "item" for r in rows))
+        for _ in range(4):
+            last = pages[-1]
+            space = (page_space if len(pages) > 1 else first_space) - self.overhead(
+                self._continues(rows, opens, last[0]))
+            if sum(rows[i].height for i in last) + tail_space > space:
+                k = self._cut_from_end(rows, last, least)
+                if k is None:
+                    return
+                pages.append(last[k:])
+                del last[k:]
+            elif len(pages) > 1 and sum(rows[i].kind == "item" for i in last) < least:
+                before = len(pages[-2])
+                combined = pages[-2] + last
+                k = self._cut_from_end(rows, combined, least)
+                if k is None or k >= before:
+                    return
+                pages[-2:] = [combined[:k], combined[k:]]
+            else:
+                return
+
+    def _cut_from_end(self, rows, seq: list[int], least: int) -> int | None:
+        """The latest valid cut of ``seq`` that leaves at least ``least`` people after it, or
+        failing that (a short list) the earliest valid cut."""
+        count = 0
+        earliest = None
+        for k in range(len(seq) - 1, 0, -1):
+            count += rows[seq[k]].kind == "item"
+            if self._valid_cut(rows, seq, k):
+                if count >= least:
+                    return k
+                earliest = k
+        return earliest
+
+    def flowables(self, rows: list[Row], first_space: float, page_space: float, tail_space: float = 0) -> list:
+        """One drawn table per page with a ``PageBreak`` between them (rows are measured here)."""
         for row in rows:
             self.measure(row)
+        opens = self._open_groups(rows)
+        index = {id(r): i for i, r in enumerate(rows)}
         pages = self.paginate(rows, first_space, page_space, tail_space)
         out: list = []
         amount = count = 0
-        heading = None
         for n, page in enumerate(pages):
-            body: list[Row] = []
-            if n and self.carry_column is not None:
-                body.append(self._carry_row(CARRY_IN, amount, count))
-            if self.continue_headings and heading is not None and page[0].kind != "heading":
-                body.append(self.measure(Row([f"{heading.cells[0]} — tiếp theo", *heading.cells[1:]],
+            body: list[Row] = [self.header, self.numbers]
+            first = index[id(page[0])]
+            if self.continue_headings and self._continues(rows, opens, first):
+                heading = rows[opens[first]]
+                body.append(self.measure(Row([f"{text(heading.cells[0])} (tiếp theo)", *heading.cells[1:]],
                                              kind="heading")))
-            for row in page:
-                amount += row.amount
-                count += row.count
-                if row.kind == "heading":
-                    heading = row
             body += page
-            if n + 1 < len(pages) and self.carry_column is not None:
-                body.append(self._carry_row(CARRY_OUT, amount, count))
-            out.append(self._table(body))
+            page_amount = sum(r.amount for r in page)
+            page_count = sum(r.count for r in page)
+            amount += page_amount
+            count += page_count
+            if self.carries:
+                body += [self._label(PAGE_TOTAL, page_amount, page_count, "page"),
+                         self._label(RUNNING_TOTAL, amount, count, "running")]
+            out.append(_PageTable(self, body))
             if n + 1 < len(pages):
                 out.append(PageBreak())
         return out
 
-    def _carry_row(self, label: str, amount: int, count: int) -> Row:
-        cells = [f"{label}: {count} {self.unit}"] + [""] * (len(self.columns) - 1)
-        cells[self.carry_column] = format_vnd(amount, unit=False)
-        return self.measure(Row(cells, kind="carry"))
-
-    def _table(self, rows: list[Row]) -> "_PageTable":
-        header = Row(list(self.header_lines), kind="header", lines=self.header_lines, height=self.header_height)
-        return _PageTable(self, [header] + rows)
-
 
 class _PageTable(Flowable):
-    """One page of a :class:`PagedTable`, drawn straight on the canvas: one path for the grid,
-    one text object for the words (a ``Table`` per page was the slow part on 5,000 rows)."""
+    """One page of a :class:`PagedTable`, drawn straight on the canvas."""
 
     def __init__(self, spec: PagedTable, rows: list[Row]):
         super().__init__()
@@ -201,17 +344,14 @@ class _PageTable(Flowable):
 
     def draw(self):
         spec, canv = self.spec, self.canv
-        widths = spec.widths
-        n_cols = len(widths)
-        edges = [0.0]
-        for w in widths:
-            edges.append(edges[-1] + w)
-        span_end = spec.carry_column if spec.carry_column is not None else n_cols
+        edges = spec.edges
+        n_cols = len(spec.widths)
+        span_end = spec.carry_column if spec.carries else n_cols
         path = canv.beginPath()
-        text = canv.beginText()
-        text.setTextOrigin(0, 0)
+        words = canv.beginText()
+        words.setTextOrigin(0, 0)
         cursor = (0.0, 0.0)
-        font = None
+        current = None
         open_from: dict[int, float] = {}    # vertical rules run down through rows that share them
         top = self.height
         path.moveTo(0, top)
@@ -232,42 +372,43 @@ class _PageTable(Flowable):
                     path.lineTo(edges[c], top)
             for c in cuts:
                 open_from.setdefault(c, top)
-            if font != _ROW_FONTS[row.kind]:
-                font = _ROW_FONTS[row.kind]
-                text.setFont(font, spec.size)
-            for c, lines in enumerate(row.lines):
-                if not lines or lines == [""]:
+            for c, (font, size, lines) in enumerate(row.fitted):
+                if lines == ("",):
                     continue
                 left, right, align = edges[c], edges[c + 1], spec.columns[c].align
-                if row.kind == "header":
+                if row.kind in ("header", "numbers"):
                     align = "CENTER"
                 elif row.kind == "heading":
                     right, align = edges[n_cols], "LEFT"
                 elif row.kind in _LABEL_ROWS and c == 0:
                     right, align = edges[span_end], "LEFT"
-                block = len(lines) * spec.leading
-                y = bottom + (row.height - block) / 2 + block - spec.size
+                if current != (font, size):
+                    current = (font, size)
+                    words.setFont(font, size)
+                leading = size * LEADING
+                block = (len(lines) - 1) * leading + size * 0.72
+                y = bottom + (row.height - block) / 2 + block - size * 0.72
                 for line in lines:
                     if align == "LEFT":
                         x = left + PAD_H
                     else:
-                        w = spec.string_width(line, font)
+                        w = stringWidth(line, font, size)
                         x = right - PAD_H - w if align == "RIGHT" else (left + right - w) / 2
-                    text.moveCursor(x - cursor[0], cursor[1] - y)
+                    words.moveCursor(x - cursor[0], cursor[1] - y)
                     cursor = (x, y)
-                    text.textOut(line)
-                    y -= spec.leading
+                    words.textOut(line)
+                    y -= leading
             top = bottom
         for c, start in open_from.items():
             path.moveTo(edges[c], start)
             path.lineTo(edges[c], top)
         canv.setLineWidth(0.5)
         canv.drawPath(path, stroke=1, fill=0)
-        canv.drawText(text)
+        canv.drawText(words)
 
 
-_LABEL_ROWS = ("subtotal", "total", "carry")
+_LABEL_ROWS = ("subtotal", "total", "page", "running")
 _ROW_FONTS = {
-    "header": fonts.BOLD, "item": fonts.REGULAR, "heading": fonts.BOLD,
-    "subtotal": fonts.BOLD, "total": fonts.BOLD, "carry": fonts.BOLD_ITALIC,
+    "heading": fonts.BOLD, "subtotal": fonts.BOLD, "total": fonts.BOLD,
+    "page": fonts.BOLD_ITALIC, "running": fonts.BOLD_ITALIC,
 }

@@ -16,7 +16,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from commune_payout import payouts, transfers
 from commune_payout.banks import BY_BIN, bank_name
-from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, markup, standard_signers
+from commune_payout.documents.frame import Document, Issuer, flow_height, issuer_of, markup, signers
 from commune_payout.documents.payout_list import session_subtitle
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
@@ -24,11 +24,11 @@ from commune_payout.money import amount_in_words_sentence, format_vnd
 
 COLUMNS = [
     Column("STT", 9, "CENTER"),
-    Column("Họ và tên người hưởng", 40),
-    Column("Chủ tài khoản", 40),
-    Column("Số tài khoản", 34, "CENTER"),
-    Column("Số tiền\n(đồng)", 24, "RIGHT"),
-    Column("Nội dung chuyển khoản", 105),
+    Column("Họ và tên người hưởng", 44, lines=2),
+    Column("Chủ tài khoản", 44, lines=2),
+    Column("Số tài khoản", 36, "CENTER"),
+    Column("Số tiền\n(đồng)", 22, "RIGHT"),
+    Column("Nội dung chuyển khoản", 0, lines=2),
 ]
 AMOUNT_COLUMN = 4
 
@@ -69,7 +69,7 @@ def render(sections: list[BankSection], out, *, issuer: Issuer, on: dt.date, sub
     for n, section in enumerate(sections):
         if n:
             story.append(PageBreak())
-        table = PagedTable(COLUMNS, size=9, row_height=7, carry_column=AMOUNT_COLUMN, unit="giao dịch")
+        table = PagedTable(COLUMNS, width, size=9, row_height=8, carry_column=AMOUNT_COLUMN, unit="giao dịch")
         header = doc.header() + [Paragraph(f"Ngân hàng: <b>{markup(section.bank_title)}</b> — mã BIN "
                                            f"{markup(section.bank_bin)}", st.center), Spacer(1, 3 * mm)]
         rows = [Row([str(r.no), r.full_name, r.holder, r.account_number, format_vnd(r.amount, unit=False),
@@ -79,13 +79,13 @@ def render(sections: list[BankSection], out, *, issuer: Issuer, on: dt.date, sub
         rows.append(Row(totals, kind="total"))
         tail = [
             Spacer(1, 3 * mm),
-            Paragraph(f"<b>Tổng số giao dịch:</b> {section.count}", st.body_left),
-            Paragraph(f"<b>Tổng số tiền:</b> {markup(format_vnd(section.amount))}", st.body_left),
-            Paragraph(f"<b>Bằng chữ:</b> <i>{markup(amount_in_words_sentence(section.amount))}</i>", st.body_left),
+            Paragraph(f"<b>Tổng số giao dịch:</b> {section.count}; <b>tổng số tiền:</b> "
+                      f"{markup(format_vnd(section.amount))} (<b>bằng chữ:</b> "
+                      f"<i>{markup(amount_in_words_sentence(section.amount))}</i>)", st.body_left),
             Paragraph(f"<b>Mã kiểm tra SHA-256:</b> <font size={st.size - 2}>{section.checksum}</font>",
                       st.body_left),
             Spacer(1, 4 * mm),
-            doc.signatures(standard_signers(issuer)),
+            doc.signatures(signers(issuer, "preparer", "accountant", "chairman")),
         ]
         story += header + table.flowables(rows, height - flow_height(header, width) - 2, height - 2,
                                           flow_height(tail, width) + 2) + tail

@@ -1,9 +1,11 @@
 """Printing: choose a document (and its session or month), then preview it in the system PDF
 viewer, save it as a PDF, or send it to the default printer.
 
-The PDF is made on a worker thread by :func:`commune_payout.documents.write` (a 5,000-person list
-takes about a second). Previews and print jobs are written to ``previews/`` beside the database,
-so personal data stays where the register is, and each one replaces the last of its kind.
+The PDF is made, and sent to the printer, on a worker thread (:func:`commune_payout.documents.write`,
+:func:`commune_payout.printing.print_pdf`): a long list or a printer that does not answer never
+freezes the window, and a printer's refusal or silence is told as a plain message. Previews and
+print jobs are written to ``previews/`` beside the database, so personal data stays where the
+register is, and each one replaces the last of its kind.
 """
 
 import datetime as dt
@@ -21,8 +23,7 @@ FILE_STEMS = {
     "payout-list": "danh-sach-chi-tra", "receipts": "bien-nhan", "transfers": "danh-sach-chuyen-khoan",
     "campaign": "can-mo-tai-khoan", "cleaning": "ra-soat-du-lieu", "report": "bao-cao-thang",
 }
-MASKABLE = ("payout-list", "receipts", "campaign")
-BY_CHANNEL = ("payout-list", "receipts")
+BY_CHANNEL = {"payout-list": "all", "receipts": "cash"}     # documents narrowed by channel, and their default
 
 
 def register_gui(shell) -> None:
@@ -52,16 +53,20 @@ class PrintingView(ttk.Frame):
         self.period_var = ttk.StringVar()
         self.grid_.add("period", _("Tháng báo cáo"), lambda p: ttk.Entry(p, textvariable=self.period_var, width=12),
                        hint=_("dạng NNNN-TT, ví dụ 2027-01"))
+        self.number_var = ttk.StringVar()
+        self.grid_.add("number", _("Số báo cáo"), lambda p: ttk.Entry(p, textvariable=self.number_var, width=12),
+                       hint=_("để trống: số tự động (in lại giữ số cũ)"))
         self.date_var = ttk.StringVar()
         self.grid_.add("date", _("Ngày ghi trên văn bản"),
                        lambda p: ttk.Entry(p, textvariable=self.date_var, width=12), hint=_("ngày/tháng/năm"))
         self.channel = self.grid_.add("channel", _("Hình thức nhận"), lambda p: Choice(
-            p, documents.CHANNEL_FILTERS, blank=_("Tất cả"), width=32))
+            p, documents.CHANNEL_FILTERS, width=32))
         self.per_page_var = ttk.IntVar(value=4)
         self.grid_.add("per_page", _("Biên nhận mỗi trang A4"), self._per_page_buttons)
         self.mask_var = ttk.BooleanVar(value=False)
         self.grid_.add("mask", "", lambda p: ttk.Checkbutton(
-            p, variable=self.mask_var, text=_("Chỉ in 4 số cuối số định danh (danh sách niêm yết công khai)")))
+            p, variable=self.mask_var,
+            text=_("Che số định danh, số điện thoại, số tài khoản (danh sách niêm yết công khai)")))
 
         buttons = ttk.Frame(self, padding=(0, 14, 0, 0))
         buttons.pack(fill="x")
@@ -75,13 +80,15 @@ class PrintingView(ttk.Frame):
         self.print_button.pack(side="left")
         self.status = ttk.Label(self, bootstyle="secondary", wraplength=900, justify="left", padding=(0, 12, 0, 0))
         self.status.pack(anchor="w")
-        ttk.Label(self, text=_("Danh sách niêm yết công khai không bao giờ ghi diện nhiễm HIV; số định danh "
-                               "có thể che bớt. Biên nhận ghi ngày chi tiền của từng người."),
+        ttk.Label(self, text=_("Danh sách niêm yết công khai không bao giờ ghi diện nhiễm HIV; số định danh, "
+                               "số điện thoại có thể che bớt. Biên nhận chỉ in cho khoản chi tiền mặt (trừ khi chọn "
+                               "khác); để trống ngày thì biên nhận ghi ngày chi tiền của từng người."),
                   bootstyle="secondary", wraplength=900, justify="left").pack(anchor="w", pady=(8, 0))
         self.kind.set_code("payout-list")
         today = shell.ctx.clock.today()
         self.period_var.set(f"{today:%Y-%m}")
         self.date_var.set(f"{today:%d/%m/%Y}")
+        self.shown_kind = None
         self.load_sessions()
         self.update_fields()
 
@@ -113,15 +120,24 @@ class PrintingView(ttk.Frame):
         return self.sessions[index]["id"] if 0 <= index < len(self.sessions) else None
 
     def update_fields(self) -> None:
-        """Enable only the fields the chosen document uses."""
+        """Enable only the fields the chosen document uses; a document newly chosen gets its
+        default channel, and receipts an empty date (each payment's own day)."""
         kind = self.kind.code()
+        if kind != self.shown_kind:
+            if kind in BY_CHANNEL:
+                self.channel.set_code(BY_CHANNEL[kind])
+            if kind == "receipts":
+                self.date_var.set("")
+            elif not self.date_var.get().strip():
+                self.date_var.set(f"{self.shell.ctx.clock.today():%d/%m/%Y}")
+            self.shown_kind = kind
         wanted = {
             "session": kind in documents.SESSION_KINDS,
             "period": kind == "report",
+            "number": kind == "report",
             "channel": kind in BY_CHANNEL,
             "per_page": kind == "receipts",
-            "mask": kind in MASKABLE,
-            "date": kind != "receipts",
+            "mask": kind in documents.MASKABLE,
         }
         for key, on in wanted.items():
             widget = self.grid_.inputs[key]
@@ -133,11 +149,16 @@ class PrintingView(ttk.Frame):
         """The document asked for; raises UserError after marking each wrong field beside it."""
         kind = self.kind.code()
         problems = {}
-        try:
-            on = dt.datetime.strptime(self.date_var.get().strip(), "%d/%m/%Y").date()
-        except ValueError:
-            problems["date"] = _("Ngày phải có dạng ngày/tháng/năm")
-            on = None
+        on = None
+        typed = self.date_var.get().strip()
+        if typed or kind != "receipts":
+            try:
+                on = dt.datetime.strptime(typed, "%d/%m/%Y").date()
+            except ValueError:
+                problems["date"] = _("Ngày phải có dạng ngày/tháng/năm")
+        number = self.number_var.get().strip()
+        if kind == "report" and number and not (number.isdigit() and int(number) > 0):
+            problems["number"] = _("Số báo cáo là số nguyên dương, hoặc để trống")
         period = self.period_var.get().strip()
         if kind == "report" and not (len(period) == 7 and period[4] == "-" and period[:4].isdigit()
                                      and period[5:].isdigit() and 1 <= int(period[5:]) <= 12):
@@ -150,9 +171,9 @@ class PrintingView(ttk.Frame):
             raise UserError(_("Hãy sửa các ô được đánh dấu"))
         return documents.Request(
             kind=kind, on=on, session_id=session_id, period=period if kind == "report" else None,
-            mask_ids=kind in MASKABLE and self.mask_var.get(),
+            masked=kind in documents.MASKABLE and self.mask_var.get(),
             channel=self.channel.code() if kind in BY_CHANNEL else None,
-            per_page=self.per_page_var.get())
+            per_page=self.per_page_var.get(), number=int(number) if kind == "report" and number else None)
 
     def default_name(self, request: documents.Request) -> str:
         if request.session_id:
@@ -178,10 +199,11 @@ class PrintingView(ttk.Frame):
         self._make(ask, self._saved)
 
     def print_document(self) -> None:
-        self._make(lambda request: self.preview_dir() / self.default_name(request), self._printed)
+        self._make(lambda request: self.preview_dir() / self.default_name(request), self._printed, send=True)
 
-    def _make(self, choose_path, then) -> None:
-        """Write the requested PDF on a worker thread, then run ``then(path, summary)``."""
+    def _make(self, choose_path, then, send: bool = False) -> None:
+        """Write the requested PDF on a worker thread (and with ``send``, print it there too),
+        then run ``then(path, result)`` on the window's thread."""
         if self.task is not None and not self.task.done:
             return
         try:
@@ -205,8 +227,17 @@ class PrintingView(ttk.Frame):
             self.status.configure(text="", bootstyle="secondary")
             self.shell.report_exception(exc)
 
-        self.task = self.shell.run_task(lambda db, progress: documents.write(db, request, path),
-                                        on_done=done, on_error=failed)
+        printer = self.printer
+
+        def work(db, progress):
+            summary = documents.write(db, request, path)
+            if not send:
+                return summary
+            progress(0, 1, _("{summary}. Đang gửi ra máy in…").format(summary=summary))
+            return f"{summary}. {printer(path)}"
+
+        self.task = self.shell.run_task(work, on_done=done, on_error=failed,
+                                        on_progress=lambda done, total, text: self.status.configure(text=text))
 
     def _busy(self, busy: bool) -> None:
         for button in (self.preview_button, self.save_button, self.print_button):
@@ -225,12 +256,5 @@ class PrintingView(ttk.Frame):
                               bootstyle="success")
         self.shell.dialogs.info(_("{summary}.\nĐã lưu vào tệp:\n{path}").format(summary=summary, path=path))
 
-    def _printed(self, path: Path, summary: str) -> None:
-        try:
-            job = self.printer(path)
-        except UserError as exc:
-            self.status.configure(text="", bootstyle="secondary")
-            self.shell.report_exception(exc)
-            return
-        self.status.configure(text=_("{summary}. Đã gửi ra máy in. {job}").format(summary=summary, job=job).strip(),
-                              bootstyle="success")
+    def _printed(self, path: Path, result: str) -> None:
+        self.status.configure(text=result, bootstyle="success")

@@ -1,4 +1,5 @@
-"""Settings: the commune's officer and upstream office, backups (make one, restore one), the log file."""
+"""Settings: the commune's officer and upstream office, who signs the printed documents, backups
+(make one, restore one), the log file."""
 
 import ttkbootstrap as ttk
 
@@ -31,6 +32,14 @@ class SettingsView(ttk.Frame):
         self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), ttk.Entry)
         self.officer.insert(0, commune.get("officer", ""))
         self.upstream.insert(0, commune.get("upstream", ""))
+        people = settings.signers(shell.db)
+        self.signer_entries = {}
+        for key, label in settings.SIGNERS.items():
+            self.signer_entries[key] = grid.add(key, _(label), ttk.Entry, _("in dưới chữ ký trên tài liệu"))
+            self.signer_entries[key].insert(0, people[key])
+        self.deputy_var = ttk.BooleanVar(value=people["deputy"])
+        grid.add("deputy", "", lambda p: ttk.Checkbutton(
+            p, variable=self.deputy_var, text=_("Phó Chủ tịch ký thay Chủ tịch (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH)")))
         ttk.Button(box, text=_("Lưu thông tin"), bootstyle="primary", command=self.save_commune).pack(
             anchor="w", pady=(8, 0))
 
@@ -72,6 +81,8 @@ class SettingsView(ttk.Frame):
     def save_commune(self) -> None:
         code = settings.commune(self.shell.db)["code"]
         settings.init_commune(self.shell.db, code, officer=self.officer.get(), upstream=self.upstream.get())
+        settings.put_signers(self.shell.db, {**{k: e.get() for k, e in self.signer_entries.items()},
+                                             "deputy": self.deputy_var.get()})
         self.shell.ctx.user = settings.commune(self.shell.db)["officer"] or self.shell.ctx.user
         self.shell.publish("settings_changed", None)
         self.shell.dialogs.info(_("Đã lưu thông tin xã."))
