@@ -14,9 +14,10 @@ Office side (a separate database file, e.g. ``--db so-y-te.sqlite``)::
     district init --name NAME        make this database the office's and create its keys
     district public-key [--out FILE] [--age-identity FILE]   the card to give communes
     district add-commune CODE…       register communes
-    district confirm-key CODE FINGERPRINT [--package FILE]   after comparing by phone
-    district import FILE|DIR… [--dry-run] [--json]           any number, any order
-    district status [--json]         last sequence, last import, waiting and missing packages
+    district confirm-key CODE FINGERPRINT [--package FILE]   after comparing by phone; applies what it signed
+    district import FILE|DIR… [--dry-run] [--json]           any number, any order; one outcome per file
+    district status [--json]         last sequence, last import, waiting, missing and held packages
+    district quarantine [--commune CODE] [--json]   packages held until a key is confirmed, by fingerprint
     district ack [CODE…] --out DIR   receipt files, and the codes to read over the phone
     district view people|coverage|payouts [--commune CODE] [--json]   consolidated views
     district export people|coverage|payouts OUT.xlsx [--commune CODE]
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from commune_payout import atomic, geo, settings
 from commune_payout.errors import FileUnreadable, UserError
-from commune_payout.sync import commune, keys, package, reports, upstream
+from commune_payout.sync import commune, consolidate, keys, package, reader, reports, upstream
 
 
 def _cli():
@@ -109,6 +110,11 @@ def register_cli(sub) -> None:
     p = d.add_parser("status", help="tình trạng từng xã: gói cuối, lần nhập cuối, gói đang chờ, gói thiếu")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_district_status)
+
+    p = d.add_parser("quarantine", help="các gói đang giữ riêng vì khóa của xã chưa được xác nhận, theo dấu vân tay")
+    p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_district_quarantine)
 
     p = d.add_parser("ack", help="tạo biên nhận cho các xã")
     p.add_argument("codes", nargs="*", metavar="CODE", help="mặc định: mọi xã đã nhập gói")
@@ -297,8 +303,7 @@ def cmd_confirm_key(args) -> int:
     ctx = _office(args)
     results = upstream.confirm_key(ctx, args.code, args.fingerprint, _read(args.package) if args.package else None)
     print(f"Đã xác nhận khóa của xã {args.code}.")
-    for r in results:
-        print(f"  {r.message}")
+    _print_results(results)
     return 0
 
 
@@ -313,14 +318,21 @@ def cmd_district_import(args) -> int:
     if args.json:
         cli.print_json([r.as_dict() for r in results])
     else:
-        marks = {"applied": "✓", "would_apply": "·", "already": "=", "waiting": "…", "superseded": "=",
-                 "rejected": "✗"}
-        for r in results:
-            print(f"{marks[r.status]} {r.name}: {r.message}")
-            if len(r.problems) > upstream.MAX_PROBLEMS_SHOWN:
-                for problem in r.problems:
-                    print(f"    - {problem}")
+        _print_results(results)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+_MARKS = {"applied": "✓", "would_apply": "·", "already": "=", "waiting": "…", "superseded": "=", "rejected": "✗"}
+
+
+def _print_results(results) -> None:
+    """One line per package file: its outcome, and for a refusal its class (the console's words)."""
+    for r in results:
+        why = f"[{reader.REASONS[r.reason]}] " if r.status == "rejected" else ""
+        print(f"{_MARKS[r.status]} {r.name}: {why}{r.message}")
+        if len(r.problems) > consolidate.MAX_PROBLEMS_SHOWN:
+            for problem in r.problems:
+                print(f"    - {problem}")
 
 
 def cmd_district_status(args) -> int:
@@ -338,11 +350,28 @@ def cmd_district_status(args) -> int:
             line += f"; đang chờ gói {', '.join(map(str, r['waiting']))}"
         if r["missing"]:
             line += f"; THIẾU gói {', '.join(map(str, r['missing']))}"
+        for fp, seqs in r["held"].items():
+            line += f"; giữ riêng gói {', '.join(map(str, seqs))} ký bằng khóa {fp} (chưa xác nhận)"
         if r["down"].get("sent"):
             line += f"; {r['down']['sent']} gói gửi xuống chưa có trả lời"
         if r["down"].get("rejected"):
             line += f"; xã từ chối {r['down']['rejected']} gói gửi xuống"
         print(line)
+    return 0
+
+
+def cmd_district_quarantine(args) -> int:
+    cli = _cli()
+    ctx = _office(args)
+    held = upstream.quarantine(ctx.db, _commune_code(args.commune))
+    if args.json:
+        cli.print_json(held)
+        return 0
+    if not held:
+        print("Không có gói nào đang giữ riêng.")
+    for h in held:
+        print(f"{h['commune_code']} {h['commune_name']}: gói số {h['seq']}, ký bằng khóa {h['fingerprint']} "
+              f"({h['signer_name']}), {_size(h['size'])}, nhận lúc {h['received_at']}")
     return 0
 
 

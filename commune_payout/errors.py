@@ -30,4 +30,8 @@ class NotInitialised(UserError):
 
 
 class PackageRejected(UserError):
-    """A sync package refused on import; nothing was written."""
+    """A sync package refused on import; nothing was written. ``kind`` is its class (docs/sync.md)."""
+
+    def __init__(self, message: str, kind: str = "invalid"):
+        super().__init__(message)
+        self.kind = kind

@@ -175,8 +175,8 @@ class TestUpstreamConsole:
         gui.pump(root, lambda: view.task.done)
         outcomes = {view.tree.item(i, "values")[0]: view.tree.item(i, "values")[3] for i in view.tree.get_children()}
         [bad] = [name for name in outcomes if name.startswith("sua-")]
-        assert outcomes.pop(bad) == "Bị từ chối"
-        assert sorted(outcomes.values()) == ["Đang chờ", "Đang chờ"]
+        assert outcomes.pop(bad) == "Bị từ chối: hỏng khi chuyển"
+        assert sorted(outcomes.values()) == ["Đang chờ: chờ xác nhận khóa"] * 2
         assert view.tree.item(view.tree.selection()[0], "values")[0] == bad
         assert "bị hỏng hoặc bị cắt cụt" in view.detail.cget("text")
         assert "2 xã chờ xác nhận khóa" in view.summary.cget("text")
@@ -187,7 +187,11 @@ class TestUpstreamConsole:
         shell = shell_of(root)
         shell.dialogs.__init__()
         view = shell.show("communes")
-        assert view.tree.item(AN_BINH, "values")[6] == "gói 1"
+        fingerprint = commune.status(communes[AN_BINH].db)["fingerprint"]
+        assert view.tree.item(AN_BINH, "values")[6:9] == ("", "", f"{fingerprint}: gói 1")  # held, not waiting
+        view.tree.selection_set(AN_BINH)
+        root.update()
+        assert f"Đang giữ riêng: {fingerprint}: gói 1" in view.chosen_label.cget("text")
         view.tree.selection_set(AN_BINH)
         view.fingerprint.insert(0, "AAAA-BBBB-CCCC")
         root.after(0, view.confirm)
@@ -198,7 +202,8 @@ class TestUpstreamConsole:
             # Read aloud, typed in lower case with spaces.
             gui.fill(view.fingerprint, commune.status(communes[code].db)["fingerprint"].lower().replace("-", " "))
             view.confirm()
-        assert len(shell.dialogs.infos) == 2 and "1 gói đang chờ đã được nhập" in shell.dialogs.infos[0]
+        assert len(shell.dialogs.infos) == 2 and "1 gói đã được nhập" in shell.dialogs.infos[0]
+        assert view.tree.item(AN_BINH, "values")[8] == ""
         assert view.tree.item(AN_BINH, "values")[2:6] == ("đã xác nhận", "1", "15/01/2026 09:00", "60")
         assert view.tree.item(LAC_SON, "values")[5] == "40"
 
@@ -228,7 +233,7 @@ class TestUpstreamConsole:
         gui.pump(root, lambda: view.task.done)
         preview = {view.tree.item(i, "values")[1:4] for i in view.tree.get_children()}
         assert preview == {("Xã An Bình", "3", "Sẽ nhập"), ("Xã Lạc Sơn", "2", "Sẽ nhập"),
-                           ("Xã Lạc Sơn", "1", "Đã nhập trước đây"), ("", "", "Bị từ chối")}
+                           ("Xã Lạc Sơn", "1", "Đã nhập trước đây"), ("", "", "Bị từ chối: hỏng khi chuyển")}
         [would] = [i for i in view.tree.get_children()
                    if view.tree.item(i, "values")[1:4] == ("Xã Lạc Sơn", "2", "Sẽ nhập")]
         view.tree.selection_set(would)
@@ -241,7 +246,7 @@ class TestUpstreamConsole:
         view.run(dry_run=False)
         gui.pump(root, lambda: view.task.done)
         outcomes = sorted(view.tree.item(i, "values")[3] for i in view.tree.get_children())
-        assert outcomes == ["Bị từ chối", "Đã nhập", "Đã nhập", "Đã nhập trước đây"]
+        assert outcomes == ["Bị từ chối: hỏng khi chuyển", "Đã nhập", "Đã nhập", "Đã nhập trước đây"]
         assert "Đã nhập: 2" in view.summary.cget("text")
         gui.screenshot(root, "district_import")
 
@@ -250,7 +255,8 @@ class TestUpstreamConsole:
         view.run(dry_run=False)
         gui.pump(root, lambda: view.task.done)
         [row] = view.tree.get_children()
-        assert view.tree.item(row, "values")[3] == "Bị từ chối" and "cũ hơn gói số 3" in view.detail.cget("text")
+        assert view.tree.item(row, "values")[3] == "Bị từ chối: gói cũ hoặc trùng"
+        assert "cũ hơn gói số 3" in view.detail.cget("text")
         status = shell.show("communes")
         assert status.tree.item(AN_BINH, "values")[3] == "3" and status.tree.item(LAC_SON, "values")[3] == "2"
         gui.screenshot(root, "district_communes")
@@ -258,8 +264,9 @@ class TestUpstreamConsole:
     def test_gaps_show_in_the_status_table(self):
         row = {"code": AN_BINH, "name": "Xã An Bình", "confirmed": True, "last_seq": 1,
                "last_import": "2026-01-15 09:00:00", "people": 60, "waiting": [3], "missing": [2],
-               "down": {"sent": 1, "rejected": 1}}
-        assert district_view._status_cells(row)[6:] == ("gói 3", "THIẾU gói 2", "1 chờ trả lời; 1 bị từ chối")
+               "held": {"ABCD-EFGH-JKMN": [1, 2]}, "down": {"sent": 1, "rejected": 1}}
+        assert district_view._status_cells(row)[6:] == ("gói 3", "THIẾU gói 2", "ABCD-EFGH-JKMN: gói 1, 2",
+                                                        "1 chờ trả lời; 1 bị từ chối")
 
     def test_reports_and_the_coverage_workbook(self, root, folder):
         shell = shell_of(root)

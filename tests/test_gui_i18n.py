@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from commune_payout import backups, cashbook, checks, i18n, payouts, register
+from commune_payout.gui.district_view import WAITING_FOR
 from commune_payout.gui.payouts_view import SHORT_CHANNELS
 from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
+from commune_payout.sync import reader
 
 GUI = Path(i18n.__file__).parent / "gui"
 # Modules whose strings locale/en.json covers; a feature that ships its own page adds its
@@ -37,7 +39,7 @@ def domain_labels() -> set[str]:
     for labels in (register.STATUSES, register.ACCOUNT_STATUSES, register.CHANNELS, register.GENDERS,
                    register.FIELD_LABELS, PROGRAM_LABELS, checks.GROUP_LABELS, checks.SEVERITY,
                    backups.REASONS, payouts.KINDS, payouts.SESSION_STATUSES, payouts.LINE_STATUSES,
-                   cashbook.KINDS, SHORT_CHANNELS):
+                   cashbook.KINDS, SHORT_CHANNELS, reader.REASONS, WAITING_FOR):
         out |= set(labels.values())
     return out | {c.label for c in CATEGORIES}
 

@@ -40,7 +40,7 @@ from commune_payout.gui.shell import Shell, short_path
 from commune_payout.gui.widgets import FieldGrid, fmt_count, fmt_date, scrolled_tree, title
 from commune_payout.i18n import _
 from commune_payout.sync import keys as keymod
-from commune_payout.sync import package, upstream
+from commune_payout.sync import consolidate, package, reader, upstream
 
 # Modules that add sections to the console (each has register_gui(shell)).
 FEATURES = ["commune_payout.gui.district_view", "commune_payout.gui.district_reports"]
@@ -67,6 +67,8 @@ OUTCOMES = {
     "superseded": ("Bị gói sau thay thế", "secondary"),
     "rejected": ("Bị từ chối", "danger"),
 }
+# What a waiting package waits for.
+WAITING_FOR = {"key": "chờ xác nhận khóa", "gap": "chờ gói trước"}
 # The theme's warning yellow is hard to read as text on white; waiting rows use a dark amber.
 WAITING_FG = "#8a5a00"
 
@@ -307,6 +309,22 @@ class KeyCardView(ttk.Frame):
 
 # --- communes ---------------------------------------------------------------------------------
 
+def outcome(r: upstream.ImportResult) -> str:
+    """A package's outcome in words, with the class of a refusal or what a waiting one waits for."""
+    label = _(OUTCOMES[r.status][0])
+    if r.status == "rejected":
+        return f"{label}: {_(reader.REASONS.get(r.reason, r.reason))}"
+    if r.status == "waiting" and r.reason in WAITING_FOR:
+        return f"{label}: {_(WAITING_FOR[r.reason])}"
+    return label
+
+
+def held_text(held: dict[str, list[int]]) -> str:
+    """Packages held in quarantine, by the fingerprint of the key that signed them."""
+    return "; ".join(_("{fingerprint}: gói {numbers}").format(fingerprint=fp, numbers=", ".join(map(str, seqs)))
+                     for fp, seqs in held.items())
+
+
 def _status_cells(r: dict) -> tuple:
     waiting = _("gói {numbers}").format(numbers=", ".join(map(str, r["waiting"]))) if r["waiting"] else ""
     missing = _("THIẾU gói {numbers}").format(numbers=", ".join(map(str, r["missing"]))) if r["missing"] else ""
@@ -317,7 +335,7 @@ def _status_cells(r: dict) -> tuple:
         down.append(_("{n} bị từ chối").format(n=r["down"]["rejected"]))
     return (r["code"], r["name"], _("đã xác nhận") if r["confirmed"] else _("chưa xác nhận"),
             r["last_seq"] or "—", when(r["last_import"]) or "—", fmt_count(r["people"]), waiting, missing,
-            "; ".join(down))
+            held_text(r["held"]), "; ".join(down))
 
 
 class CommunesView(ttk.Frame):
@@ -375,6 +393,8 @@ class CommunesView(ttk.Frame):
         self.fingerprint.pack(side="left", padx=(6, 6), fill="x", expand=True)
         self.fingerprint.bind("<Return>", lambda e: self.confirm())
         ttk.Button(row, text=_("Xác nhận"), bootstyle="success", command=self.confirm).pack(side="left")
+        ttk.Button(box, text=_("Xác nhận bằng gói xã gửi (khóa mới, hoặc gói không được giữ)…"),
+                   bootstyle="success-link", command=self.confirm_with_package).pack(anchor="w", pady=(4, 0))
 
         frame, self.tree, _bar = scrolled_tree(self, {
             "code": (_("Mã xã"), 70, "w"),
@@ -385,6 +405,7 @@ class CommunesView(ttk.Frame):
             "people": (_("Người hưởng"), 105, "e"),
             "waiting": (_("Gói đang chờ"), 110, "w"),
             "missing": (_("Gói thiếu"), 110, "w"),
+            "held": (_("Gói giữ riêng (khóa chưa xác nhận)"), 230, "w"),
             "down": (_("Gói gửi xuống"), 150, "w"),
         }, height=8)
         self.tree.column("code", stretch=False)
@@ -459,20 +480,33 @@ class CommunesView(ttk.Frame):
             self.chosen_label.configure(text=_("Chưa chọn xã."))
             return
         values = self.tree.item(chosen[0], "values")
-        self.chosen_label.configure(text=_("{name} ({code}): khóa {state}").format(
-            name=values[1], code=values[0], state=values[2]))
+        text = _("{name} ({code}): khóa {state}").format(name=values[1], code=values[0], state=values[2])
+        if values[8]:
+            text += "\n" + _("Đang giữ riêng: {held}").format(held=values[8])
+        self.chosen_label.configure(text=text)
 
-    def confirm(self) -> None:
+    def confirm(self, data: bytes | None = None) -> None:
         chosen = self.tree.selection()
         if not chosen:
             raise UserError(_("Hãy chọn xã trong bảng trước khi xác nhận khóa."))
-        results = upstream.confirm_key(self.shell.context(), chosen[0], self.fingerprint.get())
+        results = upstream.confirm_key(self.shell.context(), chosen[0], self.fingerprint.get(), data)
         self.fingerprint.delete(0, "end")
         self.refresh()
         self.shell.publish("packages_imported", chosen[0])
         applied = sum(1 for r in results if r.status == "applied")
-        self.shell.dialogs.info(_("Đã xác nhận khóa của xã {code}. {n} gói đang chờ đã được nhập.").format(
-            code=chosen[0], n=applied))
+        dropped = sum(1 for r in results if r.status == "rejected")
+        message = _("Đã xác nhận khóa của xã {code}. {n} gói đã được nhập.").format(code=chosen[0], n=applied)
+        if dropped:
+            message += " " + _("{n} gói không nhập được (ký bằng khóa khác hoặc bị hỏng): {reasons}").format(
+                n=dropped, reasons="; ".join(r.message for r in results if r.status == "rejected"))
+        self.shell.dialogs.info(message)
+
+    def confirm_with_package(self) -> None:
+        if not self.tree.selection():
+            raise UserError(_("Hãy chọn xã trong bảng trước khi xác nhận khóa."))
+        path = self.shell.dialogs.ask_open_file(_("Chọn gói của xã mang khóa cần xác nhận"), PACKAGE_TYPES)
+        if path:
+            self.confirm(reader.PackageFile(Path(path).name, [Path(path)]).read())
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -524,7 +558,7 @@ class ImportView(ttk.Frame):
             "file": (_("Tệp"), 270, "w"),
             "commune": (_("Xã"), 160, "w"),
             "seq": (_("Gói số"), 60, "e"),
-            "outcome": (_("Kết quả"), 140, "w"),
+            "outcome": (_("Kết quả"), 230, "w"),
             "rows": (_("Số dòng"), 80, "e"),
             "message": (_("Lý do, ghi chú"), 280, "w"),
         }, height=6)
@@ -604,7 +638,7 @@ class ImportView(ttk.Frame):
         for i, r in enumerate(results):
             rows = sum(r.counts.values())
             self.tree.insert("", "end", iid=str(i), tags=(r.status,), values=(
-                r.name, names.get(r.commune_code, r.commune_code), r.seq or "", _(OUTCOMES[r.status][0]),
+                r.name, names.get(r.commune_code, r.commune_code), r.seq or "", outcome(r),
                 fmt_count(rows) if r.counts else "", r.message))
         tally = {}
         for r in results:
@@ -638,13 +672,13 @@ class ImportView(ttk.Frame):
         if not chosen:
             return
         r = self.results[int(chosen[0])]
-        lines = [f"{r.name}: {_(OUTCOMES[r.status][0])}", r.message]
+        lines = [f"{r.name}: {outcome(r)}", r.message]
         if r.counts:
             lines.append(", ".join(f"{_(TABLE_LABELS.get(t, t))} {fmt_count(n)}" for t, n in r.counts.items())
                          + (", " + _("xóa {n}").format(n=r.deleted) if r.deleted else ""))
         if r.status == "waiting" and r.commune_code and not self._confirmed(r.commune_code):
             lines.append(_("Gọi điện cho xã, rồi xác nhận dấu vân tay ở trang “Các xã”."))
-        if len(r.problems) > upstream.MAX_PROBLEMS_SHOWN:
+        if len(r.problems) > consolidate.MAX_PROBLEMS_SHOWN:
             lines.append("; ".join(r.problems[:40]) + (" …" if len(r.problems) > 40 else ""))
         self.detail.configure(text="\n".join(lines), bootstyle="danger" if r.status == "rejected" else "default")
 

@@ -23,7 +23,7 @@ from commune_payout.errors import NotFound, NotInitialised, PackageRejected, Use
 from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.sync import keys as keymod
-from commune_payout.sync import package, tables
+from commune_payout.sync import package, reader, tables
 from commune_payout.sync.receipts import ack_check, read_ack_file
 
 REGISTER_FRAME = "register:beneficiaries"
@@ -163,6 +163,9 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
             "down_decisions": decisions,
         }
         encrypted, manifest_hash = package.build(manifest, members, keys, upstream.age_recipient)
+        if len(encrypted) > reader.MAX_PACKAGE:
+            raise UserError(f"Gói quá lớn ({len(encrypted) // reader.MIB} MB): cấp trên chỉ nhận gói đến "
+                            f"{reader.MAX_PACKAGE // reader.MIB} MB. Hãy gửi gói và nhận biên nhận thường xuyên hơn.")
         stem = package_stem(info["code"], seq, ctx.clock.today())
         pkg = Package(pid, seq, since + 1, until, full, counts, deleted, stem,
                       package.split(encrypted, part_size), package.sha256(encrypted))
@@ -412,6 +415,9 @@ class DownPackage:
     status: str = "received"
 
 
+_DOWN_MANIFEST = reader.record({"package_id": reader.UUID, "title": reader.text(300), "created_at": reader.text(40)})
+
+
 def read_down(ctx: Context, data: bytes) -> DownPackage:
     """Open a package from the office: it must be encrypted to this commune and signed by the
     office whose key was recorded. Stores it as received (not yet applied)."""
@@ -420,17 +426,20 @@ def read_down(ctx: Context, data: bytes) -> DownPackage:
 
     def resolve(fp, _manifest_bytes):
         if fp != upstream.fingerprint:
-            raise PackageRejected(f"Gói không do {upstream.name} ký (khóa {fp} lạ). Không nhận.")
+            raise PackageRejected(f"Gói không do {upstream.name} ký (khóa {fp} lạ). Không nhận.", reader.UNCONFIRMED)
         return upstream.signing_public
 
-    opened = package.open_package(data, keys.identity, resolve)
+    opened = reader.open_package(data, keys.identity, resolve)
     m = opened.manifest
     code = settings.commune(ctx.db)["code"]
     if m.get("type") != "down" or m.get("commune_code") != code:
-        raise PackageRejected("Gói này không phải gói cấp trên gửi cho xã này.")
+        raise PackageRejected("Gói này không phải gói cấp trên gửi cho xã này.", reader.NOT_FOR_US)
     if m.get("kind") not in DOWN_KINDS:
         raise PackageRejected(f"Loại gói “{m.get('kind')}” phần mềm chưa biết; hãy cập nhật phần mềm.")
-    items = json.loads(opened.members["items.json"])
+    reader.check(m, _DOWN_MANIFEST)
+    items = opened.member_json("items.json")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise PackageRejected("Gói có mục không hợp lệ. Không nhận.")
     pkg = DownPackage(m["package_id"], m["kind"], m["title"], items, m["created_at"])
     _check_items(pkg)
     with write_transaction(ctx.db):

@@ -1,4 +1,4 @@
-"""The package format and its defensive reader (SYNC.md rules 5, 7, 8 and 10).
+"""The package format: building a package and rebuilding its tables (docs/sync.md).
 
 A package is a zip archive, encrypted as a whole with age to the receiver's public key, so
 ``age -d -i KEY FILE > package.zip`` opens it with the independent tool (then ``unzip``, or
@@ -41,26 +41,22 @@ Python's ``zipfile``; members are plain deflate). Inside:
   packages are refused with a clear reason (nothing had shipped).
 
 Anyone can encrypt to a public key, so the signature, not the encryption, says who sent a
-package. The reader checks it before parsing the manifest, reads only listed members, and caps
-member count, sizes and compression ratio. Files above 10 MB are split into numbered parts
-(``NAME.part1of3.cpkg``) to pass mail servers; the parts are joined before decryption.
+package; :mod:`.reader` opens packages defensively. Files above 10 MB are split into numbered
+parts (``NAME.part1of3.cpkg``) to pass mail servers; the parts are joined before decryption.
 """
 
 import base64
 import hashlib
 import io
 import json
-import re
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyrage
 from pyrage import x25519
 
-from commune_payout.errors import FileUnreadable, PackageRejected, UserError
+from commune_payout.errors import PackageRejected
 from commune_payout.sync import keys as keymod
 
 FORMAT = "commune-payout-package/2"
@@ -69,14 +65,7 @@ SUFFIX = ".cpkg"
 MANIFEST = "manifest.json"
 SIGNATURE = "signature.txt"
 PART_SIZE = 10 * 1024 * 1024
-MAX_PACKAGE = 2 * 1024 * 1024 * 1024
-MAX_MEMBERS = 32
-MAX_MANIFEST = 1024 * 1024
-MAX_MEMBER = 1024 * 1024 * 1024
-MAX_RATIO = 200
-_CHUNK = 1024 * 1024
-_PART_NAME = re.compile(r"^(?P<stem>.+)\.part(?P<i>\d{1,3})of(?P<n>\d{1,3})" + re.escape(SUFFIX) + "$")
-_MEMBER_NAME = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,80}$")
+INT_RANGE = (-2 ** 63, 2 ** 63 - 1)  # what SQLite stores
 
 
 def canonical_json(value) -> bytes:
@@ -97,31 +86,19 @@ def encode_rows(rows) -> tuple[bytes, int]:
     return ("\n".join(out) + "\n" if out else "").encode("utf-8"), count
 
 
-def iter_rows(data: bytes, member: str):
-    """Yield (line number, value list) from a JSON-lines member; a bad line rejects the package."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PackageRejected(f"Gói bị hỏng: {member} không phải văn bản UTF-8.") from exc
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.isascii() and not unicodedata.is_normalized("NFC", line):
-            line = unicodedata.normalize("NFC", line)
-        try:
-            row = json.loads(line)
-        except ValueError:
-            row = None
-        if not isinstance(row, list):
-            raise PackageRejected(f"Gói bị hỏng: dòng {number} của {member} không đọc được.")
-        yield number, row
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def rows_sha256(rows) -> str:
     """SHA-256 of rows as JSON lines (one JSON array per row): what a table's rows are, however sent."""
-    return sha256(encode_rows(rows)[0])
+    digest = hashlib.sha256()
+    for row in rows:
+        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        if not line.isascii() and not unicodedata.is_normalized("NFC", line):
+            line = unicodedata.normalize("NFC", line)
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 def nfc(value):
@@ -195,6 +172,8 @@ def _plain(spec, n: int, where: str) -> list:
                 raise ValueError(where)
             total += d
             values.append(total)
+        if values and not (INT_RANGE[0] <= min(values) and max(values) <= INT_RANGE[1]):
+            raise ValueError(where)
     elif isinstance(spec, dict) and set(spec) == {"dict", "index"} and isinstance(spec["dict"], list):
         table = spec["dict"]
         values = []
@@ -218,12 +197,12 @@ def _apply_except(values: list, spec: dict, where: str) -> list:
     return values
 
 
-def decode_table(specs, columns: list[str], n: int, frame, source, derive, name: str) -> list[list]:
+def decode_table(specs, columns: list[str], n: int, frame, source, derive, name: str) -> list[tuple]:
     """Rows of one table from its column specs (see the module docstring).
 
-    ``frame(name)`` returns the keys of a frame in order; ``source(ref_column, key)`` the row
-    (dict) a reference points to, or None; ``derive(row dict)`` the row's key. Anything
-    malformed or unresolvable rejects the package.
+    ``frame(name)`` returns the keys of a frame in order; ``source(ref_column, key, column)`` the
+    value of ``column`` in the row a reference points to, or ``MISSING``; ``derive(row dict)`` the
+    row's key. Anything malformed or unresolvable rejects the package.
     """
     if not isinstance(specs, list) or len(specs) != len(columns) or not _is_int(n) or n < 0:
         raise PackageRejected(f"Gói bị hỏng: bảng {name} không đúng cấu trúc.")
@@ -257,15 +236,15 @@ def decode_table(specs, columns: list[str], n: int, frame, source, derive, name:
             for i in range(n):
                 if i in listed:
                     continue
-                row = source(spec["from"], refs[i])
-                if row is None or spec["column"] not in row:
+                value = source(spec["from"], refs[i], spec["column"])
+                if value is MISSING:
                     raise _Unresolved(f"{name} (dòng {i + 1}): không tìm thấy dòng mà {spec['from']} trỏ tới")
-                values[i] = row[spec["column"]]
+                values[i] = value
             cols[c] = _apply_except(values, spec, where)
         derived = [c for c in later if "from" not in specs[c]]
         if len(derived) > 1:
             raise ValueError(name)
-        rows = [list(r) for r in zip(*cols)] if derived == [] else None
+        rows = list(zip(*cols)) if derived == [] else None
         if derived:
             c = derived[0]
             spec, where = specs[c], f"{name}.{columns[c]}"
@@ -276,7 +255,7 @@ def decode_table(specs, columns: list[str], n: int, frame, source, derive, name:
             for i in range(n):
                 values.append(listed[i] if i in listed else derive({columns[j]: cols[j][i] for j in others}))
             cols[c] = values
-            rows = [list(r) for r in zip(*cols)]
+            rows = list(zip(*cols))
     except _Unresolved as exc:
         raise PackageRejected(f"Gói không khớp dữ liệu ở đơn vị này: {exc}.") from exc
     except (ValueError, TypeError, LookupError) as exc:
@@ -306,110 +285,6 @@ def build(manifest: dict, members: dict[str, bytes], signer: keymod.KeyPair, rec
     return encrypted, sha256(manifest_bytes)
 
 
-@dataclass
-class Opened:
-    """A package that decrypted, whose signature checked out and whose members match their hashes."""
-
-    manifest: dict
-    manifest_sha256: str
-    signer_fingerprint: str
-    members: dict[str, bytes] = field(default_factory=dict)
-
-
-def _safe_name(name: str) -> bool:
-    return (bool(_MEMBER_NAME.fullmatch(name)) and ".." not in name
-            and not name.startswith("/") and not re.match(r"^[A-Za-z]:", name))
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    if info.file_size > limit:
-        raise PackageRejected(f"Gói bị từ chối: tệp {info.filename} quá lớn ({info.file_size:,} byte).")
-    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-        raise PackageRejected(f"Gói bị từ chối: tệp {info.filename} nén bất thường (có thể là bom nén).")
-    chunks, total = [], 0
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit or total > max(info.compress_size, 1) * MAX_RATIO:
-                raise PackageRejected(f"Gói bị từ chối: tệp {info.filename} lớn hơn khai báo.")
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def open_package(data: bytes, identity: x25519.Identity, resolve_key) -> Opened:
-    """Decrypt, verify and read a package; raise PackageRejected with a plain reason otherwise.
-
-    ``resolve_key(fingerprint, manifest_bytes)`` returns the signing key (text) to check the
-    signature against, or raises PackageRejected when the signer is not acceptable. It gets the
-    raw manifest bytes so that a first package, which carries its sender's key, can be held for
-    confirmation.
-    """
-    if len(data) > MAX_PACKAGE:
-        raise PackageRejected("Gói bị từ chối: tệp quá lớn.")
-    try:
-        plain = pyrage.decrypt(data, [identity])
-    except pyrage.DecryptError as exc:
-        if "no matching keys" in str(exc).lower():
-            raise PackageRejected("Gói không được mã hóa cho đơn vị này (sai khóa nhận).") from exc
-        raise PackageRejected("Gói bị hỏng hoặc bị cắt cụt (không giải mã được trọn vẹn).") from exc
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(plain))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise PackageRejected("Gói bị hỏng: nội dung không phải là gói đồng bộ.") from exc
-    if len(infos) > MAX_MEMBERS:
-        raise PackageRejected(f"Gói bị từ chối: có {len(infos)} tệp bên trong, quá nhiều.")
-    by_name = {}
-    for info in infos:
-        if not _safe_name(info.filename) or info.filename in by_name or info.is_dir():
-            raise PackageRejected(f"Gói bị từ chối: tên tệp bên trong không hợp lệ “{info.filename}”.")
-        by_name[info.filename] = info
-    if SIGNATURE not in by_name:
-        raise PackageRejected("Gói chưa được ký: không rõ ai gửi, không nhận.")
-    if MANIFEST not in by_name:
-        raise PackageRejected("Gói bị hỏng: thiếu bảng kê (manifest).")
-    try:
-        sig_lines = _read_member(zf, by_name[SIGNATURE], 1024).decode("ascii").split()
-        signer_fp = keymod.normalise_fingerprint(sig_lines[0])
-        signature = base64.b64decode(sig_lines[1], validate=True)
-    except (IndexError, ValueError, UnicodeDecodeError, UserError) as exc:
-        raise PackageRejected("Gói chưa được ký hợp lệ: chữ ký không đọc được.") from exc
-    manifest_bytes = _read_member(zf, by_name[MANIFEST], MAX_MANIFEST)
-    signing_public = resolve_key(signer_fp, manifest_bytes)
-    if not keymod.verify(signing_public, signature, manifest_bytes):
-        raise PackageRejected("Chữ ký không hợp lệ: gói đã bị sửa hoặc không do bên gửi đã đăng ký ký.")
-    try:
-        manifest = json.loads(manifest_bytes)
-    except ValueError as exc:
-        raise PackageRejected("Gói bị hỏng: bảng kê không đọc được.") from exc
-    if isinstance(manifest, dict) and manifest.get("format") in OLD_FORMATS:
-        raise PackageRejected(f"Gói theo định dạng cũ ({manifest['format']}) của phần mềm trước đây; "
-                              "xã hãy cập nhật phần mềm rồi gửi gói toàn bộ (sync export --full).")
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise PackageRejected("Gói có định dạng lạ; hãy cập nhật phần mềm.")
-    members = manifest.get("members")
-    if not isinstance(members, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("size"), int)
-            and isinstance(m.get("sha256"), str) for m in members):
-        raise PackageRejected("Gói bị hỏng: danh sách tệp trong bảng kê sai cấu trúc.")
-    listed = {m["name"]: m for m in members}
-    extra = set(by_name) - set(listed) - {MANIFEST, SIGNATURE}
-    if extra:
-        raise PackageRejected(f"Gói bị từ chối: có tệp không có trong bảng kê ({', '.join(sorted(extra))}).")
-    opened = Opened(manifest, sha256(manifest_bytes), signer_fp)
-    for name, entry in listed.items():
-        if name not in by_name:
-            raise PackageRejected(f"Gói bị hỏng: thiếu tệp {name}.")
-        content = _read_member(zf, by_name[name], min(int(entry["size"]), MAX_MEMBER))
-        if len(content) != entry["size"] or sha256(content) != entry["sha256"]:
-            raise PackageRejected(f"Gói bị hỏng: tệp {name} không khớp mã kiểm tra.")
-        opened.members[name] = content
-    return opened
-
-
 def split(data: bytes, part_size: int = PART_SIZE) -> list[bytes]:
     """``data`` cut into parts of at most ``part_size`` bytes (one part when it fits)."""
     return [data[i:i + part_size] for i in range(0, len(data), part_size)] or [b""]
@@ -419,43 +294,3 @@ def file_names(stem: str, parts: int) -> list[str]:
     if parts == 1:
         return [stem + SUFFIX]
     return [f"{stem}.part{i}of{parts}{SUFFIX}" for i in range(1, parts + 1)]
-
-
-@dataclass
-class PackageFile:
-    """One package as found on disk: a single file or its parts joined, or why it cannot be used."""
-
-    name: str
-    data: bytes | None
-    problem: str = ""
-
-
-def read_files(paths) -> list[PackageFile]:
-    """Read package files, joining numbered parts; a missing part is reported by number."""
-    singles, groups = [], {}
-    for path in map(Path, paths):
-        m = _PART_NAME.match(path.name)
-        if m:
-            groups.setdefault((path.parent, m["stem"], int(m["n"])), {})[int(m["i"])] = path
-        else:
-            singles.append(path)
-    out = []
-    for path in singles:
-        out.append(PackageFile(path.name, _read(path)))
-    for (_, stem, n), parts in groups.items():
-        missing = [i for i in range(1, n + 1) if i not in parts]
-        name = f"{stem}{SUFFIX}"
-        if missing:
-            out.append(PackageFile(name, None, f"Thiếu phần {', '.join(map(str, missing))} trên tổng số {n} phần."))
-        else:
-            out.append(PackageFile(name, b"".join(_read(parts[i]) for i in range(1, n + 1))))
-    return out
-
-
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_PACKAGE:
-            raise PackageRejected(f"Tệp {path.name} quá lớn để là một gói đồng bộ.")
-        return path.read_bytes()
-    except OSError as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc

@@ -5,29 +5,18 @@ any number and order, keeps consolidated copies of every commune's rows (keyed b
 table and row id, never edited here: SYNC.md rule 1), issues receipts and sends packages down.
 """
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from commune_payout import atomic, geo, settings
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
-from commune_payout.errors import NotFound, PackageRejected, UserError
+from commune_payout.errors import FileUnreadable, NotFound, PackageRejected, UserError
+from commune_payout.sync import consolidate, package, reader
 from commune_payout.sync import keys as keymod
-from commune_payout.sync import commune, package, tables
 from commune_payout.sync.commune import DOWN_KINDS
+from commune_payout.sync.reader import rejected
 from commune_payout.sync.receipts import ack_code, make_ack_file
-
-MAX_PROBLEMS_SHOWN = 10
-
-
-class RowsRejected(PackageRejected):
-    """A package refused for its rows; ``problems`` lists every bad row, not only the first."""
-
-    def __init__(self, message: str, problems: list[str]):
-        super().__init__(message)
-        self.problems = problems
-
 
 def init_office(ctx: Context, name: str) -> keymod.KeyPair:
     """Turn an empty database into the office's: create its key pair under the office's name."""
@@ -71,9 +60,14 @@ def _commune(db, code: str) -> dict:
     return dict(zip(("code", "name", "signing_public", "age_recipient", "fingerprint", "confirmed_at"), row))
 
 
+MAX_HELD = 10
+
+
 @dataclass
 class ImportResult:
-    """What happened to one package: applied, already, waiting, rejected (or would_apply in a dry run)."""
+    """What happened to one package file: applied, already, waiting, superseded or rejected (or
+    would_apply in a dry run). ``reason`` is the class of a refusal (a key of
+    :data:`reader.REASONS`), or what a waiting package waits for (``key`` or ``gap``)."""
 
     name: str
     status: str
@@ -83,23 +77,53 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     deleted: int = 0
     problems: list[str] = field(default_factory=list)
+    reason: str = ""
 
     def as_dict(self) -> dict:
-        return {"file": self.name, "status": self.status, "commune": self.commune_code, "seq": self.seq,
-                "counts": self.counts, "deleted": self.deleted, "message": self.message, "problems": self.problems}
+        return {"file": self.name, "status": self.status, "reason": self.reason, "commune": self.commune_code,
+                "seq": self.seq, "counts": self.counts, "deleted": self.deleted, "message": self.message,
+                "problems": self.problems}
+
+
+def _refused(name: str, exc: PackageRejected, code: str = "", seq: int = 0) -> ImportResult:
+    return ImportResult(name, "rejected", str(exc), code, seq, problems=getattr(exc, "problems", []),
+                        reason=getattr(exc, "kind", reader.INVALID))
 
 
 @dataclass
 class _Candidate:
+    """A package opened and verified, with who signed it and whether that key is confirmed."""
+
     name: str
     data: bytes
-    opened: package.Opened
+    opened: reader.Opened
     confirmed: bool
+
+    @property
+    def code(self) -> str:
+        return self.opened.manifest["commune"]["code"]
+
+    @property
+    def seq(self) -> int:
+        return self.opened.manifest["seq"]
+
+
+def _sender(manifest_bytes: bytes) -> tuple[str, keymod.PublicCard, str]:
+    """(claimed commune code, key card, its fingerprint) from a manifest not yet trusted."""
+    manifest = reader.parse_json(manifest_bytes, "bảng kê")
+    reader.check(manifest, consolidate.SENDER)
+    sender = manifest["sender"]
+    card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
+    try:
+        return manifest["commune"]["code"], card, card.fingerprint
+    except UserError as exc:
+        raise rejected(reader.INVALID, "Gói bị hỏng: khóa của bên gửi trong bảng kê không hợp lệ.") from exc
 
 
 def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
-    """Decrypt and verify; a first package from a commune whose key is not yet confirmed is
-    verified against the key it carries and marked unconfirmed."""
+    """Decrypt and verify. A package signed by a key that is not its commune's confirmed key is
+    verified against the key it carries and marked unconfirmed, provided its commune has no
+    confirmed key yet; a commune with a confirmed key accepts no other."""
     state = {}
 
     def resolve(fp, manifest_bytes):
@@ -108,60 +132,28 @@ def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
         if row:
             state.update(code=row[0], confirmed=True)
             return row[1]
-        try:
-            m = json.loads(manifest_bytes)
-            claimed, sender = str(m["commune"]["code"]), m["sender"]
-            card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
-            card_fp = card.fingerprint
-        except (ValueError, KeyError, TypeError, UserError) as exc:
-            raise PackageRejected("Gói không rõ người gửi: bảng kê không đọc được.") from exc
+        claimed, card, card_fp = _sender(manifest_bytes)
         try:
             commune = _commune(db, claimed)
         except NotFound as exc:
-            raise PackageRejected(f"Gói tự nhận là của xã {claimed}, nhưng xã này chưa được đăng ký "
-                                  "với đơn vị này.") from exc
+            raise rejected(reader.NOT_FOR_US, f"Gói tự nhận là của xã {claimed}, nhưng xã này chưa được đăng ký "
+                                              "với đơn vị này.") from exc
         if commune["confirmed_at"]:
-            raise PackageRejected(
-                f"Gói được ký bằng khóa lạ ({fp}), không phải khóa đã xác nhận của {commune['name']} "
-                f"({commune['fingerprint']}). Nếu xã đã tạo khóa mới, gọi điện đối chiếu rồi chạy: "
-                f"district confirm-key {claimed} DẤU-VÂN-TAY --package TỆP")
+            raise rejected(reader.UNCONFIRMED,
+                           f"Gói được ký bằng khóa lạ ({fp}), không phải khóa đã xác nhận của {commune['name']} "
+                           f"({commune['fingerprint']}). Nếu xã đã tạo khóa mới, gọi điện đối chiếu rồi chạy: "
+                           f"district confirm-key {claimed} {fp} --package TỆP")
         if card_fp != fp:
-            raise PackageRejected("Gói bị sửa: khóa trong bảng kê không khớp với chữ ký.")
+            raise rejected(reader.INVALID, "Gói bị sửa: khóa trong bảng kê không khớp với chữ ký.")
         state.update(code=claimed, confirmed=False)
         return card.signing_public
 
-    opened = package.open_package(data, keys.identity, resolve)
-    m = opened.manifest
-    _check_manifest(m)
-    if m["commune"]["code"] != state["code"]:
-        raise PackageRejected(f"Gói được ký bằng khóa của xã {state['code']} nhưng tự nhận là của xã "
-                              f"{m['commune']['code']}.")
+    opened = reader.open_package(data, keys.identity, resolve)
+    consolidate.check_manifest(opened.manifest)
+    if opened.manifest["commune"]["code"] != state["code"]:
+        raise rejected(reader.UNCONFIRMED, f"Gói được ký bằng khóa của xã {state['code']} nhưng tự nhận là của xã "
+                                           f"{opened.manifest['commune']['code']}.")
     return _Candidate(name, data, opened, state["confirmed"])
-
-
-def _check_manifest(m: dict) -> None:
-    """The shape of a signed manifest, checked before anything relies on it."""
-    if m.get("type") != "up":
-        raise PackageRejected("Đây không phải gói do xã gửi lên.")
-    if not isinstance(m.get("commune"), dict) or not isinstance(m["commune"].get("code"), str):
-        raise PackageRejected("Gói bị hỏng: bảng kê thiếu mã xã.")
-    for key in ("package_id", "seq", "from_version", "to_version"):
-        if not isinstance(m.get(key), (str if key == "package_id" else int)):
-            raise PackageRejected(f"Gói bị hỏng: bảng kê thiếu “{key}”.")
-    if m["seq"] < 1 or m["from_version"] < 1 or m["to_version"] < m["from_version"] - 1:
-        raise PackageRejected("Gói bị hỏng: số thứ tự hoặc khoảng phiên bản không hợp lý.")
-    entries = m.get("tables")
-    deleted = m.get("deleted")
-    if not isinstance(entries, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("rows"), int)
-            and isinstance(e.get("columns"), list) and all(isinstance(c, str) for c in e["columns"])
-            and isinstance(e.get("member"), str) and isinstance(e.get("rows_sha256"), str)
-            for e in entries):
-        raise PackageRejected("Gói bị hỏng: danh sách bảng trong bảng kê sai cấu trúc.")
-    if deleted is not None and not (isinstance(deleted, dict) and isinstance(deleted.get("member"), str)):
-        raise PackageRejected("Gói bị hỏng: mục xóa trong bảng kê sai cấu trúc.")
-    if not isinstance(m.get("down_decisions") or [], list):
-        raise PackageRejected("Gói bị hỏng: mục trả lời gói cấp trên sai cấu trúc.")
 
 
 def _state(db, code: str) -> tuple[int, int]:
@@ -171,227 +163,51 @@ def _state(db, code: str) -> tuple[int, int]:
     return row[0], row[1]
 
 
-def _parents(db, code: str, parent_table: str) -> set[str]:
-    return {r[0] for r in db.execute("SELECT row_id FROM up_rows WHERE commune_code = ? AND table_name = ?",
-                                     [code, parent_table])}
-
-
-def _rows_to_apply(db, code: str, opened: package.Opened) -> tuple[list, list, dict[str, int], list[str]]:
-    """Check every row and deletion against the signing commune; return (upserts, deletions, counts, problems)."""
-    m = opened.manifest
-    entries = m["tables"]
-    order = {t.name: i for i, t in enumerate(tables.SYNCED)}
-    unknown = [e["name"] for e in entries if e["name"] not in order]
-    if unknown:
-        raise PackageRejected(f"Gói có bảng phần mềm này chưa biết ({', '.join(map(str, unknown))}): "
-                              "hãy cập nhật phần mềm ở đơn vị cấp trên.")
-    upserts, deletions, counts, problems = [], [], {}, []
-    by_table: dict[str, list] = {e["name"]: [] for e in entries}
-    if len(by_table) != len(entries):
-        raise PackageRejected("Gói bị hỏng: một bảng được kê hai lần.")
-    deleted = m.get("deleted")
-    removed: list[tuple[int, list]] = []
-    if deleted:
-        if deleted["member"] not in opened.members:
-            raise PackageRejected("Gói bị hỏng: thiếu tệp các dòng đã xóa.")
-        removed = list(package.iter_rows(opened.members[deleted["member"]], deleted["member"]))
-    for name, rows in _decode(db, code, opened, entries, removed).items():
-        by_table[name] = list(enumerate(rows, start=1))
-    in_package: dict[str, set[str]] = {}
-    parents: dict[str, set[str]] = {}
-    for entry in sorted(entries, key=lambda e: order[e["name"]]):
-        table = tables.BY_NAME[entry["name"]]
-        cols = list(entry["columns"])
-        if table.key not in cols or "version" not in cols:
-            raise PackageRejected(f"Gói bị hỏng: bảng {table.name} thiếu cột khóa hoặc phiên bản.")
-        key_i, ver_i = cols.index(table.key), cols.index("version")
-        owner_i = cols.index(table.commune_column) if table.commune_column in cols else None
-        if (table.commune_column and owner_i is None) or (table.parent and table.parent[0] not in cols):
-            raise PackageRejected(f"Gói bị hỏng: bảng {table.name} thiếu cột mã xã.")
-        parent_i, allowed = None, None
-        if table.parent:
-            parent_i = cols.index(table.parent[0])
-            if table.parent[1] not in parents:
-                parents[table.parent[1]] = _parents(db, code, table.parent[1])
-            allowed = parents[table.parent[1]] | in_package.get(table.parent[1], set())
-        existing = ({r[0]: r[1] for r in db.execute(
-            "SELECT row_id, data FROM up_rows WHERE commune_code = ? AND table_name = ?", [code, table.name])}
-            if table.append_only else None)
-        ids = in_package.setdefault(table.name, set())
-        count = 0
-        for line, row in by_table[table.name]:
-            where = f"{table.name} (dòng {line})"
-            if len(row) != len(cols) or not isinstance(row[key_i], str) or not isinstance(row[ver_i], int):
-                problems.append(f"{where}: dòng không đúng cấu trúc")
-                continue
-            if owner_i is not None and row[owner_i] != code:
-                problems.append(f"{where}: thuộc xã {row[owner_i]}, không phải xã {code}")
-                continue
-            if parent_i is not None and (not isinstance(row[parent_i], str) or row[parent_i] not in allowed):
-                problems.append(f"{where}: trỏ tới {table.parent[1]} {row[parent_i]} không thuộc xã {code}")
-                continue
-            data = json.dumps(dict(zip(cols, row)), ensure_ascii=False, separators=(",", ":"))
-            if existing is not None and row[key_i] in existing and existing[row[key_i]] != data:
-                problems.append(f"{where}: bút toán {row[key_i]} đã nhận trước đây, không được sửa")
-                continue
-            ids.add(row[key_i])
-            upserts.append((code, table.name, row[key_i], row[ver_i], data))
-            count += 1
-        if len(by_table[table.name]) != entry["rows"]:
-            problems.append(f"{table.name}: bảng kê ghi {entry['rows']} dòng, gói có {len(by_table[table.name])}")
-        counts[table.name] = count
-    for line, row in removed:
-        ok = len(row) == 2 and all(isinstance(v, str) for v in row)
-        table = tables.BY_NAME.get(row[0]) if ok else None
-        if table is None or table.append_only:
-            problems.append(f"xóa dòng {line}: không được xóa ở bảng {row[0] if ok else '?'}")
-            continue
-        deletions.append((code, table.name, row[1]))
-    return upserts, deletions, counts, problems
-
-
-def _decode(db, code: str, opened: package.Opened, entries: list[dict], removed: list) -> dict[str, list[list]]:
-    """Rebuild every table's rows from its columns (package format 2), each checked against the
-    SHA-256 the commune signed. References into the commune's register are resolved against
-    this office's copy as it will be once the package is applied (the package's own rows and
-    deletions over it; only the package's rows for a full package), after checking that copy
-    is the commune's by the digest in the manifest."""
-    m = opened.manifest
-    order = {t.name: i for i, t in enumerate(tables.SYNCED)}
-    decoded: dict[str, list[list]] = {}
-    by_key: dict[str, dict] = {}
-    declared = m.get("frames") or {}
-    if not isinstance(declared, dict):
-        raise PackageRejected("Gói bị hỏng: mục khung tham chiếu trong bảng kê sai cấu trúc.")
-    office_people: dict = {}
-    parsed: dict = {}
-
-    def register_rows() -> dict:
-        if not office_people and not m.get("full"):
-            office_people.update({r[0]: r[1:] for r in db.execute(
-                "SELECT row_id, version, data FROM up_rows WHERE commune_code = ? AND table_name = 'beneficiaries'",
-                [code])})
-        return office_people
-
-    people_frame: list = []
-
-    def frame(name):
-        if name == commune.REGISTER_FRAME:
-            if not people_frame:
-                people_frame.append(_people_frame(declared, register_rows(), by_key.get("beneficiaries", {}),
-                                                  removed, code))
-            return people_frame[0]
-        if isinstance(name, str) and name.startswith("rows:") and name[5:] in decoded:
-            return list(by_key[name[5:]])
-        raise ValueError(f"khung {name}")
-
-    for entry in sorted(entries, key=lambda e: order[e["name"]]):
-        table = tables.BY_NAME[entry["name"]]
-        member = entry.get("member")
-        if member not in opened.members:
-            raise PackageRejected(f"Gói bị hỏng: thiếu tệp dữ liệu của bảng {table.name}.")
-        try:
-            specs = json.loads(opened.members[member])
-        except ValueError as exc:
-            raise PackageRejected(f"Gói bị hỏng: tệp {member} không đọc được.") from exc
-        cols = list(entry["columns"])
-
-        def source(ref_col, key, table=table):
-            target = table.refs.get(ref_col)
-            row = by_key.get(target, {}).get(key)
-            if row is None and target == "beneficiaries" and key in register_rows():
-                row = parsed.get(key)
-                if row is None:
-                    row = parsed[key] = json.loads(register_rows()[key][1])
-            return row
-
-        rows = package.decode_table(specs, cols, entry["rows"], frame, source, table.derive_key or _no_key, table.name)
-        if package.rows_sha256(rows) != entry["rows_sha256"]:
-            raise PackageRejected(f"Gói không khớp: các dòng bảng {table.name} dựng lại không khớp mã kiểm tra "
-                                  "mà xã đã ký (không ghi gì).")
-        decoded[table.name] = rows
-        key_i = cols.index(table.key) if table.key in cols else None
-        by_key[table.name] = {r[key_i]: dict(zip(cols, r)) for r in rows} if key_i is not None else {}
-    return decoded
-
-
-def _no_key(_row):
-    raise ValueError("khóa")
-
-
-def _people_frame(declared: dict, office: dict, in_package: dict, removed: list, code: str) -> list[str]:
-    """The sorted ids of the commune's people once the package is applied, checked against the manifest."""
-    expected = declared.get(commune.REGISTER_FRAME)
-    if not isinstance(expected, dict):
-        raise ValueError("khung danh sách đối tượng")
-    versions = {key: row[0] for key, row in office.items()}
-    versions.update({key: row.get("version") for key, row in in_package.items()})
-    for _, row in removed:
-        if len(row) == 2 and row[0] == "beneficiaries":
-            versions.pop(row[1], None)
-    keys, digest = commune.register_frame(list(versions.items()))
-    if digest != expected.get("sha256"):
-        raise PackageRejected(
-            f"Danh sách đối tượng của xã {code} ở đơn vị này ({len(keys)} người) không khớp với máy của xã "
-            f"({expected.get('rows')} người): gói tham chiếu tới danh sách đó nên không nhập được, không ghi gì. "
-            "Xã hãy gửi gói toàn bộ: sync export --full")
-    return keys
-
-
-def _apply(ctx: Context, cand: _Candidate, write: bool) -> tuple[dict[str, int], int]:
-    """Apply one package in one transaction, or refuse it whole with every bad row listed."""
-    m = cand.opened.manifest
-    code = m["commune"]["code"]
-    with write_transaction(ctx.db):
-        upserts, deletions, counts, problems = _rows_to_apply(ctx.db, code, cand.opened)
-        if problems:
-            shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-            more = f" (và {len(problems) - MAX_PROBLEMS_SHOWN} lỗi khác)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-            raise RowsRejected(f"Gói số {m['seq']} của xã {code} bị từ chối, không ghi gì: {shown}{more}.", problems)
-        if not write:
-            return counts, len(deletions)
-        if m.get("full"):
-            # A full package is the commune's whole register: rows it no longer has go, except
-            # payments and cash movements, which happened whatever a restored laptop remembers.
-            keep = [t.name for t in tables.SYNCED if t.append_only]
-            ctx.db.execute(f"DELETE FROM up_rows WHERE commune_code = ? AND table_name NOT IN "
-                           f"({', '.join('?' * len(keep))})", [code, *keep])
-        ctx.db.conn.executemany(
-            "INSERT OR REPLACE INTO up_rows (commune_code, table_name, row_id, version, data) VALUES (?, ?, ?, ?, ?)",
-            upserts)
-        ctx.db.conn.executemany("DELETE FROM up_rows WHERE commune_code = ? AND table_name = ? AND row_id = ?",
-                                deletions)
-        for d in m.get("down_decisions") or []:
-            ctx.db.execute("UPDATE up_down SET status = ?, decided_at = ?, reason = ? "
-                           "WHERE id = ? AND commune_code = ?",
-                           [d.get("status"), d.get("decided_at"), d.get("reason") or "", d.get("id"), code])
-        now = _now(ctx)
-        ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [m["package_id"]])
-        ctx.db.execute(
-            "INSERT INTO up_packages (id, commune_code, seq, from_version, to_version, rows, sha256, manifest_sha256, "
-            "size, status, received_at, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?)",
-            [m["package_id"], code, m["seq"], m["from_version"], m["to_version"], len(upserts) + len(deletions),
-             package.sha256(cand.data), cand.opened.manifest_sha256, len(cand.data), now, now])
-    return counts, len(deletions)
-
-
-def _wait(ctx: Context, cand: _Candidate, reason: str) -> None:
+def _wait(ctx: Context, cand: _Candidate) -> None:
     m = cand.opened.manifest
     with write_transaction(ctx.db):
         ctx.db.execute(
             "INSERT OR IGNORE INTO up_packages (id, commune_code, seq, from_version, to_version, rows, sha256, "
             "manifest_sha256, size, status, wait_reason, data, received_at) "
-            "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 'waiting', ?, ?, ?)",
-            [m["package_id"], m["commune"]["code"], m["seq"], m["from_version"], m["to_version"],
-             package.sha256(cand.data), cand.opened.manifest_sha256, len(cand.data), reason, cand.data, _now(ctx)])
+            "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 'waiting', 'gap', ?, ?)",
+            [m["package_id"], cand.code, cand.seq, m["from_version"], m["to_version"], package.sha256(cand.data),
+             cand.opened.manifest_sha256, len(cand.data), cand.data, _now(ctx)])
+
+
+def _hold(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
+    """Keep a package signed by a key not yet confirmed in quarantine, apart from the sequence."""
+    code, seq, fp = cand.code, cand.seq, cand.opened.signer_fingerprint
+    digest = package.sha256(cand.data)
+    message = (f"Gói số {seq} của xã {code} đang chờ, được giữ riêng vì khóa ký gói ({fp}) chưa được xác nhận. Gọi điện cho "
+               f"xã đối chiếu dấu vân tay, rồi chạy: district confirm-key {code} {fp}")
+    if ctx.db.execute("SELECT 1 FROM up_quarantine WHERE sha256 = ?", [digest]).fetchone():
+        return ImportResult(cand.name, "waiting", message, code, seq, reason="key")
+    held = ctx.db.execute("SELECT count(*) FROM up_quarantine WHERE commune_code = ?", [code]).fetchone()[0]
+    if held >= MAX_HELD:
+        raise rejected(reader.UNCONFIRMED,
+                       f"Đã giữ {held} gói mang tên xã {code} chưa xác nhận khóa; không giữ thêm. Gọi điện cho xã "
+                       f"đối chiếu dấu vân tay, rồi chạy: district confirm-key {code} DẤU-VÂN-TAY --package TỆP")
+    if not dry_run:
+        card = cand.opened.manifest["sender"]
+        with write_transaction(ctx.db):
+            ctx.db.execute("INSERT INTO up_quarantine (sha256, commune_code, fingerprint, signer_name, package_id, "
+                           "seq, size, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [digest, code, fp, card["name"], cand.opened.manifest["package_id"], seq, len(cand.data),
+                            cand.data, _now(ctx)])
+    return ImportResult(cand.name, "waiting", message, code, seq, reason="key")
 
 
 def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
+    """Apply a verified package, or say why not: already applied, a replay, or waiting."""
+    if not cand.confirmed:
+        return _hold(ctx, cand, dry_run)
     m = cand.opened.manifest
-    code, seq = m["commune"]["code"], m["seq"]
+    code, seq = cand.code, cand.seq
     result = ImportResult(cand.name, "", "", code, seq)
-    known = ctx.db.execute("SELECT status, seq FROM up_packages WHERE id = ?", [m["package_id"]]).fetchone()
-    if known and known[0] == "applied":
+    known = ctx.db.execute("SELECT commune_code, status FROM up_packages WHERE id = ?", [m["package_id"]]).fetchone()
+    if known and known[0] != code:
+        raise rejected(reader.INVALID, f"Gói số {seq} của xã {code} mang mã gói của một xã khác; không nhận.")
+    if known and known[1] == "applied":
         result.status, result.message = "already", f"Gói số {seq} của xã {code} đã được nhập trước đây; bỏ qua."
         return result
     other = ctx.db.execute("SELECT id FROM up_packages WHERE commune_code = ? AND seq = ? AND id != ?",
@@ -400,28 +216,21 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
     restored = (f" Nếu xã đã khôi phục dữ liệu từ bản sao lưu, xã hãy gửi lại toàn bộ: "
                 f"sync export --full --after {last_seq}")
     if other:
-        raise PackageRejected(f"Gói số {seq} của xã {code} trùng số thứ tự với một gói khác đã nhận; không nhận."
-                              + restored)
+        raise rejected(reader.REPLAY, f"Gói số {seq} của xã {code} trùng số thứ tự với một gói khác đã nhận; "
+                                      "không nhận." + restored)
     if seq < last_seq:
-        raise PackageRejected(f"Gói số {seq} của xã {code} cũ hơn gói số {last_seq} đã nhập (gói gửi lại): "
-                              "bị từ chối, dữ liệu của nó đã có trong các gói sau." + restored)
-    if not cand.confirmed:
-        fp = cand.opened.signer_fingerprint
-        result.status = "waiting"
-        result.message = (f"Gói số {seq} của xã {code} đang chờ: khóa của xã chưa được xác nhận. Gọi điện cho xã "
-                          f"đối chiếu dấu vân tay {fp}, rồi chạy: district confirm-key {code} {fp}")
-        if not dry_run and not known:
-            _wait(ctx, cand, "key")
-        return result
+        raise rejected(reader.REPLAY, f"Gói số {seq} của xã {code} cũ hơn gói số {last_seq} đã nhập (gói gửi lại): "
+                                      "bị từ chối, dữ liệu của nó đã có trong các gói sau." + restored)
     if m["from_version"] > applied + 1:
         missing = list(range(last_seq + 1, seq)) or [last_seq + 1]
-        result.status = "waiting"
+        result.status, result.reason = "waiting", "gap"
         result.message = (f"Gói số {seq} của xã {code} đang chờ gói số {', '.join(map(str, missing))} "
                           f"(thiếu dữ liệu từ phiên bản {applied + 1}); sẽ tự nhập khi nhận được.")
         if not dry_run and not known:
-            _wait(ctx, cand, "gap")
+            _wait(ctx, cand)
         return result
-    counts, deleted = _apply(ctx, cand, write=not dry_run)
+    counts, deleted = consolidate.apply_package(ctx, cand.opened, package.sha256(cand.data), len(cand.data),
+                                                dry_run=dry_run)
     result.counts, result.deleted = counts, deleted
     total = sum(counts.values())
     if dry_run:
@@ -433,39 +242,47 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
 
 
 def import_files(ctx: Context, paths, dry_run: bool = False, progress=None) -> list[ImportResult]:
-    """Import any number of package files in any order; each package is all or nothing.
+    """Import any number of package files in any order; each file succeeds or fails on its own,
+    and each package is applied in its own transaction.
 
-    Packages are applied in sequence order per commune; one that assumes data not yet received
-    waits and is applied as soon as the missing package arrives. ``dry_run`` reports what would
-    happen and writes nothing. ``progress(done, total, name)``, if given, is called as each
-    package is opened and then applied (the window's progress bar).
+    Every file is opened and verified first, keeping only its commune and sequence; then the
+    packages are opened again one at a time and applied in sequence order per commune, so memory
+    does not grow with the number of files. One that assumes data not yet received waits and is
+    applied as soon as the missing package arrives. ``dry_run`` reports what would happen and
+    writes nothing. ``progress(done, total, name)``, if given, is called as each file is opened
+    and then applied (the window's progress bar).
     """
     keys = office_keys(ctx.db)
-    results, candidates = [], []
-    files = package.read_files(paths)
+    results, found = [], []
+    files = reader.find_files(paths)
     steps = 2 * len(files)
-    for i, f in enumerate(files, start=1):
+    for i, f in enumerate(files):
         if progress:
-            progress(i - 1, steps, f.name)
-        if f.data is None:
-            results.append(ImportResult(f.name, "rejected", f.problem))
+            progress(i, steps, f.name)
+        if f.problem:
+            results.append(ImportResult(f.name, "rejected", f.problem, reason=reader.DAMAGED))
             continue
         try:
-            candidates.append(_open(ctx.db, keys, f.name, f.data))
+            cand = _open(ctx.db, keys, f.name, f.read())
         except PackageRejected as exc:
-            results.append(ImportResult(f.name, "rejected", str(exc)))
-    candidates.sort(key=lambda c: (c.opened.manifest["commune"]["code"], c.opened.manifest["seq"]))
-    for i, cand in enumerate(candidates):
+            results.append(_refused(f.name, exc))
+            continue
+        except FileUnreadable as exc:
+            results.append(ImportResult(f.name, "rejected", str(exc), reason=reader.DAMAGED))
+            continue
+        found.append((cand.code, cand.seq, i, f))
+    found.sort(key=lambda item: item[:3])
+    for step, (code, seq, _, f) in enumerate(found, start=len(files)):
         if progress:
-            progress(len(files) + i, steps, cand.name)
+            progress(step, steps, f.name)
         try:
-            results.append(_classify(ctx, cand, dry_run))
+            results.append(_classify(ctx, _open(ctx.db, keys, f.name, f.read()), dry_run))
         except PackageRejected as exc:
-            m = cand.opened.manifest
-            results.append(ImportResult(cand.name, "rejected", str(exc), m["commune"]["code"], m["seq"],
-                                        problems=getattr(exc, "problems", [])))
+            results.append(_refused(f.name, exc, code, seq))
+        except FileUnreadable as exc:
+            results.append(ImportResult(f.name, "rejected", str(exc), code, seq, reason=reader.DAMAGED))
     if not dry_run:
-        for code in sorted({c.opened.manifest["commune"]["code"] for c in candidates}):
+        for code in sorted({code for code, _, _, _ in found}):
             results += _drain(ctx, keys, code)
     return results
 
@@ -475,10 +292,10 @@ def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
     results = []
     while True:
         last_seq, applied = _state(ctx.db, code)
-        rows = ctx.db.execute("SELECT id, seq, from_version, data FROM up_packages WHERE commune_code = ? "
+        rows = ctx.db.execute("SELECT id, seq, from_version FROM up_packages WHERE commune_code = ? "
                               "AND status = 'waiting' ORDER BY seq", [code]).fetchall()
         progressed = False
-        for pid, seq, from_version, data in rows:
+        for pid, seq, from_version in rows:
             name = f"gói số {seq} đang chờ"
             if seq < last_seq:
                 with write_transaction(ctx.db):
@@ -488,16 +305,14 @@ def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
                 continue
             if from_version > applied + 1:
                 continue
+            data = ctx.db.execute("SELECT data FROM up_packages WHERE id = ?", [pid]).fetchone()[0]
             try:
                 cand = _open(ctx.db, keys, name, data)
-                if not cand.confirmed:
-                    continue
-                counts, deleted = _apply(ctx, cand, write=True)
+                counts, deleted = consolidate.apply_package(ctx, cand.opened, package.sha256(data), len(data))
             except PackageRejected as exc:
                 with write_transaction(ctx.db):
                     ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [pid])
-                results.append(ImportResult(name, "rejected", str(exc), code, seq,
-                                            problems=getattr(exc, "problems", [])))
+                results.append(_refused(name, exc, code, seq))
                 continue
             results.append(ImportResult(name, "applied", f"Đã nhập gói số {seq} của xã {code} (đã đủ gói trước nó).",
                                         code, seq, counts, deleted))
@@ -508,55 +323,92 @@ def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
 
 
 def confirm_key(ctx: Context, code, fingerprint: str, data: bytes | None = None) -> list[ImportResult]:
-    """Confirm a commune's key after comparing its fingerprint by phone, then import what waited for it.
+    """Confirm a commune's key after comparing its fingerprint by phone, then apply, in order, the
+    packages held in quarantine that this key signed, and discard the others.
 
-    The key is taken from the commune's waiting package (or from ``data``, a package file, when
-    the commune made a new key) whose fingerprint is the one read over the phone.
+    The key is taken from a held package whose fingerprint is the one read over the phone, or
+    from ``data``, a package file (a commune that made a new key, or a quarantine that was
+    full); that package is then imported too.
     """
     keys = office_keys(ctx.db)
     commune = _commune(ctx.db, geo.find_commune(code).code)
     fp = keymod.normalise_fingerprint(fingerprint)
     blobs = [data] if data is not None else [r[0] for r in ctx.db.execute(
-        "SELECT data FROM up_packages WHERE commune_code = ? AND status = 'waiting' AND wait_reason = 'key'",
-        [commune["code"]])]
+        "SELECT data FROM up_quarantine WHERE commune_code = ? AND fingerprint = ? ORDER BY seq",
+        [commune["code"], fp])]
     card = None
     for blob in blobs:
         try:
-            opened = package.open_package(blob, keys.identity, lambda s, mb: _self_key(s, mb, fp))
+            opened = reader.open_package(blob, keys.identity, lambda s, mb: _self_key(s, mb, fp))
         except PackageRejected:
+            if data is not None:
+                raise
             continue
         if opened.manifest.get("commune", {}).get("code") == commune["code"]:
             sender = opened.manifest["sender"]
             card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
             break
     if card is None:
-        raise UserError(f"Không có gói nào của {commune['name']} mang khóa có dấu vân tay {fp}. "
-                        "Hãy kiểm tra lại dấu vân tay đọc qua điện thoại.")
+        raise UserError(f"Không có gói nào của {commune['name']} mang khóa có dấu vân tay {fp}. Hãy kiểm tra lại dấu "
+                        "vân tay đọc qua điện thoại, hoặc chỉ ra gói của xã: --package TỆP.")
     with write_transaction(ctx.db):
         ctx.db.execute("UPDATE up_communes SET signing_public = ?, age_recipient = ?, fingerprint = ?, "
                        "confirmed_at = ? WHERE code = ?",
                        [card.signing_public, card.age_recipient, card.fingerprint, _now(ctx), commune["code"]])
-        ctx.db.execute("UPDATE up_packages SET wait_reason = 'gap' WHERE commune_code = ? AND status = 'waiting'",
-                       [commune["code"]])
-    return _drain(ctx, keys, commune["code"])
+    results = []
+    if data is not None:
+        try:
+            results.append(_classify(ctx, _open(ctx.db, keys, "gói kèm theo", data), dry_run=False))
+        except PackageRejected as exc:
+            results.append(_refused("gói kèm theo", exc, commune["code"]))
+    return results + _release(ctx, keys, commune["code"], fp) + _drain(ctx, keys, commune["code"])
+
+
+def _release(ctx: Context, keys: keymod.KeyPair, code: str, fp: str) -> list[ImportResult]:
+    """Empty a commune's quarantine once its key is confirmed: packages signed with ``fp`` are
+    applied (or wait) in sequence order, the others are discarded with the reason."""
+    results = []
+    for digest, held_fp, seq in ctx.db.execute("SELECT sha256, fingerprint, seq FROM up_quarantine "
+                                               "WHERE commune_code = ? ORDER BY seq", [code]).fetchall():
+        name = f"gói số {seq} được giữ"
+        if held_fp != fp:
+            results.append(ImportResult(name, "rejected", f"Gói số {seq} mang tên xã {code} được ký bằng khóa {held_fp}, "
+                                        f"không phải khóa đã xác nhận ({fp}): đã bỏ.", code, seq,
+                                        reason=reader.UNCONFIRMED))
+        else:
+            data = ctx.db.execute("SELECT data FROM up_quarantine WHERE sha256 = ?", [digest]).fetchone()[0]
+            try:
+                results.append(_classify(ctx, _open(ctx.db, keys, name, data), dry_run=False))
+            except PackageRejected as exc:
+                results.append(_refused(name, exc, code, seq))
+        with write_transaction(ctx.db):
+            ctx.db.execute("DELETE FROM up_quarantine WHERE sha256 = ?", [digest])
+    return results
 
 
 def _self_key(signer_fp: str, manifest_bytes: bytes, wanted_fp: str) -> str:
     """The key a package carries, provided it is the one confirmed by phone and the one that signed."""
-    try:
-        sender = json.loads(manifest_bytes)["sender"]
-        card = keymod.PublicCard(sender["name"], sender["signing_public"], sender["age_recipient"])
-        card_fp = card.fingerprint
-    except (ValueError, KeyError, TypeError, UserError) as exc:
-        raise PackageRejected("Bảng kê không đọc được.") from exc
+    _, card, card_fp = _sender(manifest_bytes)
     if card_fp != wanted_fp or signer_fp != wanted_fp:
-        raise PackageRejected("Khóa của gói không khớp dấu vân tay.")
+        raise rejected(reader.UNCONFIRMED, f"Khóa của gói ({signer_fp}) không khớp dấu vân tay {wanted_fp}.")
     return card.signing_public
+
+
+def quarantine(db, code: str | None = None) -> list[dict]:
+    """Packages held until their commune's key is confirmed, with the fingerprint that signed each."""
+    sql = ("SELECT q.commune_code, c.name AS commune_name, q.fingerprint, q.signer_name, q.seq, q.size, "
+           "q.received_at FROM up_quarantine q JOIN up_communes c ON c.code = q.commune_code")
+    params = []
+    if code:
+        sql += " WHERE q.commune_code = ?"
+        params.append(code)
+    return [dict(r) for r in db.query(sql + " ORDER BY q.commune_code, q.fingerprint, q.seq", params)]
 
 
 def communes_status(db) -> list[dict]:
     """Each registered commune: key confirmed?, last sequence and version applied, last import,
-    packages waiting and the sequence numbers still missing, people on file."""
+    packages waiting and the sequence numbers still missing, packages held in quarantine (by
+    the fingerprint that signed them), people on file."""
     out = []
     people = dict(db.execute("SELECT commune_code, count(*) FROM up_rows WHERE table_name = 'beneficiaries' "
                              "GROUP BY commune_code").fetchall())
@@ -567,12 +419,17 @@ def communes_status(db) -> list[dict]:
                                  "AND status = 'applied'", [code]).fetchone()[0]
         waiting = [r[0] for r in db.execute("SELECT seq FROM up_packages WHERE commune_code = ? "
                                             "AND status = 'waiting' ORDER BY seq", [code])]
-        missing = list(range(last_seq + 1, waiting[0])) if waiting and confirmed else []
+        missing = list(range(last_seq + 1, waiting[0])) if waiting else []
+        held: dict[str, list[int]] = {}
+        for held_fp, seq in db.execute("SELECT fingerprint, seq FROM up_quarantine WHERE commune_code = ? "
+                                       "ORDER BY fingerprint, seq", [code]):
+            held.setdefault(held_fp, []).append(seq)
         down = dict(db.execute("SELECT status, count(*) FROM up_down WHERE commune_code = ? GROUP BY status",
                                [code]).fetchall())
         out.append({"code": code, "name": name, "fingerprint": fp, "confirmed": bool(confirmed),
                     "last_seq": last_seq, "applied_version": applied, "last_import": last_import,
-                    "waiting": waiting, "missing": missing, "people": people.get(code, 0), "down": down})
+                    "waiting": waiting, "missing": missing, "held": held, "people": people.get(code, 0),
+                    "down": down})
     return out
 
 
