@@ -21,7 +21,7 @@ from commune_payout.db import run_script
 VERSION = 6
 
 SCHEMA = """
-CREATE TABLE up_quarantine (
+CREATE TABLE IF NOT EXISTS up_quarantine (
     sha256 TEXT PRIMARY KEY,
     commune_code TEXT NOT NULL REFERENCES up_communes(code),
     fingerprint TEXT NOT NULL,
@@ -32,7 +32,7 @@ CREATE TABLE up_quarantine (
     data BLOB NOT NULL,
     received_at TEXT NOT NULL
 );
-CREATE INDEX ix_up_quarantine_commune ON up_quarantine(commune_code, fingerprint, seq);
+CREATE INDEX IF NOT EXISTS ix_up_quarantine_commune ON up_quarantine(commune_code, fingerprint, seq);
 """
 
 
