@@ -18,8 +18,10 @@ signatures).
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak
 
@@ -150,6 +152,9 @@ class PagedTable:
         self.carry_column = carry_column
         self.unit = unit
         self.continue_headings = continue_headings
+        self._cells: dict = {}               # (column, value, italic) → (font, size, lines) of an item's cell
+        self.string_widths: dict = {}        # (text, font) → width at 1 pt
+        self.encoded: dict = {}              # (text, font) → PDF font subsets and strings
         self.item_height = row_height * mm
         self.label_height = size * 1.25 + 2 * PAD_V + 1
         head_size = size - 0.5
@@ -183,12 +188,15 @@ class PagedTable:
         """Fit the cells of ``row`` into its columns and set its height."""
         if row.kind == "item":
             row.height = self.item_height
-            inner = self.item_height - 2 * PAD_V
-            row.fitted = []
-            for value, column, width in zip(row.cells, self.columns, self.widths):
-                font = fonts.ITALIC if isinstance(value, Italic) else fonts.REGULAR
-                size, lines = fit(text(value), width - 2 * PAD_H, font, self.size, column.lines, inner)
-                row.fitted.append((font, size, lines))
+            fitted = row.fitted = []
+            for c, value in enumerate(row.cells):
+                key = (c, value, isinstance(value, Italic))
+                cell = self._cells.get(key)
+                if cell is None:
+                    font = fonts.ITALIC if key[2] else fonts.REGULAR
+                    cell = self._cells[key] = (font, *fit(text(value), self.widths[c] - 2 * PAD_H, font, self.size,
+                                                          self.columns[c].lines, self.item_height - 2 * PAD_V))
+                fitted.append(cell)
         else:
             row.height = self.label_height
             font = _ROW_FONTS[row.kind]
@@ -348,10 +356,7 @@ class _PageTable(Flowable):
         n_cols = len(spec.widths)
         span_end = spec.carry_column if spec.carries else n_cols
         path = canv.beginPath()
-        words = canv.beginText()
-        words.setTextOrigin(0, 0)
-        cursor = (0.0, 0.0)
-        current = None
+        words = _Words(spec, canv)
         open_from: dict[int, float] = {}    # vertical rules run down through rows that share them
         top = self.height
         path.moveTo(0, top)
@@ -382,9 +387,6 @@ class _PageTable(Flowable):
                     right, align = edges[n_cols], "LEFT"
                 elif row.kind in _LABEL_ROWS and c == 0:
                     right, align = edges[span_end], "LEFT"
-                if current != (font, size):
-                    current = (font, size)
-                    words.setFont(font, size)
                 leading = size * LEADING
                 block = (len(lines) - 1) * leading + size * 0.72
                 y = bottom + (row.height - block) / 2 + block - size * 0.72
@@ -392,11 +394,9 @@ class _PageTable(Flowable):
                     if align == "LEFT":
                         x = left + PAD_H
                     else:
-                        w = stringWidth(line, font, size)
+                        w = words.width(line, font, size)
                         x = right - PAD_H - w if align == "RIGHT" else (left + right - w) / 2
-                    words.moveCursor(x - cursor[0], cursor[1] - y)
-                    cursor = (x, y)
-                    words.textOut(line)
+                    words.put(x, y, line, font, size)
                     y -= leading
             top = bottom
         for c, start in open_from.items():
@@ -404,7 +404,44 @@ class _PageTable(Flowable):
             path.lineTo(edges[c], top)
         canv.setLineWidth(0.5)
         canv.drawPath(path, stroke=1, fill=0)
-        canv.drawText(words)
+        canv.addLiteral(words.operators())
+
+
+class _Words:
+    """The words of a page as PDF text operators, written here rather than through reportlab's
+    text object: 5,000 rows make some 50,000 short strings, and reportlab maps each one to its
+    font subsets anew. The mapping of a string is kept for the whole document (it is the same
+    every time), in the table's cache, so "TK", an amount or a village is mapped once."""
+
+    def __init__(self, spec: "PagedTable", canv):
+        self.spec = spec
+        self.doc = canv._doc
+        self.ops = ["BT"]
+        self.current = None
+
+    def width(self, line: str, font: str, size: float) -> float:
+        key = (line, font)
+        width = self.spec.string_widths.get(key)
+        if width is None:
+            width = self.spec.string_widths[key] = stringWidth(line, font, 1.0)
+        return width * size
+
+    def put(self, x: float, y: float, line: str, font: str, size: float) -> None:
+        key = (line, font)
+        runs = self.spec.encoded.get(key)
+        if runs is None:
+            face = pdfmetrics.getFont(font)
+            runs = self.spec.encoded[key] = [(face.getSubsetInternalName(subset, self.doc), escapePDF(chunk))
+                                             for subset, chunk in face.splitString(line, self.doc)]
+        self.ops.append("1 0 0 1 %.2f %.2f Tm" % (x, y))
+        for name, chunk in runs:
+            if self.current != (name, size):
+                self.current = (name, size)
+                self.ops.append(f"{name} {fp_str(size)} Tf")
+            self.ops.append(f"({chunk}) Tj")
+
+    def operators(self) -> str:
+        return "\n".join(self.ops + ["ET"])
 
 
 _LABEL_ROWS = ("subtotal", "total", "page", "running")
