@@ -303,11 +303,16 @@ def test_other_lists_fill_the_landscape_page_and_every_header_word_fits(module):
             assert pdfmetrics.stringWidth(word, fonts.BOLD, 8.5) <= w - 2 * PAD_H, word
 
 
-def test_long_list_totals_every_page_and_repeats_the_header(ctx, tmp_path):
-    demo.populate(ctx, 260)
-    sid = payouts.create_session(ctx, payouts.SessionSpec(
+def tet_session(ctx, people: int) -> str:
+    """A Tết gift session of a demo commune of ``people``."""
+    demo.populate(ctx, people)
+    return payouts.create_session(ctx, payouts.SessionSpec(
         name="Quà Tết 2026", kind="tet_gift", period="2026-01", session_date=ON,
         gift_high=600_000, gift_low=300_000, fixed={"btxh": 500_000, "htxh": 500_000}))
+
+
+def test_long_list_totals_every_page_and_repeats_the_header(ctx, tmp_path):
+    sid = tet_session(ctx, 260)
     out = tmp_path / "long.pdf"
     payout_list.write(ctx.db, sid, out, on=ON)
     pages = pdf_pages(out)
@@ -332,10 +337,7 @@ def test_long_list_totals_every_page_and_repeats_the_header(ctx, tmp_path):
 
 
 def test_a_tet_list_of_1500_people_holds_15_people_a_page(ctx, tmp_path):
-    demo.populate(ctx, 1500)
-    sid = payouts.create_session(ctx, payouts.SessionSpec(
-        name="Quà Tết 2026", kind="tet_gift", period="2026-01", session_date=ON,
-        gift_high=600_000, gift_low=300_000, fixed={"btxh": 500_000, "htxh": 500_000}))
+    sid = tet_session(ctx, 1500)
     out = tmp_path / "tet.pdf"
     people = payout_list.write(ctx.db, sid, out, on=ON)
     assert people >= 1400
