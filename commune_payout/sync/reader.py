@@ -215,7 +215,7 @@ def check(value, schema, where: str = "manifest") -> None:
 
 SHA256 = text(64, r"[0-9a-f]{64}")
 UUID = text(36, r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-MEMBER = record({"name": text(81), "size": integer(0, MAX_UNPACKED), "sha256": SHA256})
+MEMBER = record({"name": text(81), "size": integer(0, MAX_VERSION), "sha256": SHA256})
 _ENVELOPE = record({"format": text(60), "members": list_of(MEMBER, MAX_MEMBERS)})
 
 
