@@ -3,22 +3,25 @@
 A copy is made once a day (when the app opens) and before every risky write (an import; later
 closing a payout session or importing a sync package). Copies live in ``backups/`` beside the
 database (:func:`paths.backups_dir`), named ``<db>-YYYYMMDD-HHMMSS-<reason>.sqlite``; the last
-:data:`KEEP` are kept. Restoring first copies the current state, so a restore can be undone.
+:data:`KEEP` are kept. A copy is written as ``<name>.partial`` and renamed when whole; one that a
+crash left behind is removed when the app next starts. Restoring first copies the current state,
+so a restore can be undone.
 """
 
 import datetime as dt
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from commune_payout import paths
-from commune_payout.atomic import atomic_path
 from commune_payout.clock import Clock
 from commune_payout.db import migrate
 from commune_payout.errors import UserError
 
 KEEP = 30
+PARTIAL = ".partial"  # a copy being written; one left behind by a crash is removed at start-up
 REASONS = {
     "daily": "Hằng ngày",
     "import": "Trước khi nhập tệp",
@@ -76,19 +79,42 @@ def make_backup(db, clock: Clock, reason: str = "manual", keep: int = KEEP) -> B
     while target.exists():
         n += 1
         target = folder / f"{source.stem}-{stamp}_{n}-{reason}.sqlite"
-    with atomic_path(target) as tmp:
-        copy = sqlite3.connect(tmp)
+    partial = target.with_name(target.name + PARTIAL)
+    try:
+        copy = sqlite3.connect(partial)
         try:
+            copy.execute("PRAGMA journal_mode = OFF")  # a half-made copy is thrown away, never repaired
             db.conn.backup(copy)
         finally:
             copy.close()
+        with open(partial, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     for old in list_backups(source)[keep:]:
         old.path.unlink()
     return next(b for b in list_backups(source) if b.path == target)
 
 
+def remove_stale(db_path) -> None:
+    """Delete what a backup interrupted by a crash left in ``backups/``: a ``*.sqlite.partial``
+    copy (and the hidden ``.*.sqlite.*.tmp`` of earlier versions), with their journals."""
+    folder = paths.backups_dir(db_path)
+    stem = Path(db_path).stem
+    for file in folder.iterdir() if folder.is_dir() else []:
+        name = file.name.removesuffix("-journal")
+        copy = _NAME.match(name.removesuffix(PARTIAL)) if name.endswith(PARTIAL) else None
+        if (copy and copy["stem"] == stem) or (name.startswith(f".{stem}-") and ".sqlite." in name
+                                                and name.endswith(".tmp")):
+            file.unlink(missing_ok=True)
+
+
 def ensure_daily(db, clock: Clock) -> Backup | None:
-    """Make today's backup unless one (of any kind) was already made today."""
+    """At start-up: clear what an interrupted backup left, then make today's backup unless one
+    (of any kind) was already made today."""
+    remove_stale(_db_file(db))
     last = last_backup(_db_file(db))
     if last is not None and last.made_at.date() == clock.today():
         return None

@@ -93,3 +93,24 @@ def test_restore_refuses_another_communes_data(file_ctx, tmp_path):
 def test_memory_database_cannot_be_backed_up(ctx):
     with pytest.raises(UserError):
         backups.make_backup(ctx.db, ctx.clock)
+
+
+def test_what_a_crashed_backup_left_is_removed_at_start_up(file_ctx, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    left = ["register-20260114-090000-daily.sqlite.partial", "register-20260114-090000-daily.sqlite.partial-journal",
+            ".register-20260113-090000-import.sqlite.k2j4h1x9.tmp",
+            ".register-20260113-090000-import.sqlite.k2j4h1x9.tmp-journal"]
+    kept = ["other-20260114-090000-daily.sqlite.partial", "notes.txt", "register-20260110-090000-manual.sqlite"]
+    for name in left + kept:
+        (folder / name).write_bytes(b"x" * 100)
+    backups.ensure_daily(file_ctx.db, file_ctx.clock)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(kept + ["register-20260115-090000-daily.sqlite"])
+
+    def crash(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backups.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        backups.make_backup(file_ctx.db, at(file_ctx, 2026, 1, 15, 10, 0, 0), "manual")
+    assert not [p for p in folder.iterdir() if ".partial" in p.name and p.name.startswith("register")]
