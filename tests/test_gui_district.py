@@ -192,6 +192,7 @@ class TestUpstreamConsole:
         view.tree.selection_set(AN_BINH)
         root.update()
         assert f"Đang giữ riêng: {fingerprint}: gói 1" in view.chosen_label.cget("text")
+        gui.screenshot(root, "district_quarantine")
         view.tree.selection_set(AN_BINH)
         view.fingerprint.insert(0, "AAAA-BBBB-CCCC")
         root.after(0, view.confirm)

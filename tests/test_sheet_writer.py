@@ -13,12 +13,12 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from commune_payout import checks, register, sheet_writer
-from commune_payout.db import open_db
 from commune_payout.export import export_register
 from commune_payout.sheets import read_sheets
-from commune_payout.sync import reports, upstream
+from commune_payout.sync import reports
 from commune_payout.transfers import export_transfers
 from test_payouts import add_person, locked, tet_spec
+from test_sync import office  # noqa: F401  (fixture)
 
 HYPERLINK = '=HYPERLINK("HTTP://X","Y")'
 PAYLOADS = [HYPERLINK, "+84 912 345 678", "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0",
@@ -134,18 +134,6 @@ def test_police_report(ctx, hostile, tmp_path):
     problems = checks.run_checks(ctx.db, ctx.clock.today())
     checks.write_report(ctx.db, problems, tmp_path / "ra-soat.xlsx", ctx.clock.today())
     assert_no_formula(tmp_path / "ra-soat.xlsx", *PAYLOADS[:4], "\t=1+1", "\r=1+1")
-
-
-@pytest.fixture
-def office(clock):
-    from commune_payout.context import Context
-
-    database = open_db(":memory:")
-    octx = Context(database, clock=clock, user="so_y_te")
-    upstream.init_office(octx, "Sở Y tế tỉnh Phú Thọ")
-    upstream.add_commune(octx, "05425")
-    yield octx
-    database.close()
 
 
 def test_office_people_and_payouts_exports(office, tmp_path):

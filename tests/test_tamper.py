@@ -220,13 +220,13 @@ def test_signed_malformations_are_refused_plainly(cctx, office, tmp_path, next_p
     for name, bad in cases.items():
         result = import_rejected(office, tmp_path, signed(cctx, office, bad, data_members), name=f"{name}.cpkg")
         assert result.reason == reader.INVALID and "bảng kê" in result.message, (name, result.message)
-    entry = next(t for t in manifest["tables"] if t["name"] == "beneficiaries")
-    nested = b"[" * 5000 + b"]" * 5000
-    result = import_rejected(office, tmp_path, signed(cctx, office, manifest, {**data_members, entry["member"]: nested}),
-                             name="nested.cpkg", kind=reader.INVALID, match="lồng nhau quá sâu")
-    huge_int = package.canonical_json([[10 ** 30]] * len(entry["columns"]))
-    import_rejected(office, tmp_path, signed(cctx, office, manifest, {**data_members, entry["member"]: huge_int}),
-                    name="int.cpkg", kind=reader.INVALID)
+    genuine = next_package.read_bytes()
+    import_rejected(office, tmp_path, with_people_member(cctx, office, genuine, b"[" * 5000 + b"]" * 5000),
+                    name="nested.cpkg", kind=reader.INVALID, match="lồng nhau quá sâu")
+    columns = next(t["columns"] for t in manifest["tables"] if t["name"] == "beneficiaries")
+    huge_int = package.canonical_json([[10 ** 30]] * len(columns))
+    import_rejected(office, tmp_path, with_people_member(cctx, office, genuine, huge_int), name="int.cpkg",
+                    kind=reader.INVALID)
 
 
 def test_zip_headers_that_lie_about_sizes_are_never_believed(office, tmp_path, next_package):
@@ -242,41 +242,42 @@ def test_zip_headers_that_lie_about_sizes_are_never_believed(office, tmp_path, n
     assert result.status == "applied" and sum(result.counts.values()) == 2
 
 
+def with_people_member(cctx, office, genuine: bytes, content: bytes, **extra: bytes) -> bytes:
+    """The genuine package with its people's member replaced (and ``extra`` members added),
+    signed again with the commune's key."""
+    members = unpack(genuine, office)
+    manifest = json.loads(members["manifest.json"])
+    manifest.pop("members")
+    data = {k: v for k, v in members.items() if k not in ("manifest.json", "signature.txt")}
+    data[next(t["member"] for t in manifest["tables"] if t["name"] == "beneficiaries")] = content
+    return signed(cctx, office, manifest, {**data, **extra})
+
+
+def peak_memory_of(work) -> int:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_signed_compression_bomb_is_refused_within_bounded_memory(cctx, office, tmp_path, next_package):
     """100 MiB of JSON in a package of well under 1 MiB: refused before it is read, and the office
     never holds more than a few megabytes for it."""
-    members = unpack(next_package.read_bytes(), office)
-    manifest = json.loads(members["manifest.json"])
-    manifest.pop("members")
-    entry = next(t for t in manifest["tables"] if t["name"] == "beneficiaries")
-    bomb = b"[" + b"0," * (50 * 1024 * 1024) + b"0]"
-    data = signed(cctx, office, manifest, {**{k: v for k, v in members.items()
-                                              if k not in ("manifest.json", "signature.txt")}, entry["member"]: bomb})
+    data = with_people_member(cctx, office, next_package.read_bytes(), b"[" + b"0," * (50 * 1024 * 1024) + b"0]")
     assert len(data) < 1024 * 1024
-    tracemalloc.start()
-    try:
-        import_rejected(office, tmp_path, data, name="bomb.cpkg", kind=reader.INVALID, match="bom nén")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = peak_memory_of(lambda: import_rejected(office, tmp_path, data, name="bomb.cpkg", kind=reader.INVALID,
+                                                  match="bom nén"))
     assert peak < 20 * 1024 * 1024
 
 
 def test_a_bomb_within_the_ratio_is_refused_by_its_estimated_memory(cctx, office, tmp_path, next_package):
-    members = unpack(next_package.read_bytes(), office)
-    manifest = json.loads(members["manifest.json"])
-    manifest.pop("members")
-    entry = next(t for t in manifest["tables"] if t["name"] == "beneficiaries")
     empty_lists = b"[" + b"[]," * (4 * 1024 * 1024) + b"[]]"  # 12 MiB that would take ~300 MB as lists
-    rest = {k: v for k, v in members.items() if k not in ("manifest.json", "signature.txt")}
-    rest["padding.bin"] = random.Random(1).randbytes(512 * 1024)  # incompressible: keeps the ratio low
-    data = signed(cctx, office, manifest, {**rest, entry["member"]: empty_lists})
-    tracemalloc.start()
-    try:
-        import_rejected(office, tmp_path, data, name="lists.cpkg", kind=reader.INVALID, match="quá lớn để đọc")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    padding = random.Random(1).randbytes(512 * 1024)  # incompressible: keeps the ratio low
+    data = with_people_member(cctx, office, next_package.read_bytes(), empty_lists, **{"padding.bin": padding})
+    peak = peak_memory_of(lambda: import_rejected(office, tmp_path, data, name="lists.cpkg", kind=reader.INVALID,
+                                                  match="quá lớn để đọc"))
     assert peak < 120 * 1024 * 1024
 
 

@@ -405,7 +405,7 @@ class CommunesView(ttk.Frame):
             "people": (_("Người hưởng"), 105, "e"),
             "waiting": (_("Gói đang chờ"), 110, "w"),
             "missing": (_("Gói thiếu"), 110, "w"),
-            "held": (_("Gói giữ riêng (khóa chưa xác nhận)"), 230, "w"),
+            "held": (_("Gói giữ riêng"), 200, "w"),
             "down": (_("Gói gửi xuống"), 150, "w"),
         }, height=8)
         self.tree.column("code", stretch=False)
