@@ -150,6 +150,11 @@ def _read(path) -> bytes:
         raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
 
 
+def _read_package(path) -> bytes:
+    """A package file's bytes, refused unread when it is larger than any package can be."""
+    return reader.PackageFile(Path(path).name, [Path(path)]).read()
+
+
 def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB".replace(",", ".") if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
@@ -247,7 +252,7 @@ def cmd_status(args) -> int:
 
 def cmd_import_down(args) -> int:
     ctx = _cli().open_context(args)
-    pkg = commune.read_down(ctx, _read(args.file))
+    pkg = commune.read_down(ctx, _read_package(args.file))
     print(f"{commune.DOWN_KINDS[pkg.kind]}: {pkg.title} (cấp trên gửi ngày {pkg.issued_at})")
     for line in commune.describe_items(pkg.kind, pkg.items):
         print(f"  {line}")
@@ -301,7 +306,8 @@ def cmd_add_commune(args) -> int:
 
 def cmd_confirm_key(args) -> int:
     ctx = _office(args)
-    results = upstream.confirm_key(ctx, args.code, args.fingerprint, _read(args.package) if args.package else None)
+    results = upstream.confirm_key(ctx, args.code, args.fingerprint,
+                                   _read_package(args.package) if args.package else None)
     print(f"Đã xác nhận khóa của xã {args.code}.")
     _print_results(results)
     return 0

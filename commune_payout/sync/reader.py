@@ -320,7 +320,8 @@ def decrypt(data: bytes, identity: x25519.Identity) -> bytes:
     except pyrage.DecryptError as exc:
         if "no matching keys" in str(exc).lower() and _age_header_is_ours(data):
             raise rejected(NOT_FOR_US, "Gói không được mã hóa cho đơn vị này (sai khóa nhận): xã đã dùng khóa "
-                                       "công khai của đơn vị khác.") from exc
+                                       "công khai của đơn vị khác, hoặc phần đầu tệp bị hỏng khi chép. Gọi xã kiểm "
+                                       "tra thẻ khóa của đơn vị rồi gửi lại.") from exc
         raise rejected(DAMAGED, "Gói bị hỏng hoặc bị cắt cụt khi chép hay gửi (không giải mã được trọn vẹn): "
                                 "xin xã gửi lại tệp.") from exc
 
