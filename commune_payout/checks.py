@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 
 from commune_payout import settings
 from commune_payout.ids import id_problems
-from commune_payout.programs import BY_CODE, age_on, base_level, public_label
+from commune_payout.money import format_vnd
+from commune_payout.programs import (BY_CODE, UNRECOGNISED, age_in_month, coefficient_text, entitlement,
+                                     load_base_levels, public_label)
 from commune_payout.sheet_writer import BOLD, TEXT, TITLE, Style, Workbook
 from commune_payout.text import fold
 
@@ -25,6 +27,7 @@ GROUP_LABELS = {
     "missing_village": "Thiếu thôn/xóm (nơi thường trú)",
     "account_incomplete": "Thông tin tài khoản chưa đủ",
     "holder_mismatch": "Tên chủ tài khoản không khớp người hưởng hay người nhận thay",
+    "unknown_group": "Diện hưởng chưa xác định",
     "amount_mismatch": "Mức hưởng không khớp hệ số × mức chuẩn",
     "coefficient_age": "Hệ số không đúng với diện và tuổi",
     "category_age": "Tuổi không hợp với diện hưởng",
@@ -102,6 +105,7 @@ def run_checks(db, today: dt.date) -> list[CheckProblem]:
                     f"ở {row['village'] or 'cùng thôn'}")
         _account_checks(row, add)
 
+    _unknown_groups(db, rows, add)
     _amount_checks(db, rows, today, add)
     order = {code: i for i, code in enumerate(GROUP_LABELS)}
     out.sort(key=lambda p: order[p.code])
@@ -127,47 +131,46 @@ def _account_checks(row, add) -> None:
             f"Chủ tài khoản “{row['account_holder']}” khác tên người hưởng.{hint}")
 
 
-def _amount_checks(db, rows, today, add) -> None:
-    """Social-assistance amounts against the group's coefficient (by age, NĐ 20/2021) × base level."""
-    base = base_level(db, "btxh", today)
-    if not base:
-        return
+def _unknown_groups(db, rows, add) -> None:
+    """Groups an import could not recognise: they earn nothing until an officer chooses the group."""
     by_id = {r["id"]: r for r in rows}
-    for m in db.query("SELECT beneficiary_id, category, coefficient, amount FROM memberships "
+    for bid, wording in db.execute("SELECT beneficiary_id, wording FROM memberships WHERE category = ?",
+                                   [UNRECOGNISED]):
+        if bid in by_id:
+            add(by_id[bid], "category", "error", "unknown_group",
+                f"Chưa nhận ra diện “{wording}”: hãy chọn đúng diện hưởng, nếu không người này không được tính tiền")
+
+
+def _amount_checks(db, rows, today, add) -> None:
+    """Social-assistance groups against the age and what a group earns on ``today``
+    (:func:`commune_payout.programs.entitlement`): a group the person is too young or too old
+    for, a recorded coefficient or amount that is not the rule's."""
+    levels = load_base_levels(db)
+    by_id = {r["id"]: r for r in rows}
+    for m in db.query("SELECT beneficiary_id, category, coefficient, amount, children FROM memberships "
                       "WHERE program IN ('btxh', 'htxh')"):
         row = by_id.get(m["beneficiary_id"])
-        if row is None:
-            continue
         cat = BY_CODE.get(m["category"])
+        if row is None or cat is None:
+            continue
         label = public_label(m["category"])
-        age = age_on(row["birth_date"], row["birth_year"], today)
-        if cat and cat.ages and age is not None and not cat.ages[0] <= age < cat.ages[1]:
+        age = age_in_month(row["birth_date"], row["birth_year"], today)
+        if not cat.entitled_at(age):
             add(row, "category", "warning", "category_age",
-                f"{label}: người này {age} tuổi, diện này thường từ {cat.ages[0]} "
-                f"{'tuổi trở lên' if cat.ages[1] >= 130 else f'đến dưới {cat.ages[1]} tuổi'}")
-        if m["coefficient"] is None:
+                f"{label}: người này {age} tuổi, diện này {cat.ages_text()}")
             continue
-        expected_coefficient = cat.coefficient_at(age) if cat else None
-        if expected_coefficient and age is not None and abs(expected_coefficient - m["coefficient"]) > 1e-9:
+        part = entitlement([dict(m)], row["birth_date"], row["birth_year"], today, levels).best
+        if part is None:
+            continue
+        expected = part.coefficient / part.children if part.children else part.coefficient
+        stated = m["coefficient"] / part.children if part.children and m["coefficient"] else m["coefficient"]
+        if expected is not None and stated is not None and age is not None and abs(expected - stated) > 1e-9:
             add(row, "coefficient", "warning", "coefficient_age",
-                f"{label}, {age} tuổi: hệ số theo quy định là {_coef(expected_coefficient)}, "
-                f"đang ghi {_coef(m['coefficient'])}")
-        if m["amount"] is None:
-            continue
-        expected = round(base * m["coefficient"])
-        if m["amount"] != expected:
+                f"{label}, {age} tuổi: hệ số theo quy định là {coefficient_text(part.coefficient)}, "
+                f"đang ghi {coefficient_text(m['coefficient'])}")
+        if m["amount"] is not None and m["amount"] != part.amount:
             add(row, "amount", "warning", "amount_mismatch",
-                f"{label}: mức ghi {_dots(m['amount'])} đ, nhưng hệ số {_coef(m['coefficient'])} × mức chuẩn "
-                f"{_dots(base)} đ = {_dots(expected)} đ")
-
-
-def _dots(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
-
-
-def _coef(value: float) -> str:
-    """A coefficient the Vietnamese way: 1,5 — not 1.5."""
-    return f"{value:g}".replace(".", ",")
+                f"{label}: mức ghi {format_vnd(m['amount'])}, nhưng theo quy định {part.arithmetic()}")
 
 
 def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:

@@ -7,6 +7,7 @@ a person by an ID number (or its last digits) or name words resolving to exactly
 
 import argparse
 import datetime as dt
+import json
 
 from commune_payout import cashbook, payouts, transfers
 from commune_payout.errors import NotFound, UserError
@@ -80,7 +81,8 @@ def register_cli(sub) -> None:
 
     p = ss.add_parser("show", help="xem một đợt chi: tổng theo diện, thôn, hình thức; người bị loại")
     p.add_argument("id", help="mã đợt chi (hoặc vài ký tự đầu)")
-    p.add_argument("--lines", action="store_true", help="in cả danh sách từng người")
+    p.add_argument("--lines", action="store_true",
+                   help="in cả danh sách từng người, với cách tính số tiền (diện, tuổi, hệ số, mức chuẩn, số chuyển)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
 
@@ -91,7 +93,8 @@ def register_cli(sub) -> None:
     p = ss.add_parser("override", help="sửa số tiền của một người khi đợt chi còn đang lập (ghi lý do)")
     p.add_argument("id")
     p.add_argument("person")
-    p.add_argument("amount", help="số tiền mới (đồng), hoặc “bỏ” để trở lại số tính theo quy định")
+    p.add_argument("amount", help="số tiền cả dòng (đồng, kể cả số chuyển từ đợt trước), hoặc “bỏ” để trở lại số "
+                                  "tính theo quy định")
     p.add_argument("--reason", default="", help="lý do (bắt buộc khi sửa số tiền)")
     p.set_defaults(handler=cmd_override)
 
@@ -237,6 +240,9 @@ def cmd_show(args) -> int:
     totals = payouts.session_totals(ctx.db, sid)
     figures = payouts.counters(ctx.db, sid)
     lines = payouts.session_lines(ctx.db, sid) if args.lines else None
+    if args.json and lines is not None:
+        lines = [{**line, "explain": json.loads(line["explain"] or "{}"), "why": payouts.explain_line(line)}
+                 for line in lines]
     if args.json:
         _cli().print_json({"session": session, "totals": totals, "counters": figures,
                            **({"lines": lines} if lines is not None else {})})
@@ -257,6 +263,8 @@ def cmd_show(args) -> int:
         print(f"{line['seq']:>5}. {line['full_name']} ({line['id_number'] or '—'}, {line['village']}) "
               f"{format_vnd(line['total'])} · {payouts.CHANNELS[line['channel']]} · "
               f"{payouts.LINE_STATUSES[line['status']]}{receipt}")
+        for text in payouts.explain_line(line):
+            print(f"         {text}")
     return 0
 
 
@@ -275,6 +283,8 @@ def cmd_override(args) -> int:
     amount = None if fold(args.amount) in ("bo", "none") else _amount(args.amount)
     total = payouts.set_override(ctx, line["id"], amount, args.reason)
     print(f"{line['full_name']}: {format_vnd(total)}.")
+    for text in payouts.explain_line(payouts.get_line(ctx.db, line["id"])):
+        print(f"  {text}")
     return 0
 
 
@@ -389,8 +399,9 @@ def cmd_suspensions(args) -> int:
     if not rows:
         print(f"Không có ai chưa nhận {payouts.SUSPEND_AFTER} đợt hằng tháng liên tiếp.")
     for r in rows:
-        print(f"{r['full_name']} ({r['id_number'] or '—'}, {r['village']}): chưa nhận các kỳ {r['periods']}, "
-              f"{format_vnd(r['unpaid_amount'])}")
+        months = ", ".join(f"{p[5:]}/{p[:4]}" for p in r["periods"])
+        print(f"{r['full_name']} ({r['id_number'] or '—'}, {r['village']}): chưa nhận các tháng {months}, "
+              f"còn {format_vnd(r['unpaid_amount'])} chưa nhận")
     if args.apply and rows:
         print(f"Đã tạm dừng hưởng {len(rows)} người.")
     return 0

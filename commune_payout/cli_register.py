@@ -7,7 +7,7 @@ from commune_payout import checks, idcard, register, settings
 from commune_payout.banks import bank_name
 from commune_payout.errors import NotFound, UserError
 from commune_payout.money import format_vnd
-from commune_payout.programs import BY_CODE
+from commune_payout.programs import BY_CODE, membership_text
 
 
 def _cli():
@@ -224,7 +224,8 @@ def resolve_person(db, ref: str) -> str:
 def cmd_show(args) -> int:
     ctx = _cli().open_context(args)
     person = register.get(ctx.db, resolve_person(ctx.db, args.id))
-    amount = register.amount_of(ctx.db, person, ctx.clock.today())
+    due = register.entitlement_of(ctx.db, person, ctx.clock.today())
+    amount = due.amount
     if args.json:
         out = register.public(person)
         out.update({k: person[k] for k in register.EDITABLE})
@@ -252,11 +253,13 @@ def cmd_show(args) -> int:
             value = _vn_date(value)
         print(f"  {labels[key]}: {value}")
     for m in person["memberships"]:
-        label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
+        label = membership_text(m)
         extra = f", hệ số {m['coefficient']:g}" if m["coefficient"] else ""
         extra += f", {format_vnd(m['amount'])}" if m["amount"] is not None else ""
         print(f"  Diện hưởng: {label}{extra}")
     print(f"  Mức hưởng hằng tháng: {format_vnd(amount)}")
+    for text in due.explain()[:-1]:
+        print(f"    {text}")
     hist = register.history(ctx.db, person["id"])
     if hist:
         print("  Lịch sử thay đổi:")

@@ -47,6 +47,8 @@ def _person(rng: random.Random, today: dt.date, seq: int):
                      rng.choice(GIVEN_M if gender == "M" else GIVEN_F)))
     age = rng.randint(lo, hi)
     born = dt.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+    if age_on(born.isoformat(), None, today) < lo:      # not yet had this year's birthday: a year older
+        born = born.replace(year=born.year - 1)
     age = age_on(born.isoformat(), None, today)
     year_only = age >= 85 and rng.random() < 0.3
     century_digit = (born.year // 100 - 19) * 2 + (0 if gender == "M" else 1)

@@ -13,7 +13,7 @@ from commune_payout.banks import BY_BIN
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import NotFound, ValidationError
-from commune_payout.programs import BY_CODE, monthly_amount
+from commune_payout.programs import BY_CODE, Entitlement, entitlement, load_base_levels, membership_text
 from commune_payout.text import clean, fold, name_sort_key
 
 STATUSES = {
@@ -183,6 +183,18 @@ def _derived(row: dict) -> dict:
     }
 
 
+def _optional_int(value, low: int, high: int, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise ValidationError("Diện hưởng không hợp lệ", {"memberships": f"{label} phải từ {low} đến {high}"})
+    return number
+
+
 def _clean_memberships(memberships) -> list[dict]:
     out = []
     for m in memberships or []:
@@ -194,6 +206,9 @@ def _clean_memberships(memberships) -> list[dict]:
             "category": cat.code,
             "coefficient": None if m.get("coefficient") in (None, "") else float(m["coefficient"]),
             "amount": None if m.get("amount") in (None, "") else int(m["amount"]),
+            "injury_rate": _optional_int(m.get("injury_rate"), 1, 100, "Tỷ lệ suy giảm khả năng lao động (%)"),
+            "children": _optional_int(m.get("children"), 1, 30, "Số con"),
+            "wording": clean(m.get("wording")),
             "start_date": m.get("start_date"),
             "end_date": m.get("end_date"),
         })
@@ -203,11 +218,14 @@ def _clean_memberships(memberships) -> list[dict]:
 def _membership_text(ms) -> str:
     parts = []
     for m in ms:
-        label = BY_CODE[m["category"]].label if m["category"] in BY_CODE else m["category"]
+        label = membership_text(m)
         if m.get("coefficient"):
             label += f" (hệ số {m['coefficient']:g})"
         if m.get("amount") is not None:
             label += f" ({m['amount']:,} đ)".replace(",", ".")
+        for key, word in (("start_date", "từ"), ("end_date", "đến")):
+            if m.get(key):
+                label += f" ({word} {dt.date.fromisoformat(m[key]):%d/%m/%Y})"
         parts.append(label)
     return "; ".join(sorted(parts))
 
@@ -239,13 +257,18 @@ def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
     return bid
 
 
+_MEMBERSHIP_COLUMNS = ("program", "category", "coefficient", "amount", "injury_rate", "children", "wording",
+                       "start_date", "end_date")
+_INSERT_MEMBERSHIP = (f"INSERT INTO memberships (id, beneficiary_id, {', '.join(_MEMBERSHIP_COLUMNS)}) "
+                      f"VALUES ({', '.join('?' * (len(_MEMBERSHIP_COLUMNS) + 2))})")
+
+
+def _membership_row(bid: str, m: dict) -> list:
+    return [new_id(), bid, *(m[c] for c in _MEMBERSHIP_COLUMNS)]
+
+
 def _insert_memberships(db, bid: str, ms: list[dict]) -> None:
-    for m in ms:
-        db.execute(
-            "INSERT INTO memberships (id, beneficiary_id, program, category, coefficient, amount, start_date, end_date) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [new_id(), bid, m["program"], m["category"], m["coefficient"], m["amount"], m["start_date"], m["end_date"]],
-        )
+    db.conn.executemany(_INSERT_MEMBERSHIP, [_membership_row(bid, m) for m in ms])
 
 
 def _history(ctx: Context, bid: str, field: str, old, new, source: str, when: str) -> None:
@@ -323,13 +346,20 @@ def get(db, bid: str) -> dict:
 
 def memberships_of(db, bid: str) -> list[dict]:
     return [dict(r) for r in db.query(
-        "SELECT program, category, coefficient, amount, start_date, end_date FROM memberships "
+        f"SELECT {', '.join(_MEMBERSHIP_COLUMNS)} FROM memberships "
         "WHERE beneficiary_id = ? ORDER BY program, category", [bid])]
 
 
+def entitlement_of(db, person: dict, on: dt.date) -> Entitlement:
+    """What ``person`` (a :func:`get` result, or the same with edited memberships) is entitled to
+    in ``on``'s month, with the explanation (:func:`commune_payout.programs.entitlement`)."""
+    return entitlement(person["memberships"], person.get("birth_date"), person.get("birth_year"), on,
+                       load_base_levels(db), person.get("monthly_amount"))
+
+
 def amount_of(db, person: dict, on: dt.date) -> int:
-    """Monthly entitlement of ``person`` (a :func:`get` result) on ``on``."""
-    return monthly_amount(db, person["memberships"], on, person.get("monthly_amount"))
+    """Monthly entitlement of ``person`` (a :func:`get` result) in ``on``'s month."""
+    return entitlement_of(db, person, on).amount
 
 
 def find_by_id_number(db, id_number: str) -> str | None:
@@ -526,9 +556,7 @@ def insert_many(ctx: Context, people, source: str = "") -> list[str]:
         row.update(id=bid, commune_code=commune_code, created_at=now, updated_at=now)
         rows.append(row)
         ids.append(bid)
-        for m in _clean_memberships(memberships):
-            ms_rows.append([new_id(), bid, m["program"], m["category"], m["coefficient"], m["amount"],
-                            m["start_date"], m["end_date"]])
+        ms_rows += [_membership_row(bid, m) for m in _clean_memberships(memberships)]
         hist_rows.append([new_id(), bid, now, ctx.user, "created", None, row["full_name"], source])
     if not rows:
         return []
@@ -537,9 +565,7 @@ def insert_many(ctx: Context, people, source: str = "") -> list[str]:
         ctx.db.conn.executemany(
             f"INSERT INTO beneficiaries ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             [[r[c] for c in cols] for r in rows])
-        ctx.db.conn.executemany(
-            "INSERT INTO memberships (id, beneficiary_id, program, category, coefficient, amount, start_date, end_date) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ms_rows)
+        ctx.db.conn.executemany(_INSERT_MEMBERSHIP, ms_rows)
         ctx.db.conn.executemany(
             "INSERT INTO beneficiary_history (id, beneficiary_id, changed_at, changed_by, field, old_value, new_value, source) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", hist_rows)

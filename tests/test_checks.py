@@ -85,9 +85,9 @@ def test_incomplete_account_and_holder_mismatch(ctx):
 
 
 def test_amount_that_does_not_match_coefficient(ctx):
-    wrong = register.create(ctx, {"full_name": "Sai Tiền", "birth_year": 1945, "village": "Thôn Đông"},
+    wrong = register.create(ctx, {"full_name": "Sai Tiền", "birth_year": 1985, "village": "Thôn Đông"},
                             [{"category": "nkt_nang", "coefficient": 1.5, "amount": 700_000}])
-    right = register.create(ctx, {"full_name": "Đúng Tiền", "birth_year": 1945, "village": "Thôn Đông"},
+    right = register.create(ctx, {"full_name": "Đúng Tiền", "birth_year": 1985, "village": "Thôn Đông"},
                             [{"category": "nkt_nang", "coefficient": 1.5, "amount": 750_000}])
     problems = checks.run_checks(ctx.db, TODAY)
     assert "amount_mismatch" in codes_for(problems, wrong)
@@ -139,7 +139,7 @@ def test_age_outside_the_group(ctx):
     assert "category_age" in codes_for(problems, young)
     assert "category_age" not in codes_for(problems, fits)
     message = next(p.message for p in problems if p.code == "category_age")
-    assert "52 tuổi" in message and "từ 60 đến dưới 80 tuổi" in message
+    assert "52 tuổi" in message and "từ 60 tuổi trở lên" in message
 
 
 def test_hiv_never_appears_in_check_messages_or_the_police_report(ctx, tmp_path):

@@ -10,6 +10,7 @@ from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.gui import shell as shell_module
+from commune_payout.money import format_vnd
 from commune_payout.text import fold
 
 FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.payouts_view"]))
@@ -101,6 +102,10 @@ class TestPayoutPages:
         _search(view, fold(cash["full_name"]) + " " + str(cash["birth_year"] or ""))
         _search(view, cash["id_number"][-6:] if cash["id_number"] else fold(cash["full_name"]))
         assert view.selected_line()["id"] == cash["id"]
+        why = view.detail_why.cget("text").splitlines()      # the arithmetic of the amount shown
+        assert why[0] == "Cách tính:" and why[-1] == f"Tổng được nhận: {format_vnd(cash['total'])}"
+        assert any("mức cố định của đợt chi 400.000 đ" in text for text in why)
+        gui.screenshot(window.root, "payouts_why")
         view.search.focus_force()
         gui.pump(window.root, lambda: view.search.focus_get() is view.search)
         view.search.event_generate("<Return>")

@@ -10,12 +10,12 @@ import pypdf
 import pytest
 
 import test_gui_app as gui
-from commune_payout import payouts
+from commune_payout import demo, payouts
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import UserError
-from commune_payout.gui import app, shell as shell_module
+from commune_payout.gui import shell as shell_module
 
 FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.printing_view"]))
 CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
@@ -28,9 +28,10 @@ def pdf_text(path) -> str:
 @pytest.fixture(scope="class")
 def window(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gui_printing")
-    db_path = app.make_demo_database(folder, size=120)
+    db_path = folder / "demo.sqlite"
     db = open_db(db_path)
     ctx = Context(db, clock=CLOCK, user="test")
+    demo.populate(ctx, size=120)     # people as old as they are on the session's date
     sid = payouts.create_session(ctx, payouts.SessionSpec(
         name="Quà Tết Bính Ngọ 2026", kind="tet_gift", period="2026-01", session_date=dt.date(2026, 1, 15),
         gift_high=600_000, gift_low=300_000, fixed={"btxh": 400_000, "htxh": 400_000}))

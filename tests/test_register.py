@@ -5,7 +5,7 @@ import pytest
 
 from commune_payout import register
 from commune_payout.errors import NotFound, ValidationError
-from commune_payout.programs import base_level, monthly_amount, set_base_level
+from commune_payout.programs import base_level, entitlement, load_base_levels, set_base_level
 
 PERSON = {
     "full_name": "  Đặng  Văn Đạt ",
@@ -99,13 +99,12 @@ def test_memberships_and_monthly_amount(ctx):
 
 
 def test_single_parent_amount_adds_and_pension_does_not(db):
-    on = dt.date(2026, 1, 1)
-    ms = [{"program": "btxh", "category": "don_than_ngheo", "coefficient": 1.0},
-          {"program": "btxh", "category": "nkt_nang", "coefficient": 1.5}]
-    assert monthly_amount(db, ms, on) == 500_000 + 750_000
-    ms = [{"program": "btxh", "category": "nct_80", "coefficient": 1.0},
-          {"program": "htxh", "category": "htxh", "coefficient": None}]
-    assert monthly_amount(db, ms, on) == 500_000
+    on, levels = dt.date(2026, 1, 1), load_base_levels(db)
+    ms = [{"program": "btxh", "category": "don_than_ngheo", "children": 2},
+          {"program": "btxh", "category": "nkt_nang"}]
+    assert entitlement(ms, None, 1986, on, levels).amount == 2 * 500_000 + 750_000
+    ms = [{"program": "btxh", "category": "nct_80"}, {"program": "htxh", "category": "htxh"}]
+    assert entitlement(ms, None, 1940, on, levels).amount == 500_000
 
 
 def test_base_level_is_a_dated_setting(db):

@@ -430,7 +430,10 @@ class PayoutsView(ttk.Frame):
         self.detail_amount = ttk.Label(right, font=("TkDefaultFont", 20, "bold"), bootstyle="success")
         self.detail_amount.pack(anchor="w", pady=(2, 0))
         self.detail_text = ttk.Label(right, wraplength=320, justify="left")
-        self.detail_text.pack(anchor="w", pady=(4, 8))
+        self.detail_text.pack(anchor="w", pady=(4, 4))
+        # Why this amount: group, age on the date, coefficient × base level, carried months, override.
+        self.detail_why = ttk.Label(right, wraplength=320, justify="left", bootstyle="secondary")
+        self.detail_why.pack(anchor="w", pady=(0, 8))
         self.received_by = ttk.StringVar(value="self")
         ttk.Radiobutton(right, text=_("Người hưởng nhận"), value="self", variable=self.received_by).pack(anchor="w")
         auth = ttk.Frame(right)
@@ -563,6 +566,7 @@ class PayoutsView(ttk.Frame):
             self.detail_name.configure(text="")
             self.detail_amount.configure(text="")
             self.detail_text.configure(text=_("Chọn một người trong danh sách."))
+            self.detail_why.configure(text="")
             for button in (self.pay_button, self.fallback_button, self.reverse_button):
                 button.configure(state="disabled")
         else:
@@ -581,6 +585,7 @@ class PayoutsView(ttk.Frame):
                 parts.append(_("Biên nhận số {n}, {who}, lúc {at}").format(
                     n=line["receipt_no"], who=line["paid_to"], at=line["paid_at"]))
             self.detail_text.configure(text="\n".join(parts))
+            self.detail_why.configure(text="\n".join([_("Cách tính:"), *payouts.explain_line(line)]))
             received_by, name = payouts.default_receiver(line)
             self.received_by.set(received_by)
             self.receiver_var.set(name if received_by == "authorised" else line["receiver_name"])

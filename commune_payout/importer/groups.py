@@ -1,33 +1,26 @@
-"""The group columns of a row (diện đối tượng, hệ số, mức hưởng) read as a membership.
+"""The group columns of a row (diện đối tượng, hệ số, mức hưởng, tỷ lệ, số con) read as memberships.
 
 Kept apart from the rest of the row so the rules for a group's wording, its coefficient and a
 typed amount live in one place. Each function returns its problems as
 ``(field, severity, message)`` instead of recording them, so it can be tested on its own.
+
+A typed coefficient or amount of social assistance or the social pension is a claim, not a rate:
+the amount is worked out on each session's date from the group and the age
+(:func:`commune_payout.programs.entitlement`). A claim that contradicts the rule on the import
+day is reported and kept beside the membership for the session to show; one that agrees is not
+kept, so that a later base level or birthday reaches the person. Người có công amounts are set by
+decision and are kept as typed. A group not recognised is kept with its words as "Diện chưa xác
+định" and reported: it earns nothing until an officer chooses the group, and every session lists
+the person as left out, so nobody disappears.
 """
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import lru_cache
 
 from commune_payout.importer.cells import parse_coefficient, present, shown
 from commune_payout.importer.model import ERROR, WARNING
-from commune_payout.money import parse_vnd
-from commune_payout.programs import BY_CODE, age_on, base_level, find_category
-
-# A register repeats a handful of category texts thousands of times.
-category_of = lru_cache(maxsize=4096)(find_category)
-
-
-@dataclass(frozen=True)
-class BaseLevels:
-    """The base levels in force on the import day, against which a typed amount is compared."""
-
-    btxh: int | None
-    htxh: int | None
-
-    @classmethod
-    def on(cls, db, day: dt.date) -> "BaseLevels":
-        return cls(base_level(db, "btxh", day), base_level(db, "htxh", day))
+from commune_payout.money import format_vnd, parse_vnd
+from commune_payout.programs import (UNRECOGNISED, BaseLevels, Recognised, coefficient_text, entitlement, label_of,
+                                     recognise_all)
 
 
 def read_amount(raw) -> tuple[int | None, tuple | None]:
@@ -50,33 +43,100 @@ def read_coefficient(raw) -> tuple[float | None, tuple | None]:
         return None, ("coefficient", ERROR, f"Hệ số “{shown(raw)}” không phải số: chưa lưu")
 
 
-def membership(text: str, amount: int | None, coefficient: float | None, data: dict, today: dt.date,
-               bases: BaseLevels) -> tuple[dict | None, list[tuple]]:
-    """The membership a row states with its group ``text``, typed ``amount`` and ``coefficient``.
+def read_whole(raw, fld: str, low: int, high: int, label: str) -> tuple[int | None, tuple | None]:
+    """A small whole number typed in a row (an injury rate "85" or "85%", a number of children)."""
+    if not present(raw):
+        return None, None
+    text = shown(raw).rstrip("%").strip()
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        number = None
+    if number is None or number != int(number) or not low <= number <= high:
+        return None, (fld, ERROR, f"{label} “{shown(raw)}” không hợp lý (từ {low} đến {high}): chưa lưu")
+    return int(number), None
 
-    A coefficient or amount is kept only where it differs from what the group gives, so that
-    a later change of the base level reaches the person.
-    """
-    if not text and amount is None and coefficient is None:
-        return None, []
+
+def _membership(found: Recognised | str, rate: int | None, children: int | None) -> tuple[dict, list[tuple]]:
+    if isinstance(found, str):
+        return ({"program": "other", "category": UNRECOGNISED, "wording": found},
+                [("category", ERROR, f"Không nhận ra diện đối tượng “{found}”: đã ghi “Diện chưa xác định”, "
+                                     "người này chưa được tính tiền cho đến khi chọn đúng diện hưởng")])
+    cat = found.category
+    m = {"program": cat.program, "category": cat.code}
     problems = []
-    category = category_of(text) if text else None
-    if category is None:
-        if text:
-            problems.append(("category", WARNING, f"Không nhận ra diện đối tượng “{text}”: "
-                                                  "đã ghi diện “Khác” với mức hưởng trong tệp"))
-        else:
-            problems.append(("category", WARNING, "Chưa ghi diện đối tượng: đã ghi diện “Khác”"))
-        category = BY_CODE["other"]
-    m = {"program": category.program, "category": category.code, "coefficient": None, "amount": None}
-    if category.program == "btxh":
-        age = age_on(data.get("birth_date"), data.get("birth_year"), today)
-        m["coefficient"] = coefficient if coefficient is not None else category.coefficient_at(age)
-        expected = round(m["coefficient"] * bases.btxh) if bases.btxh and m["coefficient"] else None
-        if amount is not None and amount != expected:
-            m["amount"] = amount
-    elif category.program == "htxh":
-        m["amount"] = amount if amount is not None and amount != bases.htxh else None
-    else:
-        m["coefficient"], m["amount"] = coefficient, amount
+    rate = found.injury_rate or rate
+    if cat.gift == "by_rate":
+        if rate is not None and not 1 <= rate <= 100:
+            problems.append(("category", ERROR, f"Tỷ lệ suy giảm khả năng lao động {rate}% không hợp lý: chưa lưu"))
+        elif rate is not None:
+            m["injury_rate"] = rate
+    if cat.per_child and (found.children or children):
+        m["children"] = found.children or children
     return m, problems
+
+
+def _claims(m: dict, amount: int | None, coefficient: float | None, data: dict, today: dt.date,
+            levels: BaseLevels) -> list[tuple]:
+    """Compare a typed coefficient and amount with the rule on ``today``; keep those that differ."""
+    if m["program"] not in ("btxh", "htxh"):
+        m["coefficient"], m["amount"] = coefficient, amount
+        return []
+    if m["category"] == "don_than_ngheo" and coefficient and "children" not in m and coefficient == int(coefficient):
+        m["children"] = int(coefficient)          # "Hệ số 2" of a single parent: two children
+    m["coefficient"] = coefficient                # with no age known, the typed coefficient is all there is
+    due = entitlement([m], data.get("birth_date"), data.get("birth_year"), today, levels)
+    part = due.best
+    if part is None:
+        m["coefficient"] = None
+        return [("category", WARNING, f"“{label_of(code)}”: {why}: chưa được tính tiền") for code, why in due.refused]
+    problems = []
+    rule = part.coefficient / part.children if part.children else part.coefficient
+    stated = coefficient / part.children if part.children and coefficient else coefficient
+    if rule is None or due.age is not None and (stated is None or abs(stated - rule) < 1e-9):
+        m["coefficient"] = None                   # no coefficient (social pension), or one that agrees
+    elif due.age is not None:
+        problems.append(("coefficient", WARNING,
+                         f"Hệ số ghi {coefficient_text(coefficient)}, theo quy định ({due.age} tuổi) là "
+                         f"{coefficient_text(part.coefficient)}: các đợt chi dùng hệ số theo quy định"))
+    if amount is not None and amount != part.amount:
+        m["amount"] = amount
+        problems.append(("amount", WARNING,
+                         f"Mức hưởng ghi {format_vnd(amount)} khác mức theo quy định ({part.arithmetic()}): "
+                         "đợt chi dùng mức theo quy định; nếu mức trong tệp đúng theo quyết định, hãy điều chỉnh "
+                         "số tiền trong đợt chi và ghi lý do"))
+    return problems
+
+
+def memberships(text: str, amount: int | None, coefficient: float | None, rate: int | None,
+                children: int | None, data: dict, today: dt.date,
+                levels: BaseLevels) -> tuple[tuple[dict, ...], list[tuple]]:
+    """The memberships a row states: its group ``text`` (one or several groups, "A; B"), typed
+    ``amount`` and ``coefficient``, injury ``rate`` and number of ``children`` columns."""
+    found = recognise_all(text) if text else []
+    if not found and amount is None and coefficient is None:
+        return (), []
+    problems = []
+    if not found:
+        problems.append(("category", ERROR, "Có mức hưởng hoặc hệ số nhưng chưa ghi diện đối tượng: đã ghi “Diện "
+                                            "chưa xác định”, chưa được tính tiền cho đến khi chọn đúng diện hưởng"))
+        found = [""]
+    out = []
+    for item in found:
+        m, more = _membership(item, rate, children)
+        problems += more
+        out.append(m)
+    if len(out) == 1:
+        problems += _claims(out[0], amount, coefficient, data, today, levels)
+    elif amount is not None:
+        social = [m for m in out if m["program"] in ("btxh", "htxh")]
+        due = entitlement(social, data.get("birth_date"), data.get("birth_year"), today, levels)
+        if len(social) < len(out):
+            problems.append(("amount", WARNING,
+                             f"Một mức hưởng {format_vnd(amount)} cho nhiều diện: không rõ của diện nào nên chưa lưu; "
+                             "hãy ghi mỗi diện một dòng"))
+        elif amount != due.amount:
+            problems.append(("amount", WARNING,
+                             f"Mức hưởng ghi {format_vnd(amount)} cho nhiều diện, theo quy định là "
+                             f"{format_vnd(due.amount)}: chưa lưu số tiền, đợt chi dùng mức theo quy định"))
+    return tuple(out), problems

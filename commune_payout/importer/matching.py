@@ -4,8 +4,14 @@ Decisions:
 - Blank cells never erase data already in the register.
 - A person matched by ID whose name in the file is a different name is not touched:
   the ID or the name is wrong and only the officer can tell which.
-- A row's programme replaces the memberships of the same programme and keeps the others
-  (a btxh list says nothing about someone's người có công allowance).
+- A row's groups are added to the person's groups, never put in their place: a group the person
+  already has is updated with what the row says of it (injury rate, children, a typed amount or
+  coefficient), another group is added. A person may hold several groups from one file or
+  across files; removing a group is done in the person's record, never by an import. A second
+  row for the same person naming other groups adds them too.
+- A status from the file (a death, a suspension, an end) is applied with its date. An import never
+  brings the dead back, and puts a suspended or ended person back on the list only when the file
+  gives the date of resumption ("Hưởng lại từ …"); otherwise it reports the difference.
 """
 
 from dataclasses import dataclass
@@ -13,6 +19,8 @@ from dataclasses import dataclass
 from commune_payout import register
 from commune_payout.errors import ValidationError
 from commune_payout.importer.model import ERROR, WARNING, ImportResult, ParsedRow
+from commune_payout.programs import membership_text
+from commune_payout.status_text import undated_from
 from commune_payout.text import fold
 
 
@@ -54,7 +62,17 @@ def resolve(db, rows: list[ParsedRow], result: ImportResult) -> tuple[list[Match
                                       p.data.get("village", ""))
             first = by_bid.get(bid) if bid else None
         if first:
-            _duplicate(first.row, p, result)
+            added = _new_groups(first.row, p)
+            if added:
+                index = kept.index(first)
+                first = kept[index] = Match(first.row.with_memberships((*first.row.memberships, *added)), first.bid)
+                if key:
+                    seen[key] = first
+                if first.bid:
+                    by_bid[first.bid] = first
+                _merged(first.row, p, added, result)
+            else:
+                _duplicate(first.row, p, result)
             duplicates.append((first, p))
             continue
         match = Match(p, bid)
@@ -64,6 +82,19 @@ def resolve(db, rows: list[ParsedRow], result: ImportResult) -> tuple[list[Match
             by_bid[bid] = match
         kept.append(match)
     return kept, duplicates
+
+
+def _new_groups(first: ParsedRow, second: ParsedRow) -> list:
+    held = {m["category"] for m in first.memberships}
+    return [m for m in second.memberships if m["category"] not in held]
+
+
+def _merged(first: ParsedRow, second: ParsedRow, added: list, result: ImportResult) -> None:
+    where = f" trang “{first.sheet}”" if first.sheet != second.sheet else ""
+    groups = ", ".join(f"“{membership_text(m)}”" for m in added)
+    result.problem(second.sheet, second.row, None, WARNING,
+                   f"Dòng {second.row} là cùng người với dòng {first.row}{where} ({first.data['full_name']}): "
+                   f"đã thêm diện {groups} cho người này; các thông tin khác lấy theo dòng {first.row}")
 
 
 def _duplicate(first: ParsedRow, second: ParsedRow, result: ImportResult) -> None:
@@ -95,11 +126,17 @@ def write(ctx, matches: list[Match], result: ImportResult, source: str) -> None:
         # The parsed values are already in register form; validating here keeps one bad row from
         # aborting insert_many's whole batch.
         row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **m.row.data}
+        if row["status"] != "active" and not row.get("status_date"):
+            row["status_date"] = undated_from(row["status"], today).isoformat()
+            m = Match(m.row.with_data(status_date=row["status_date"]), None)
         if row.get("birth_date"):
             row["birth_year"] = int(row["birth_date"][:4])
         new.append(_drop_invalid(m.row, register.validate(row, today), result))
-    ids = register.insert_many(ctx, ((dict(p.data), [dict(p.membership)] if p.membership else []) for p in new),
-                               source)
+    for p in new:
+        if not p.memberships and "category" in result.layouts[p.sheet].columns:
+            result.problem(p.sheet, p.row, "category", WARNING, "Chưa ghi diện đối tượng: người này chưa thuộc danh "
+                                                                "sách chi nào cho đến khi có diện hưởng")
+    ids = register.insert_many(ctx, ((dict(p.data), [dict(m) for m in p.memberships]) for p in new), source)
     for p, bid in zip(new, ids):
         result.outcome(p.sheet, p.row, "imported", bid)
 
@@ -129,12 +166,8 @@ def _update(ctx, m: Match, result: ImportResult, source: str) -> None:
         changes["account_status"] = "has_account"
         if current["channel"] == "cash_commune":
             changes["channel"] = "account"
-    memberships = None
-    if p.membership:
-        same = [ms for ms in current["memberships"] if ms["category"] == p.membership["category"]]
-        kept = [ms for ms in current["memberships"] if ms["program"] != p.membership["program"]]
-        dates = {"start_date": same[0]["start_date"], "end_date": same[0]["end_date"]} if same else {}
-        memberships = kept + [{**p.membership, **dates}]
+    _status_change(current, changes, p, ctx.clock.today(), result)
+    memberships = _added_groups(current["memberships"], p.memberships)
     try:
         changed = register.update(ctx, m.bid, changes, memberships, source=source)
     except ValidationError as exc:
@@ -142,3 +175,44 @@ def _update(ctx, m: Match, result: ImportResult, source: str) -> None:
         changed = register.update(ctx, m.bid, {k: v for k, v in changes.items() if k not in exc.problems},
                                   memberships, source=source)
     result.outcome(p.sheet, p.row, "updated" if changed else "unchanged", m.bid)
+
+
+def _added_groups(held: list[dict], stated) -> list[dict] | None:
+    """The person's groups with a row's groups added (see the module docstring), or ``None`` when
+    the row changes nothing about them."""
+    out = [dict(m) for m in held]
+    for new in stated:
+        same = next((m for m in out if m["category"] == new["category"]
+                     and m.get("wording", "") == new.get("wording", "")), None)
+        if same is None:
+            out.append({"start_date": None, "end_date": None, **new})
+        else:
+            same.update({k: v for k, v in new.items() if v is not None})
+    return out if stated else None
+
+
+def _status_change(current: dict, changes: dict, p: ParsedRow, today, result: ImportResult) -> None:
+    """Keep in ``changes`` only the status change an import may make (see the module docstring)."""
+    if "status" not in changes:
+        return
+    status = changes["status"]
+    said = p.data.get("status_reason") or register.STATUSES[status]
+    now = register.STATUSES[current["status"]]
+    if current["status_date"]:
+        now += f" từ {current['status_date'][8:10]}/{current['status_date'][5:7]}/{current['status_date'][:4]}"
+    refuse = None
+    if status == current["status"]:
+        refuse = ""
+    elif current["status"] == "deceased":
+        refuse = f"Trong danh sách người này {now.lower()}; tệp ghi “{said}”: chưa đổi"
+    elif status == "active" and not changes.get("status_date"):
+        refuse = (f"Trong danh sách người này đang “{now}”, tệp ghi “{said}”: chưa đổi; muốn cho hưởng lại, hãy "
+                  "ghi “Hưởng lại từ ngày …” hoặc đổi trạng thái trong hồ sơ")
+    if refuse is None:
+        changes.setdefault("status_date", undated_from(status, today).isoformat())
+        changes.setdefault("status_reason", "")
+        return
+    for key in ("status", "status_date", "status_reason"):
+        changes.pop(key, None)
+    if refuse:
+        result.problem(p.sheet, p.row, "status", WARNING, refuse)

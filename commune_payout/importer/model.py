@@ -14,7 +14,7 @@ from commune_payout import register
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
 FIELD_LABELS = {**register.FIELD_LABELS, "amount": "Mức hưởng", "category": "Diện đối tượng",
-                "coefficient": "Hệ số"}
+                "coefficient": "Hệ số", "injury_rate": "Tỷ lệ suy giảm KNLĐ", "children": "Số con"}
 
 
 @dataclass(frozen=True)
@@ -58,23 +58,32 @@ def _frozen(mapping: Mapping | None) -> Mapping | None:
 
 @dataclass(frozen=True)
 class ParsedRow:
-    """One person as read from one row: register fields in ``data`` and the membership it states."""
+    """One person as read from one row: register fields in ``data`` and the memberships it states
+    (one per group it names)."""
 
     sheet: str
     row: int
     data: Mapping[str, object]
-    membership: Mapping[str, object] | None = None
+    memberships: tuple[Mapping[str, object], ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "data", _frozen(self.data))
-        object.__setattr__(self, "membership", _frozen(self.membership))
+        object.__setattr__(self, "memberships", tuple(_frozen(m) for m in self.memberships))
 
     def without(self, *fields: str) -> "ParsedRow":
         """This row with ``fields`` left out (a value that could not be stored)."""
         data = {k: v for k, v in self.data.items() if k not in fields}
         if "birth_date" in fields:
             data.pop("birth_year", None)
-        return ParsedRow(self.sheet, self.row, data, self.membership)
+        return ParsedRow(self.sheet, self.row, data, self.memberships)
+
+    def with_data(self, **values) -> "ParsedRow":
+        """This row with ``values`` set (a value the import fills in, such as the date of a status)."""
+        return ParsedRow(self.sheet, self.row, {**self.data, **values}, self.memberships)
+
+    def with_memberships(self, memberships) -> "ParsedRow":
+        """This row stating ``memberships`` instead (another row of the file named more groups)."""
+        return ParsedRow(self.sheet, self.row, self.data, tuple(memberships))
 
     @property
     def birth_year(self) -> int | None:

@@ -14,7 +14,9 @@ from commune_payout.importer import groups
 from commune_payout.importer.cells import (POINT_ZERO, parse_account, parse_birth, parse_gender, parse_phone,
                                            present, shown, title_case, village_of)
 from commune_payout.importer.model import ERROR, WARNING, ImportResult, ParsedRow, SheetLayout
+from commune_payout.programs import load_base_levels, recognise
 from commune_payout.sheets import Sheet
+from commune_payout.status_text import parse_status, undated_from
 from commune_payout.text import clean, fold
 
 _GROUP_PREFIX = re.compile(r"^(?:[IVXLCDM]+|[A-Za-z]|\d{1,3})\s*[.)\-:/]?\s+")
@@ -32,7 +34,7 @@ class SheetReader:
     def __init__(self, sheet: Sheet, layout: SheetLayout, ctx, result: ImportResult):
         self.sheet, self.layout, self.result = sheet, layout, result
         self.today = ctx.clock.today()
-        self.bases = groups.BaseLevels.on(ctx.db, self.today)
+        self.levels = load_base_levels(ctx.db)
         self.village = ""
         self.category_text = ""
         self.in_signatures = False
@@ -93,7 +95,7 @@ class SheetReader:
                 self.result.skipped += 1
                 return None
             data_keys = ("account_number", "amount", "coefficient", "category", "gender", "gender_male",
-                         "gender_female", "village", "phone")
+                         "gender_female", "village", "phone", "status", "injury_rate")
             if not any(present(self.get(cells, k)) for k in data_keys):
                 self._group_row(row, label)
                 self.result.skipped += 1
@@ -113,7 +115,7 @@ class SheetReader:
         if village:
             self.village = village
             return
-        if groups.category_of(text):
+        if recognise(text):
             self.category_text = text
             return
         if not _GROUP_PREFIX.match(label) and not label.isupper():
@@ -147,8 +149,9 @@ class SheetReader:
                 data[key] = value
         if present(self.get(cells, "phone")):
             data["phone"] = parse_phone(self.get(cells, "phone"))
-        membership = self._membership(row, cells, data)
-        return ParsedRow(self.sheet.name, row, data, membership)
+        self._status(row, cells, data)
+        found = self._memberships(row, cells, data)
+        return ParsedRow(self.sheet.name, row, data, found)
 
     def _birth_gender(self, row: int, cells: list, data: dict) -> None:
         raw, gender = self.get(cells, "birth_date"), None
@@ -213,11 +216,52 @@ class SheetReader:
         if account:
             data["account_number"] = account
 
-    def _membership(self, row: int, cells: list, data: dict) -> dict | None:
+    def _memberships(self, row: int, cells: list, data: dict) -> tuple[dict, ...]:
         amount, amount_problem = groups.read_amount(self.get(cells, "amount"))
         coefficient, coefficient_problem = groups.read_coefficient(self.get(cells, "coefficient"))
-        text = clean(self.get(cells, "category")) or self.category_text
-        membership, problems = groups.membership(text, amount, coefficient, data, self.today, self.bases)
-        for fld, severity, message in filter(None, (amount_problem, coefficient_problem, *problems)):
+        rate, rate_problem = groups.read_whole(self.get(cells, "injury_rate"), "injury_rate", 1, 100,
+                                               "Tỷ lệ suy giảm khả năng lao động")
+        children, children_problem = groups.read_whole(self.get(cells, "children"), "children", 1, 30, "Số con")
+        raw = self.get(cells, "category")
+        text = (str(raw) if present(raw) else "") or self.category_text
+        found, problems = groups.memberships(text, amount, coefficient, rate, children, data, self.today,
+                                             self.levels)
+        for fld, severity, message in filter(None, (amount_problem, coefficient_problem, rate_problem,
+                                                    children_problem, *problems)):
             self.problem(row, fld, severity, message)
-        return membership
+        return found
+
+    def _death_in_notes(self, row: int, cells: list) -> None:
+        """A death written in the notes is not applied (notes speak of others too), but never passed over."""
+        notes = clean(self.get(cells, "notes"))
+        try:
+            reading = parse_status(notes)
+        except ValueError:
+            return
+        if reading is not None and reading.status == "deceased":
+            self.problem(row, "notes", WARNING, f"Ghi chú “{notes}” có vẻ báo người này đã mất: chưa đổi trạng thái; "
+                                                "nếu đúng, hãy ghi vào cột Trạng thái hoặc sửa trong hồ sơ")
+
+    def _status(self, row: int, cells: list, data: dict) -> None:
+        """The status column: a death, suspension or end with its date (``status_text``)."""
+        try:
+            reading = parse_status(self.get(cells, "status"))
+        except ValueError as exc:
+            self.problem(row, "status", ERROR, f"{exc}: chưa đổi trạng thái")
+            return
+        if reading is None:
+            self._death_in_notes(row, cells)
+            return
+        if reading.problem:
+            self.problem(row, "status", WARNING, reading.problem.capitalize())
+        if reading.date is None and reading.status != "active":
+            since = undated_from(reading.status, self.today)
+            self.problem(row, "status", WARNING,
+                         f"“{reading.text}” không ghi ngày: nếu trạng thái này mới, sẽ ghi từ {since:%d/%m/%Y}"
+                         + (f" (không chi từ tháng {self.today:%m/%Y})" if reading.status == "deceased" else "")
+                         + "; hãy sửa ngày thật trong hồ sơ")
+        data["status"] = reading.status
+        if reading.date is not None:
+            data["status_date"] = reading.date.isoformat()
+        if reading.status != "active":
+            data["status_reason"] = reading.text

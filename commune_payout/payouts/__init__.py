@@ -8,10 +8,13 @@ The model
   levels, or coefficient × the dated base level; months, arrears, overrides, one gift per person,
   carry-forward). Its status moves forward only: ``draft`` → ``locked`` → ``closed``.
 * Creating a session takes a **snapshot**: one **line** per eligible person with name, ID,
-  village, group, the amount broken down (base × months + arrears, or an override with its
-  reason, plus any amount carried forward from the last closed monthly session), the channel and
-  account. Later edits to the register never change a line. People in scope who are not active
-  on the session date are stored in the session's ``excluded`` list with the reason.
+  village, group, the amount broken down (base × months + arrears + amounts carried from earlier
+  sessions, or an override with its reason that replaces all of it), the channel, the account and
+  the explanation of the amount. Every amount is worked out for the session's eligibility date
+  from the register as it stands then (groups in force that month, age reached that month, base
+  level, status; :func:`commune_payout.programs.entitlement`), never from an amount frozen when
+  the person was entered. Later edits to the register never change a line. People in scope who
+  earn nothing on that date are stored in the session's ``excluded`` list with the reason.
 * The officer reviews totals by group, village and channel, may override an amount (with a
   reason) while the session is a draft, then **locks** it. Only a locked session takes payments.
 * What happens to a line is an **append-only ledger** of entries: ``paid`` (with a receipt
@@ -22,9 +25,9 @@ The model
   derived from its entries by a database trigger. The database refuses a second payment of a
   line (``active_payments`` is keyed by line) and any UPDATE or DELETE of an entry.
 * **Closing** needs a balanced cash book (:mod:`commune_payout.cashbook`); afterwards nothing in
-  the session changes. Unpaid lines of a closed monthly session carry into the next monthly
-  session; someone unpaid in three consecutive closed monthly sessions is a suspension candidate
-  (DOMAIN.md, TT 02/2021).
+  the session changes. Every unpaid line of a closed monthly session is carried once into the
+  next monthly session created after it closed (``payout_carries``); someone unpaid in three
+  consecutive months is a suspension candidate (docs/domain.md, TT 02/2021).
 
 Writes take a :class:`~commune_payout.context.Context`; reads take the database. Every write is
 one :func:`~commune_payout.db.write_transaction` (``BEGIN IMMEDIATE``), so two processes paying
@@ -33,80 +36,46 @@ at the same moment queue, and the second one is told who already paid.
 Modules: :mod:`.model` (names, statuses, derived ids), :mod:`.rules` (the spec and the amount
 rules), :mod:`.lifecycle` (preview, snapshot, overrides, lock), :mod:`.ledger` (payments and
 their corrections), :mod:`.queries` (reads and totals), :mod:`.closing` (close, carry-forward,
-suspensions).
+suspensions), :mod:`.explain` (a line's arithmetic in words).
 
 API (names are stable; documents, sync and the window call them through this package)
 --------------------------------------------------------------------------------------
 Sessions: :class:`SessionSpec`, :func:`validate_spec`, :func:`preview_session` → :class:`Preview`,
 :func:`create_session`, :func:`set_override`, :func:`delete_draft`, :func:`lock_session`,
 :func:`close_session`, :func:`list_sessions`, :func:`get_session`, :func:`resolve_session`.
-Lines: :func:`session_lines`, :func:`find_line`, :func:`get_line`, :func:`line_entries`,
+Lines: :func:`session_lines`, :func:`find_line`, :func:`get_line`, :func:`line_entries`, :func:`line_carries`,
 :func:`session_totals`, :func:`totals_of`, :func:`counters`, :func:`payments` (receipt data),
-:func:`payment_by_receipt`, :func:`default_receiver`.
+:func:`payment_by_receipt`, :func:`default_receiver`, :func:`explain_line` (the arithmetic in words).
 Ledger: :func:`pay_line`, :func:`reverse_entry`, :func:`mark_returned`, :func:`cancel_line`,
 :func:`change_channel`, :func:`fallback_to_cash`.
 Monthly follow-up: :func:`suspension_candidates`, :func:`suspend`.
 Transfer files and the bank result: :mod:`commune_payout.transfers`; cash: :mod:`commune_payout.cashbook`.
 """
 
-from commune_payout.payouts.closing import (
-    SUSPEND_AFTER,
-    close_session,
-    suspend,
-    suspension_candidates,
-)
+from commune_payout.payouts.closing import SUSPEND_AFTER, close_session, suspend, suspension_candidates
+from commune_payout.payouts.explain import explain_line
 from commune_payout.payouts.ledger import (
-    cancel_line,
-    change_channel,
-    default_receiver,
-    fallback_to_cash,
-    mark_returned,
-    pay_line,
-    reverse_entry,
+    cancel_line, change_channel, default_receiver, fallback_to_cash, mark_returned, pay_line, reverse_entry,
 )
 from commune_payout.payouts.lifecycle import (
-    Preview,
-    create_session,
-    delete_draft,
-    lock_session,
-    preview_dict,
-    preview_session,
-    set_override,
+    Preview, create_session, delete_draft, lock_session, preview_dict, preview_session, set_override,
 )
 from commune_payout.payouts.model import (
-    CASH_CHANNELS,
-    CHANNELS,
-    ENTRY_ID_FIELDS,
-    KINDS,
-    LINE_STATUSES,
-    RECEIVED_BY,
-    SESSION_STATUSES,
-    entry_id_for,
-    line_id_for,
-    vn_date,
+    CASH_CHANNELS, CHANNELS, ENTRY_ID_FIELDS, KINDS, LINE_STATUSES, RECEIVED_BY, SESSION_STATUSES, entry_id_for,
+    line_id_for, vn_date,
 )
 from commune_payout.payouts.queries import (
-    counters,
-    find_line,
-    get_line,
-    get_session,
-    line_entries,
-    list_sessions,
-    payment_by_receipt,
-    payments,
-    resolve_session,
-    session_lines,
-    session_totals,
-    totals_of,
+    counters, find_line, get_line, get_session, line_carries, line_entries, list_sessions, payment_by_receipt,
+    payments, resolve_session, session_lines, session_totals, totals_of,
 )
-from commune_payout.payouts.rules import GIFT_HIGH_LEVEL, SessionSpec, validate_spec
+from commune_payout.payouts.rules import SessionSpec, validate_spec
 
 __all__ = [
-    "CASH_CHANNELS", "CHANNELS", "ENTRY_ID_FIELDS", "GIFT_HIGH_LEVEL", "KINDS", "LINE_STATUSES", "RECEIVED_BY",
-    "SESSION_STATUSES", "SUSPEND_AFTER", "Preview", "SessionSpec", "cancel_line", "change_channel",
-    "close_session", "counters", "create_session", "default_receiver", "delete_draft", "entry_id_for",
-    "fallback_to_cash", "find_line", "get_line", "get_session", "line_entries", "line_id_for", "list_sessions",
-    "lock_session", "mark_returned", "pay_line", "payment_by_receipt", "payments", "preview_dict",
-    "preview_session", "resolve_session", "reverse_entry", "session_lines", "session_totals", "set_override",
-    "suspend", "suspension_candidates", "totals_of", "validate_spec", "vn_date",
+    "CASH_CHANNELS", "CHANNELS", "ENTRY_ID_FIELDS", "KINDS", "LINE_STATUSES", "RECEIVED_BY", "SESSION_STATUSES",
+    "SUSPEND_AFTER", "Preview", "SessionSpec", "cancel_line", "change_channel", "close_session", "counters",
+    "create_session", "default_receiver", "delete_draft", "entry_id_for", "explain_line", "fallback_to_cash",
+    "find_line", "get_line", "get_session", "line_carries", "line_entries", "line_id_for", "list_sessions",
+    "lock_session", "mark_returned", "pay_line", "payment_by_receipt", "payments", "preview_dict", "preview_session",
+    "resolve_session", "reverse_entry", "session_lines", "session_totals", "set_override", "suspend",
+    "suspension_candidates", "totals_of", "validate_spec", "vn_date",
 ]

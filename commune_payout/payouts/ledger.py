@@ -5,12 +5,7 @@ import sqlite3
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
-from commune_payout.payouts.model import (
-    CASH_CHANNELS,
-    CHANNELS,
-    LINE_STATUSES,
-    entry_id_for,
-)
+from commune_payout.payouts.model import CASH_CHANNELS, CHANNELS, LINE_STATUSES, entry_id_for
 from commune_payout.payouts.queries import get_entry, get_line, session_status
 from commune_payout.text import clean, fold
 

@@ -4,45 +4,42 @@ import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
-from commune_payout import register, settings
+from commune_payout import settings
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
 from commune_payout.money import format_vnd
-from commune_payout.payouts.closing import carry_source
+from commune_payout.payouts.closing import unpaid_lines
 from commune_payout.payouts.model import SESSION_STATUSES, line_id_for, vn_date
 from commune_payout.payouts.queries import get_line, session_status, totals_of
-from commune_payout.payouts.rules import SessionSpec, amount_for, validate_spec
-from commune_payout.programs import BY_CODE, public_label
+from commune_payout.payouts.rules import SessionSpec, amount_for, status_reason, validate_spec
+from commune_payout.programs import (BY_CODE, UNRECOGNISED, Entitlement, label_of, load_base_levels, public_label,
+                                     standing)
 from commune_payout.text import clean, sort_key
 
 _LINE_COLUMNS = (
     "id", "session_id", "commune_code", "seq", "beneficiary_id", "full_name", "name_fold", "name_sort",
     "birth_year", "id_number", "village", "village_fold", "program", "group_code", "group_label",
     "group_public", "other_groups", "sensitive", "coefficient", "base_amount", "months", "arrears_months",
-    "arrears_amount", "carried_forward", "carried_from_line_id", "override_amount", "override_reason",
-    "total", "planned_channel", "channel", "bank_bin", "account_number", "account_holder", "receiver_name",
-    "receiver_relation", "receiver_id_number", "status",
+    "arrears_amount", "carried_forward", "override_amount", "override_reason", "total", "planned_channel",
+    "channel", "bank_bin", "account_number", "account_holder", "receiver_name", "receiver_relation",
+    "receiver_id_number", "status", "explain",
 )
 
 
 @dataclass
 class Preview:
-    """What :func:`create_session` would write: the lines, the people left out and why, totals."""
+    """What :func:`create_session` would write: the lines, the people left out and why, totals.
+
+    Each line also holds ``carries``: the unpaid lines of closed sessions it pays, as dicts with
+    ``line_id``, ``session_id``, ``session``, ``period`` and ``amount``.
+    """
 
     spec: SessionSpec
     lines: list[dict]
     excluded: list[dict]
     totals: dict
-    carried_from_session_id: str | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def _status_reason(person: dict) -> str:
-    text = f"{register.STATUSES[person['status']]} từ {vn_date(person['status_date'])}"
-    if person.get("status_reason"):
-        text += f": {person['status_reason']}"
-    return text
 
 
 def _load_people(db) -> tuple[list[dict], dict[str, list[dict]]]:
@@ -52,99 +49,127 @@ def _load_people(db) -> tuple[list[dict], dict[str, list[dict]]]:
         "status_reason, monthly_amount, channel, bank_bin, account_number, account_holder, receiver_name, "
         "receiver_relation, receiver_id_number FROM beneficiaries")]
     memberships: dict[str, list[dict]] = defaultdict(list)
-    for r in db.query("SELECT beneficiary_id, program, category, coefficient, amount, start_date, end_date "
-                      "FROM memberships ORDER BY rowid"):
+    for r in db.query("SELECT beneficiary_id, program, category, coefficient, amount, injury_rate, children, "
+                      "wording, start_date, end_date FROM memberships ORDER BY rowid"):
         memberships[r["beneficiary_id"]].append(dict(r))
     return people, memberships
+
+
+def _excluded(person: dict, reason: str, owed: list[dict]) -> dict:
+    if owed:
+        reason += f" (còn {format_vnd(sum(c['amount'] for c in owed))} chưa nhận của đợt trước)"
+    return {"beneficiary_id": person["id"], "full_name": person["full_name"], "name_sort": person["name_sort"],
+            "birth_year": person["birth_year"], "id_number": person["id_number"], "village": person["village"],
+            "status": person["status"], "reason": reason}
+
+
+def _line(spec: SessionSpec, person: dict, ms: list[dict], found: Entitlement, owed: list[dict]) -> dict:
+    best, others = found.parts[0], found.parts[1:]
+    override = spec.overrides.get(person["id"])
+    arrears_months = spec.arrears.get(person["id"], 0)
+    line = {
+        "id": new_id(),
+        "beneficiary_id": person["id"],
+        "full_name": person["full_name"],
+        "name_fold": person["name_fold"],
+        "name_sort": person["name_sort"],
+        "birth_year": person["birth_year"],
+        "id_number": person["id_number"],
+        "village": person["village"],
+        "village_fold": person["village_fold"],
+        "program": best.program,
+        "group_code": best.code,
+        "group_label": label_of(best.code),
+        "group_public": public_label(best.code),
+        "other_groups": "; ".join(sorted({public_label(p.code) for p in others} - {public_label(best.code)})),
+        "sensitive": int(any(BY_CODE.get(m["category"]) and BY_CODE[m["category"]].sensitive for m in ms)),
+        "coefficient": found.coefficient,
+        "base_amount": found.amount,
+        "months": 1 if spec.fixed_basis else spec.months,
+        "arrears_months": arrears_months,
+        "arrears_amount": arrears_months * found.amount,
+        "carried_forward": sum(c["amount"] for c in owed),
+        "carries": owed,
+        "override_amount": override[0] if override else None,
+        "override_reason": clean(override[1]) if override else "",
+        "bank_bin": person["bank_bin"],
+        "account_number": person["account_number"],
+        "account_holder": person["account_holder"],
+        "receiver_name": person["receiver_name"],
+        "receiver_relation": person["receiver_relation"],
+        "receiver_id_number": person["receiver_id_number"],
+        "status": "pending",
+        "explain": json.dumps({"entitlement": found.to_json(), "carried": owed}, ensure_ascii=False),
+    }
+    line["total"] = line_total(line)
+    return line
+
+
+def _notes(person: dict, found: Entitlement, spec: SessionSpec) -> list[str]:
+    """What the officer should know about a person's line: a typed amount the rule overrides, a
+    death in the session's month."""
+    notes = []
+    for p in found.parts:
+        if p.stated_amount is not None and p.basis in ("coefficient", "pension") and p.stated_amount != p.amount:
+            notes.append(f"{person['full_name']}: hồ sơ ghi mức {format_vnd(p.stated_amount)} cho "
+                         f"“{public_label(p.code)}”, theo quy định là {format_vnd(p.amount)}; đợt chi dùng mức theo "
+                         "quy định (muốn giữ mức khác, hãy điều chỉnh số tiền và ghi lý do)")
+    if person["status"] == "deceased" and found.amount:
+        notes.append(f"{person['full_name']}: mất ngày {vn_date(person['status_date'])}, được chi tháng "
+                     f"{spec.session_date:%m/%Y} (tháng mất), dừng chi từ tháng sau")
+    return notes
 
 
 def preview_session(db, spec: SessionSpec) -> Preview:
     """Work out a session without writing anything: lines, excluded people with reasons, totals.
 
-    Eligibility: a person is in scope when one of their memberships earns an amount under the
-    rules; of those, anyone not active on ``session_date`` (suspended, ended, deceased on or
-    before it) is excluded, and so is a membership that had ended or not yet started.
+    Every amount is worked out for ``session_date`` from the register as it stands
+    (:func:`~commune_payout.payouts.rules.amount_for`): memberships in force that month, the age
+    reached that month, the base level in force, the status and its date. A person is in scope
+    when one of their groups is; in scope but earning nothing (not entitled at their age, a
+    membership ended, not active) they are listed in ``excluded`` with the reason, and so is anyone
+    with a group the import could not recognise, whatever the session's scope. Two register
+    entries with one ID number get one line: the second is excluded and reported.
     """
     spec = validate_spec(db, spec)
-    on = spec.session_date
+    levels = load_base_levels(db)
     people, memberships = _load_people(db)
-    carried_from, unpaid = carry_source(db, spec)
-    commune_code = settings.commune(db)["code"]
+    unpaid = unpaid_lines(db, spec)
     lines, excluded, warnings = [], [], []
     for person in people:
-        try:
-            found = amount_for(db, spec, memberships.get(person["id"], []), person, on)
-        except LookupError as exc:
-            found, reason = None, str(exc)
-        else:
-            reason = ""
-            if found is None:
-                continue
-        if person["status"] != "active" and (not person["status_date"] or person["status_date"] <= on.isoformat()):
-            reason = _status_reason(person)
-        if reason:
-            carried = unpaid.get(person["id"])
-            if carried:
-                reason += f" (còn {format_vnd(carried['total'])} chưa nhận của đợt trước)"
-            excluded.append({"beneficiary_id": person["id"], "full_name": person["full_name"],
-                             "name_sort": person["name_sort"],
-                             "birth_year": person["birth_year"], "id_number": person["id_number"],
-                             "village": person["village"], "status": person["status"], "reason": reason})
+        ms = memberships.get(person["id"], [])
+        found = amount_for(spec, ms, person, levels)
+        owed = unpaid.get(person["id"], [])
+        if found is None:
+            unknown = [m for m in ms if m["category"] == UNRECOGNISED]
+            if unknown:   # a group no session can place is never left out silently
+                excluded.append(_excluded(person, status_reason(person, spec) or "; ".join(
+                    f"{public_label(UNRECOGNISED)}: {standing(m, None, spec.session_date)}" for m in unknown), owed))
             continue
-        base, best, others, coefficient = found
-        ms = memberships[person["id"]]
-        arrears_months = spec.arrears.get(person["id"], 0)
-        override = spec.overrides.get(person["id"])
-        carried = unpaid.get(person["id"])
-        channel = person["channel"]
-        if channel == "account" and not (person["bank_bin"] and person["account_number"]):
-            channel = "cash_commune"
+        reason = status_reason(person, spec)
+        if reason is None and found.amount <= 0:
+            reason = "; ".join(f"{public_label(code)}: {why}" for code, why in found.refused) \
+                or "chưa xác định được mức hưởng"
+        if reason:
+            excluded.append(_excluded(person, reason, owed))
+            continue
+        line = _line(spec, person, ms, found, owed)
+        if person["channel"] == "account" and not (person["bank_bin"] and person["account_number"]):
+            line["planned_channel"] = line["channel"] = "cash_commune"
             warnings.append(f"{person['full_name']}: chưa có số tài khoản, chi tiền mặt tại xã")
-        line = {
-            "id": new_id(),
-            "commune_code": commune_code,
-            "beneficiary_id": person["id"],
-            "full_name": person["full_name"],
-            "name_fold": person["name_fold"],
-            "name_sort": person["name_sort"],
-            "birth_year": person["birth_year"],
-            "id_number": person["id_number"],
-            "village": person["village"],
-            "village_fold": person["village_fold"],
-            "program": best["program"],
-            "group_code": best["category"],
-            "group_label": BY_CODE[best["category"]].label if best["category"] in BY_CODE else best["category"],
-            "group_public": public_label(best["category"]),
-            "other_groups": "; ".join(sorted({public_label(m["category"]) for m in others})),
-            "sensitive": int(any(BY_CODE.get(m["category"]) and BY_CODE[m["category"]].sensitive for m in ms)),
-            "coefficient": coefficient,
-            "base_amount": base,
-            "months": 1 if spec.fixed_basis else spec.months,
-            "arrears_months": arrears_months,
-            "arrears_amount": arrears_months * base,
-            "carried_forward": carried["total"] if carried else 0,
-            "carried_from_line_id": carried["id"] if carried else None,
-            "override_amount": override[0] if override else None,
-            "override_reason": clean(override[1]) if override else "",
-            "planned_channel": channel,
-            "channel": channel,
-            "bank_bin": person["bank_bin"],
-            "account_number": person["account_number"],
-            "account_holder": person["account_holder"],
-            "receiver_name": person["receiver_name"],
-            "receiver_relation": person["receiver_relation"],
-            "receiver_id_number": person["receiver_id_number"],
-            "status": "pending",
-        }
-        line["total"] = _line_total(line)
+        else:
+            line["planned_channel"] = line["channel"] = person["channel"]
+        warnings += _notes(person, found, spec)
         lines.append(line)
     known = {line["beneficiary_id"] for line in lines}
     for bid in spec.overrides:
         if bid not in known:
             warnings.append(f"Điều chỉnh cho người không thuộc đợt chi (mã {bid}) không được áp dụng")
     lines.sort(key=lambda line: (sort_key(line["village"]), line["name_sort"], line["beneficiary_id"]))
+    lines = _one_line_per_id_number(lines, people, excluded, warnings)
+    commune_code = settings.commune(db)["code"]
     for seq, line in enumerate(lines, start=1):
-        line["seq"] = seq
+        line.update(seq=seq, commune_code=commune_code)
     excluded.sort(key=lambda e: (sort_key(e["village"]), e["name_sort"]))
     for e in excluded:
         del e["name_sort"]
@@ -154,14 +179,35 @@ def preview_session(db, spec: SessionSpec) -> Preview:
     if spec.carries and open_before:
         warnings.append("Đợt chi hằng tháng trước chưa đóng, số chưa nhận của đợt đó chưa được chuyển sang: "
                         + ", ".join(r[0] for r in open_before))
-    return Preview(spec, lines, excluded, totals_of(lines), carried_from, warnings)
+    return Preview(spec, lines, excluded, totals_of(lines), warnings)
 
 
-def _line_total(line: dict) -> int:
-    own = line["override_amount"]
-    if own is None:
-        own = line["base_amount"] * line["months"] + line["arrears_amount"]
-    return own + line["carried_forward"]
+def _one_line_per_id_number(lines: list[dict], people: list[dict], excluded: list[dict],
+                            warnings: list[str]) -> list[dict]:
+    """Keep the first line of each ID number; the register holds the others twice by mistake."""
+    by_id = {p["id"]: p for p in people}
+    kept, first = [], {}
+    for line in lines:
+        number = line["id_number"]
+        if number and number in first:
+            other = first[number]
+            reason = (f"Trùng số định danh {number} với {other['full_name']} ({other['village']}) đã có trong "
+                      "danh sách: một người chỉ nhận một lần; hãy gộp hai hồ sơ")
+            excluded.append(_excluded(by_id[line["beneficiary_id"]], reason, []))
+            warnings.append(f"{line['full_name']}: {reason}")
+            continue
+        if number:
+            first[number] = line
+        kept.append(line)
+    return kept
+
+
+def line_total(line: dict) -> int:
+    """A line's total: the override when there is one (it replaces everything, carried amounts
+    included), else base × months + arrears + carried."""
+    if line["override_amount"] is not None:
+        return line["override_amount"]
+    return line["base_amount"] * line["months"] + line["arrears_amount"] + line["carried_forward"]
 
 
 def create_session(ctx: Context, spec: SessionSpec) -> str:
@@ -172,20 +218,26 @@ def create_session(ctx: Context, spec: SessionSpec) -> str:
         if not preview.lines:
             raise UserError("Không có ai đủ điều kiện nhận trong đợt chi này")
         sid = new_id()
+        commune_code = settings.commune(ctx.db)["code"]
         ctx.db.execute(
             "INSERT INTO payout_sessions (id, commune_code, name, kind, period, funding_source, session_date, "
-            "pay_from, pay_to, status, rules, excluded, carried_from_session_id, created_at, created_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
-            [sid, settings.commune(ctx.db)["code"], spec.name, spec.kind, spec.period, spec.funding_source,
+            "pay_from, pay_to, status, rules, excluded, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
+            [sid, commune_code, spec.name, spec.kind, spec.period, spec.funding_source,
              spec.session_date.isoformat(), spec.pay_from and spec.pay_from.isoformat(),
              spec.pay_to and spec.pay_to.isoformat(), json.dumps(spec.rules(), ensure_ascii=False),
-             json.dumps(preview.excluded, ensure_ascii=False), preview.carried_from_session_id, now, ctx.user])
+             json.dumps(preview.excluded, ensure_ascii=False), now, ctx.user])
         for line in preview.lines:
             line["session_id"] = sid
             line["id"] = line_id_for(sid, line["beneficiary_id"])
         ctx.db.conn.executemany(
             f"INSERT INTO payout_lines ({', '.join(_LINE_COLUMNS)}) VALUES ({', '.join('?' * len(_LINE_COLUMNS))})",
             [[line[c] for c in _LINE_COLUMNS] for line in preview.lines])
+        ctx.db.conn.executemany(
+            "INSERT INTO payout_carries (id, session_id, commune_code, line_id, from_line_id, amount) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [[new_id(), sid, commune_code, line["id"], c["line_id"], c["amount"]]
+             for line in preview.lines for c in line["carries"]])
     return sid
 
 
@@ -210,12 +262,18 @@ def delete_draft(ctx: Context, sid: str) -> None:
         status = session_status(ctx.db, sid)
         if status != "draft":
             raise UserError("Chỉ xóa được đợt chi đang lập; đợt đã khóa danh sách là chứng từ, không xóa được")
+        ctx.db.execute("DELETE FROM payout_carries WHERE session_id = ?", [sid])
         ctx.db.execute("DELETE FROM payout_lines WHERE session_id = ?", [sid])
         ctx.db.execute("DELETE FROM payout_sessions WHERE id = ?", [sid])
 
 
 def set_override(ctx: Context, line_id: str, amount: int | None, reason: str = "") -> int:
-    """Override (or with ``None`` restore) one draft line's amount, with a reason; returns the new total."""
+    """Override (or with ``None`` restore) one draft line's amount, with a reason; returns the new total.
+
+    The override is the whole amount of the line: what the person is paid in this session. Amounts
+    carried from earlier sessions are then not added on top; they stay recorded as paid by this
+    line, so they are not carried again, and the line's explanation shows what was replaced.
+    """
     reason = clean(reason)
     if amount is not None and (not isinstance(amount, int) or amount < 0):
         raise ValidationError("Số tiền không hợp lệ", {"amount": "Số tiền phải là số không âm"})
@@ -225,16 +283,21 @@ def set_override(ctx: Context, line_id: str, amount: int | None, reason: str = "
         line = get_line(ctx.db, line_id)
         if session_status(ctx.db, line["session_id"]) != "draft":
             raise UserError("Danh sách đã khóa; không sửa được số tiền")
-        line.update(override_amount=amount, override_reason=reason if amount is not None else "")
-        total = _line_total(line)
-        ctx.db.execute("UPDATE payout_lines SET override_amount = ?, override_reason = ?, total = ? WHERE id = ?",
-                       [line["override_amount"], line["override_reason"], total, line_id])
+        carried = ctx.db.execute("SELECT coalesce(sum(amount), 0) FROM payout_carries WHERE line_id = ?",
+                                 [line_id]).fetchone()[0]
+        line.update(override_amount=amount, override_reason=reason if amount is not None else "",
+                    carried_forward=carried if amount is None else 0)
+        total = line_total(line)
+        ctx.db.execute("UPDATE payout_lines SET override_amount = ?, override_reason = ?, carried_forward = ?, "
+                       "total = ? WHERE id = ?",
+                       [line["override_amount"], line["override_reason"], line["carried_forward"], total, line_id])
     return total
 
 
 def preview_dict(preview: Preview) -> dict:
     """A JSON-ready view of a preview (CLI ``--json``)."""
     return {"spec": asdict(preview.spec), "totals": preview.totals, "excluded": preview.excluded,
-            "warnings": preview.warnings, "carried_from_session_id": preview.carried_from_session_id,
+            "warnings": preview.warnings,
             "lines": [{k: line[k] for k in ("seq", "beneficiary_id", "full_name", "village", "group_public",
-                                             "total", "channel")} for line in preview.lines]}
+                                             "coefficient", "base_amount", "carried_forward", "total", "channel")}
+                      for line in preview.lines]}

@@ -140,6 +140,15 @@ def line_entries(db, line_id: str) -> list[dict]:
         "SELECT * FROM payout_entries WHERE line_id = ? ORDER BY rowid", [line_id])]
 
 
+def line_carries(db, line_id: str) -> list[dict]:
+    """The unpaid lines of earlier sessions that ``line_id`` pays, oldest first: ``from_line_id``,
+    ``session_id``, ``session`` (its name), ``period`` and ``amount``."""
+    return [dict(r) for r in db.query(
+        "SELECT c.from_line_id, s.id AS session_id, s.name AS session, s.period, c.amount "
+        "FROM payout_carries c JOIN payout_lines f ON f.id = c.from_line_id "
+        "JOIN payout_sessions s ON s.id = f.session_id WHERE c.line_id = ? ORDER BY s.period", [line_id])]
+
+
 def session_totals(db, sid: str) -> dict:
     """Totals of a session like :func:`totals_of`, plus ``by_status``."""
     lines = [dict(r) for r in db.query(

@@ -2,14 +2,14 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from commune_payout import register
 from commune_payout.errors import ValidationError
 from commune_payout.payouts.model import KINDS, vn_date
-from commune_payout.programs import BY_CODE, PROGRAM_LABELS, monthly_amount
+from commune_payout.programs import (BY_CODE, PROGRAM_LABELS, BaseLevels, Entitlement, Part, age_in_month,
+                                     entitlement, gift_level, standing)
 from commune_payout.text import clean
-
-GIFT_HIGH_LEVEL = 600_000      # Category.gift_level of the higher President's gift
 
 
 @dataclass
@@ -20,13 +20,15 @@ class SessionSpec:
     codes such as ``ncc``; a category key wins over its programme) and the Tết gift levels
     ``gift_high`` / ``gift_low`` (people whose category has the 600,000 đ President's gift level
     get ``gift_high``, other người có công get ``gift_low``). With none of these the session pays
-    coefficient × base level on ``session_date`` for the programmes in ``programs``
-    (:func:`commune_payout.programs.monthly_amount`), times ``months``.
+    each person's entitlement on ``session_date`` for the programmes in ``programs``
+    (:func:`commune_payout.programs.entitlement`: coefficient by age on that date × the base
+    level then in force), times ``months``.
 
     ``arrears`` maps a beneficiary id to months owed (paid at the monthly amount);
-    ``overrides`` maps a beneficiary id to ``(amount, reason)``. ``one_per_person`` (default:
-    on for Tết gifts) pays the highest of several gifts instead of their sum; ``carry_forward``
-    (default: on for monthly sessions) adds the unpaid lines of the last closed monthly session.
+    ``overrides`` maps a beneficiary id to ``(amount, reason)``: the whole amount of that
+    person's line, carried amounts included. ``one_per_person`` (default: on for Tết gifts) pays
+    the highest of several gifts instead of their sum; ``carry_forward`` (default: on for monthly
+    sessions) adds every unpaid, not yet carried line of the closed monthly sessions before it.
     """
 
     name: str
@@ -87,6 +89,9 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
         problems["period"] = "Kỳ chi phải có dạng NĂM-THÁNG, ví dụ 2026-01"
     if not isinstance(spec.session_date, dt.date):
         problems["session_date"] = "Chưa có ngày xét đối tượng"
+    elif spec.kind == "monthly" and not problems.get("period") and spec.session_date.strftime("%Y-%m") != spec.period:
+        problems["session_date"] = (f"Ngày xét đối tượng của đợt hằng tháng phải thuộc kỳ chi "
+                                    f"{spec.period[5:]}/{spec.period[:4]}")
     if spec.pay_from and spec.pay_to and spec.pay_from > spec.pay_to:
         problems["pay_to"] = "Ngày kết thúc chi trả trước ngày bắt đầu"
     for key, amount in spec.fixed.items():
@@ -123,46 +128,67 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
     return spec
 
 
-def _active_on(m: dict, on: str) -> bool:
-    return not (m.get("start_date") and m["start_date"] > on) and not (m.get("end_date") and m["end_date"] < on)
+def status_reason(person: dict, spec: SessionSpec) -> str | None:
+    """Why a person's status keeps them out of the session, or ``None``.
 
-
-def _fixed_amount(spec: SessionSpec, m: dict) -> int | None:
-    cat = BY_CODE.get(m["category"])
-    if m["category"] in spec.fixed:
-        return spec.fixed[m["category"]]
-    if m["program"] in spec.fixed:
-        return spec.fixed[m["program"]]
-    if cat is not None and cat.gift_level:
-        return spec.gift_high if cat.gift_level >= GIFT_HIGH_LEVEL else spec.gift_low
-    return None
-
-
-def amount_for(db, spec: SessionSpec, ms: list[dict], person: dict, on: dt.date):
-    """(base amount, chosen membership, other memberships, coefficient) or ``None`` if out of scope.
-
-    Raises ``LookupError`` with a reason when the person is in scope but nothing is payable.
+    Suspended or ended on or before the eligibility date: out. Deceased: a monthly amount is
+    still paid for the month of death and stops from the next month; a gift or a fixed one-off
+    amount goes only to people alive on the eligibility date (docs/domain.md).
     """
-    iso = on.isoformat()
-    if spec.fixed_basis:
-        scoped = [(a, m) for m in ms if (a := _fixed_amount(spec, m)) is not None]
-        if not scoped:
+    status, date = person["status"], person["status_date"]
+    if status == "active":
+        return None
+    on = spec.session_date.isoformat()
+    if status == "deceased" and date and not spec.fixed_basis:
+        if date[:7] >= on[:7]:
             return None
-        live = [(a, m) for a, m in scoped if _active_on(m, iso)]
-        if not live:
-            raise LookupError(f"Diện hưởng không còn hiệu lực ngày {vn_date(on)}")
-        live.sort(key=lambda am: -am[0])
-        best_amount, best = live[0]
-        base = best_amount if spec.gift_once else sum(a for a, _ in live)
-        return base, best, [m for _, m in live[1:]], None
+    elif date and date > on:
+        return None
+    text = register.STATUSES[status]
+    if date:
+        text += f" {'ngày' if status == 'deceased' else 'từ'} {vn_date(date)}"
+    if person.get("status_reason"):
+        text += f": {person['status_reason']}"
+    return text
+
+
+def _fixed_amount(spec: SessionSpec, m: dict) -> tuple[str, int] | None:
+    """(basis, amount) a fixed-amount session gives membership ``m``, or ``None``."""
+    if m["category"] in spec.fixed:
+        return "fixed", spec.fixed[m["category"]]
+    if m["program"] in spec.fixed:
+        return "fixed", spec.fixed[m["program"]]
+    level = gift_level(m["category"], m.get("injury_rate"))
+    amount = {"high": spec.gift_high, "low": spec.gift_low}.get(level)
+    return (f"gift_{level}", amount) if amount is not None else None
+
+
+def _fixed_entitlement(spec: SessionSpec, ms: list[dict], person: dict) -> Entitlement | None:
+    on = spec.session_date
+    age = age_in_month(person["birth_date"], person["birth_year"], on)
+    scoped = [(m, found) for m in ms if (found := _fixed_amount(spec, m)) is not None]
+    if not scoped:
+        return None
+    refused, earned = [], []
+    for m, (basis, amount) in scoped:
+        reason = standing(m, age, on)
+        if reason:
+            refused.append((m["category"], reason))
+        else:
+            earned.append(Part(m["category"], m["program"], basis, amount, injury_rate=m.get("injury_rate")))
+    earned.sort(key=lambda p: -p.amount)
+    if spec.gift_once:
+        earned = earned[:1] + [replace(p, paid=False) for p in earned[1:]]
+    return Entitlement(on, age, sum(p.amount for p in earned if p.paid), tuple(earned), tuple(refused))
+
+
+def amount_for(spec: SessionSpec, ms: list[dict], person: dict, levels: BaseLevels) -> Entitlement | None:
+    """What ``person`` (with memberships ``ms``) earns in this session, or ``None`` when none of
+    their groups is in its scope. An entitlement of 0 đ lists in ``refused`` why."""
+    if spec.fixed_basis:
+        return _fixed_entitlement(spec, ms, person)
     scoped = [m for m in ms if m["program"] in spec.programs]
     if not scoped:
         return None
-    live = [m for m in scoped if _active_on(m, iso)]
-    if not live:
-        raise LookupError(f"Diện hưởng không còn hiệu lực ngày {vn_date(on)}")
-    base = monthly_amount(db, live, on, person.get("monthly_amount"))
-    if base <= 0:
-        raise LookupError("Chưa xác định được mức hưởng (thiếu hệ số hoặc số tiền)")
-    ranked = sorted(live, key=lambda m: -monthly_amount(db, [m], on))
-    return base, ranked[0], ranked[1:], ranked[0].get("coefficient")
+    return entitlement(scoped, person["birth_date"], person["birth_year"], spec.session_date, levels,
+                       person["monthly_amount"])

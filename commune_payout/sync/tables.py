@@ -74,6 +74,8 @@ SYNCED = (
     SyncedTable("payout_sessions"),
     SyncedTable("payout_lines", parent=("session_id", "payout_sessions"), local_columns=_FOLDS,
                 derive_key=_line_key, refs={**_PERSON, "session_id": "payout_sessions"}, defaults=_SNAPSHOT),
+    SyncedTable("payout_carries", parent=("line_id", "payout_lines"), append_only=True,
+                refs={"line_id": "payout_lines", "session_id": "payout_sessions"}),
     SyncedTable("payout_entries", parent=("line_id", "payout_lines"), append_only=True, derive_key=_entry_key,
                 refs={"line_id": "payout_lines", "session_id": "payout_sessions"},
                 defaults={"commune_code": ("line_id", "commune_code"), "amount": ("line_id", "total"),
