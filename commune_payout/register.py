@@ -221,8 +221,8 @@ def _membership_text(ms) -> str:
         label = membership_text(m)
         if m.get("coefficient"):
             label += f" (hệ số {m['coefficient']:g})"
-        if m.get("amount") is not None:
-            label += f" ({m['amount']:,} đ)".replace(",", ".")
+        if m.get("amount") is not None and m.get("program", BY_CODE[m["category"]].program) in ("btxh", "htxh"):
+            label += f" (ghi {m['amount']:,} đ)".replace(",", ".")
         for key, word in (("start_date", "từ"), ("end_date", "đến")):
             if m.get(key):
                 label += f" ({word} {dt.date.fromisoformat(m[key]):%d/%m/%Y})"

@@ -7,6 +7,8 @@ checks the session a later month pays, to the đồng. Before the fix every one 
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commune_payout import cashbook, checks, importer, payouts, register
 from commune_payout.clock import FixedClock
@@ -275,3 +277,78 @@ def test_7_a_single_parents_coefficient_counts_the_children(ctx, tmp_path):
     problems = checks.run_checks(ctx.db, dt.date(2026, 12, 1))
     assert not [p for p in problems if p.code in ("coefficient_age", "amount_mismatch")]
     assert amounts(payouts.preview_session(ctx.db, monthly("2026-12"))) == {"Chị Đơn Thân": 1_000_000}
+
+
+# Done when: a register re-imported a month later pays what one typed by hand pays --------------
+
+HAND_TYPED = [
+    ({"full_name": "Bé Mồ Côi", "birth_date": "15/11/2022", "village": "Thôn Đông"}, [{"category": "tre_mo_coi"}]),
+    ({"full_name": "Cụ Nghèo", "birth_date": "05/11/1946", "village": "Thôn Đông"},
+     [{"category": "nct_ngheo_60_80"}]),
+    ({"full_name": "Chị Đơn Thân", "birth_year": 1985, "village": "Thôn Đoài"},
+     [{"category": "don_than_ngheo", "children": 2}, {"category": "nkt_nang"}]),
+    ({"full_name": "Ông Thương Binh", "birth_year": 1950, "village": "Thôn Đoài"},
+     [{"category": "ncc_thuong_binh", "injury_rate": 85, "amount": 2_500_000}, {"category": "htxh"}]),
+    ({"full_name": "Mẹ Anh Hùng", "birth_year": 1930, "village": "Thôn Đoài"},
+     [{"category": "ncc_me_vnah", "amount": 8_367_000}, {"category": "ncc_than_nhan_liet_si"}]),
+    ({"full_name": "Cụ Đã Mất", "birth_year": 1935, "village": "Thôn Đông", "status": "deceased",
+      "status_date": "15/12/2026"}, [{"category": "nct_80"}]),
+    ({"full_name": "Anh Tạm Dừng", "birth_year": 1990, "village": "Thôn Đông", "status": "suspended",
+      "status_date": "20/11/2026"}, [{"category": "nkt_dac_biet_nang"}]),
+]
+
+
+def _sessions(ctx):
+    out = {}
+    for spec in (monthly("2026-12", 20), monthly("2027-01", programs=("btxh", "htxh", "ncc")), tet()):
+        preview = payouts.preview_session(ctx.db, spec)
+        out[spec.name] = (amounts(preview), sorted(excluded(preview)))
+    return out
+
+
+def test_a_register_exported_and_imported_a_month_later_pays_what_it_paid_typed_by_hand(ctx, tmp_path):
+    from commune_payout import export, settings
+    from commune_payout.db import open_db
+
+    typed = on(ctx, dt.date(2026, 11, 1))
+    for data, memberships in HAND_TYPED:
+        register.create(typed, data, memberships)
+    path = tmp_path / "so_nguoi_huong.xlsx"
+    export.export_register(ctx.db, path, dt.date(2026, 11, 1))
+    other = open_db(":memory:")
+    settings.init_commune(other, "05425")
+    result = importer.import_file(Context(other, clock=FixedClock(dt.datetime(2026, 12, 3, 9)), user="cb"), path)
+    assert result.imported == len(HAND_TYPED) and not [p for p in result.problems if p.severity == "error"]
+    assert _sessions(Context(other, user="cb")) == _sessions(ctx)
+    assert _sessions(ctx)["Quà Tết Đinh Mùi 2027"][0] == {"Ông Thương Binh": 600_000, "Mẹ Anh Hùng": 600_000}
+
+
+# A person never gets two lines in one session ---------------------------------------------------
+
+_ROW = st.tuples(st.sampled_from(["Lê Văn An", "Trần Thị Bình", "Phạm Văn Cường"]),
+                 st.sampled_from(["001050000001", "001150000002", "", "001050000001"]),
+                 st.sampled_from(["NKT nặng", "NCT từ 80 tuổi", "Đơn thân nuôi 2 con", "Thương binh 85%",
+                                  "Người có công", "NKT nặng; NCT từ 80 tuổi"]),
+                 st.sampled_from(["", "Đang hưởng", "Chết 15/12/2026", "Tạm dừng"]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(files=st.lists(st.lists(_ROW, min_size=1, max_size=6), min_size=1, max_size=3))
+def test_a_person_never_gets_two_lines_in_one_session(tmp_path_factory, files):
+    from commune_payout import settings as app_settings
+    from commune_payout.db import open_db
+
+    database = open_db(":memory:")
+    app_settings.init_commune(database, "05425")
+    ctx = Context(database, clock=FixedClock(dt.datetime(2026, 12, 1, 9)), user="cb")
+    folder = tmp_path_factory.mktemp("lists")
+    for n, rows in enumerate(files):
+        lines = [f"{i},{name},1940,{cccd},Thôn Đông,\"{group}\",,,{status}"
+                 for i, (name, cccd, group, status) in enumerate(rows, start=1)]
+        import_rows(ctx, folder, lines, dt.date(2026, 11 + n // 2, 1 + n), f"ds{n}.csv")
+    for spec in (monthly("2026-12", 20, programs=("btxh", "htxh", "ncc")), tet()):
+        preview = payouts.preview_session(database, spec)
+        people = [line["beneficiary_id"] for line in preview.lines]
+        numbers = [line["id_number"] for line in preview.lines if line["id_number"]]
+        assert len(people) == len(set(people)) and len(numbers) == len(set(numbers))
+        assert not set(people) & {e["beneficiary_id"] for e in preview.excluded}

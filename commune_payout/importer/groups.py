@@ -73,14 +73,18 @@ def _membership(found: Recognised | str, rate: int | None, children: int | None)
             m["injury_rate"] = rate
     if cat.per_child and (found.children or children):
         m["children"] = found.children or children
+    if found.amount is not None:
+        m["amount"] = found.amount
     return m, problems
 
 
 def _claims(m: dict, amount: int | None, coefficient: float | None, data: dict, today: dt.date,
             levels: BaseLevels) -> list[tuple]:
     """Compare a typed coefficient and amount with the rule on ``today``; keep those that differ."""
-    if m["program"] not in ("btxh", "htxh"):
-        m["coefficient"], m["amount"] = coefficient, amount
+    if m["program"] not in ("btxh", "htxh"):          # paid by decision: the typed amount is the amount
+        m["coefficient"] = coefficient
+        if amount is not None:
+            m["amount"] = amount
         return []
     if m["category"] == "don_than_ngheo" and coefficient and "children" not in m and coefficient == int(coefficient):
         m["children"] = int(coefficient)          # "Hệ số 2" of a single parent: two children
@@ -129,14 +133,15 @@ def memberships(text: str, amount: int | None, coefficient: float | None, rate: 
     if len(out) == 1:
         problems += _claims(out[0], amount, coefficient, data, today, levels)
     elif amount is not None:
-        social = [m for m in out if m["program"] in ("btxh", "htxh")]
-        due = entitlement(social, data.get("birth_date"), data.get("birth_year"), today, levels)
-        if len(social) < len(out):
-            problems.append(("amount", WARNING,
-                             f"Một mức hưởng {format_vnd(amount)} cho nhiều diện: không rõ của diện nào nên chưa lưu; "
-                             "hãy ghi mỗi diện một dòng"))
-        elif amount != due.amount:
+        due = entitlement(out, data.get("birth_date"), data.get("birth_year"), today, levels)
+        if amount == due.amount:
+            pass
+        elif all(m["program"] in ("btxh", "htxh") for m in out):
             problems.append(("amount", WARNING,
                              f"Mức hưởng ghi {format_vnd(amount)} cho nhiều diện, theo quy định là "
                              f"{format_vnd(due.amount)}: chưa lưu số tiền, đợt chi dùng mức theo quy định"))
+        else:
+            problems.append(("amount", WARNING,
+                             f"Một mức hưởng {format_vnd(amount)} cho nhiều diện: không rõ của diện nào nên chưa lưu; "
+                             "hãy ghi mỗi diện một dòng, hoặc số tiền của diện người có công ngay sau tên diện"))
     return tuple(out), problems

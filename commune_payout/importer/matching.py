@@ -41,46 +41,48 @@ def _file_key(row: ParsedRow):
 
 
 def resolve(db, rows: list[ParsedRow], result: ImportResult) -> tuple[list[Match], list[tuple[Match, ParsedRow]]]:
-    """Match rows to the register; returns (rows to write, (first, second) pairs of the same person)."""
-    seen: dict = {}
-    by_bid: dict = {}
+    """Match rows to the register; returns (rows to write, (first, second) pairs of the same person).
+
+    A second row of a person already met adds the groups it names to that person's first row.
+    """
+    seen: dict = {}       # file key → position in ``kept``
+    by_bid: dict = {}     # register id → position in ``kept``
     register_empty = db.execute("SELECT 1 FROM beneficiaries LIMIT 1").fetchone() is None
     kept, duplicates = [], []
+
+    def at(index):
+        return kept[index] if index is not None else None
+
     for p in rows:
         key = _file_key(p)
-        first = seen.get(key) if key else None
+        first = at(seen.get(key)) if key else None
         if first and key[0] == "id" and fold(first.row.data["full_name"]) != fold(p.data["full_name"]):
             result.problem(p.sheet, p.row, "id_number", ERROR,
                            f"Số định danh {key[1]} trùng với dòng {first.row.row} "
                            f"({first.row.data['full_name']}), khác tên: chưa lưu số định danh cho dòng này")
             p = p.without("id_number")
             key = _file_key(p)
-            first = seen.get(key) if key else None
+            first = at(seen.get(key)) if key else None
         bid = None
         if first is None and not register_empty:
             bid = register.find_match(db, p.data.get("id_number"), p.data["full_name"], p.birth_year,
                                       p.data.get("village", ""))
-            first = by_bid.get(bid) if bid else None
+            first = at(by_bid.get(bid)) if bid else None
         if first:
             added = _new_groups(first.row, p)
             if added:
                 index = kept.index(first)
                 first = kept[index] = Match(first.row.with_memberships((*first.row.memberships, *added)), first.bid)
-                if key:
-                    seen[key] = first
-                if first.bid:
-                    by_bid[first.bid] = first
                 _merged(first.row, p, added, result)
             else:
                 _duplicate(first.row, p, result)
             duplicates.append((first, p))
             continue
-        match = Match(p, bid)
         if key:
-            seen[key] = match
+            seen[key] = len(kept)
         if bid:
-            by_bid[bid] = match
-        kept.append(match)
+            by_bid[bid] = len(kept)
+        kept.append(Match(p, bid))
     return kept, duplicates
 
 

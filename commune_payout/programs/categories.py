@@ -161,13 +161,17 @@ def gift_level(category: str, injury_rate: int | None) -> str | None:
 
 def membership_text(m: dict) -> str:
     """A membership in words with the details that decide its amount, as the importer reads it back:
-    "Thương binh, người hưởng chính sách như thương binh (tỷ lệ 85%)", "Người đơn thân … (2 con)",
-    "Diện chưa xác định “Người có công”"."""
+    "Thương binh, người hưởng chính sách như thương binh (tỷ lệ 85%, 2.500.000 đ)", "Người đơn thân …
+    (2 con)", "Diện chưa xác định “Người có công”". The amount is written for groups paid by decision."""
     text = label_of(m["category"])
     if m["category"] == UNRECOGNISED:
         return f"{text} “{m.get('wording') or ''}”"
+    details = []
     if m.get("injury_rate"):
-        text += f" (tỷ lệ {m['injury_rate']}%)"
+        details.append(f"tỷ lệ {m['injury_rate']}%")
     if m.get("children"):
-        text += f" ({m['children']} con)"
-    return text
+        details.append(f"{m['children']} con")
+    cat = BY_CODE.get(m["category"])
+    if m.get("amount") is not None and cat is not None and cat.program in ("ncc", "other"):
+        details.append(f"{m['amount']:,} đ".replace(",", "."))
+    return f"{text} ({', '.join(details)})" if details else text

@@ -11,7 +11,7 @@ Whole months: a membership counts for every month it touches, and a person who t
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from commune_payout.money import format_vnd
@@ -202,7 +202,7 @@ class Entitlement:
 
     def to_json(self) -> dict:
         return {"on": self.on.isoformat(), "age": self.age, "amount": self.amount,
-                "parts": [asdict(p) for p in self.parts], "refused": [list(r) for r in self.refused],
+                "parts": [dict(vars(p)) for p in self.parts], "refused": [list(r) for r in self.refused],
                 "own_amount": self.own_amount}
 
     @classmethod

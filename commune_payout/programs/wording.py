@@ -24,7 +24,7 @@ _SHORT_FORMS = {
     "hdkc": "hoat dong khang chien", "cdhh": "chat doc hoa hoc", "ahllvtnd": "anh hung luc luong vu trang",
     "ahllvt": "anh hung luc luong vu trang", "ahld": "anh hung lao dong", "tkn": "tien khoi nghia",
     "dtts": "dan toc thieu so", "htxh": "huu tri xa hoi", "btxh": "bao tro xa hoi", "knld": "kha nang lao dong",
-    "ncc": "nguoi co cong", "tcxh": "tro cap xa hoi", "hiv/aids": "hiv",
+    "ncc": "nguoi co cong", "tcxh": "tro cap xa hoi", "xh": "xa hoi", "hiv/aids": "hiv",
 }
 _TOKENS = re.compile(r"\d+(?:[/.,]\d+)*|%|[a-z]+(?:/[a-z]+)?")
 
@@ -70,6 +70,7 @@ _INVALID_GRADE = re.compile(r"(?<![\d/])([1-4])/4(?![\d/])")     # the old grade
 _SICK_GRADE = re.compile(r"(?<![\d/])([1-3])/3(?![\d/])")        # of sick soldiers: 1/3 is 81–100 %
 _GRADE_FLOOR = {"1": 81, "2": 61, "3": 41, "4": 21}
 _CHILDREN = re.compile(r"\b(\d{1,2}|mot|hai|ba|bon) con\b")
+_AMOUNT = re.compile(r"\b(\d{1,3}(?:[.,]\d{3})+|\d{4,9}) ?(?:d|dong|vnd)\b")
 _NUMBER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4}
 _SEPARATORS = re.compile(r"\s*(?:;|\n|\s\+\s)\s*")
 _KEPT_WORDING = re.compile(rf"^{BY_CODE[UNRECOGNISED].label}\s*[“\"](.*)[”\"]$")
@@ -78,11 +79,13 @@ _KEPT_WORDING = re.compile(rf"^{BY_CODE[UNRECOGNISED].label}\s*[“\"](.*)[”\"
 @dataclass(frozen=True)
 class Recognised:
     """A group read from text, with the details the text gave: the injury rate in per cent
-    (graded invalids: the floor of their grade) and the number of children of a single parent."""
+    (graded invalids: the floor of their grade), the number of children of a single parent, and
+    the monthly amount of a group paid by decision ("2.500.000 đ")."""
 
     category: Category
     injury_rate: int | None = None
     children: int | None = None
+    amount: int | None = None
 
 
 def _expanded(text) -> str:
@@ -118,7 +121,8 @@ def _recognise(text: str) -> Recognised | None:
         category = BY_CODE[code]
     rate = _injury_rate(key, category.code) if category.gift == "by_rate" else None
     children = _children(key) if category.per_child else None
-    return Recognised(category, rate, children)
+    amount = _amount(key) if category.program in ("ncc", "other") else None
+    return Recognised(category, rate, children, amount)
 
 
 def recognise_all(text) -> list[Recognised | str]:
@@ -138,6 +142,11 @@ def _injury_rate(key: str, code: str) -> int | None:
         return int(next(g for g in found.groups() if g))
     grade = (_SICK_GRADE if code == "ncc_benh_binh" else _INVALID_GRADE).search(key)
     return _GRADE_FLOOR[grade[1]] if grade else None
+
+
+def _amount(key: str) -> int | None:
+    found = _AMOUNT.search(key)
+    return int(found[1].replace(".", "").replace(",", "")) if found else None
 
 
 def _children(key: str) -> int | None:
