@@ -8,6 +8,7 @@ or records why it is not a person; the group columns are read by
 import re
 from functools import lru_cache
 
+from commune_payout import register
 from commune_payout.banks import find_bank
 from commune_payout.ids import parse_id
 from commune_payout.importer import groups
@@ -263,5 +264,5 @@ class SheetReader:
         data["status"] = reading.status
         if reading.date is not None:
             data["status_date"] = reading.date.isoformat()
-        if reading.status != "active":
-            data["status_reason"] = reading.text
+        if reading.status != "active" and not fold(reading.text).startswith(fold(register.STATUSES[reading.status])):
+            data["status_reason"] = reading.text      # words that say more than the status ("Chuyển đi nơi khác")
