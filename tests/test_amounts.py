@@ -351,3 +351,20 @@ def test_a_person_never_gets_two_lines_in_one_session(tmp_path_factory, files):
         numbers = [line["id_number"] for line in preview.lines if line["id_number"]]
         assert len(people) == len(set(people)) and len(numbers) == len(set(numbers))
         assert not set(people) & {e["beneficiary_id"] for e in preview.excluded}
+
+
+def test_a_status_already_recorded_is_not_moved_by_a_list_and_the_dead_stay_dead(ctx, tmp_path):
+    import_rows(ctx, tmp_path, ["1,Cụ Mất,1940,001040000001,Thôn Đông,NCT từ 80 tuổi,,,Đã chết 15/10/2026",
+                                "2,Anh Dừng,1980,001080000002,Thôn Đông,NKT nặng,,,Tạm dừng từ 01/11/2026"],
+                dt.date(2026, 11, 5))
+    again = import_rows(ctx, tmp_path, ["1,Cụ Mất,1940,001040000001,Thôn Đông,NCT từ 80 tuổi,,,Đang hưởng",
+                                        "2,Anh Dừng,1980,001080000002,Thôn Đông,NKT nặng,,,Tạm dừng từ 03/11/2026"],
+                        dt.date(2026, 12, 1), "cu.csv")
+    people = {p["full_name"]: (p["status"], register.get(ctx.db, p["id"])["status_date"])
+              for p in register.list_beneficiaries(ctx.db)}
+    assert people == {"Cụ Mất": ("deceased", "2026-10-15"), "Anh Dừng": ("suspended", "2026-11-01")}
+    messages = {p.row: p.message for p in again.problems if p.field == "status"}
+    assert "đã chết ngày 15/10/2026" in messages[2] and "chưa đổi ngày" in messages[3]
+    resumed = import_rows(ctx, tmp_path, ["2,Anh Dừng,1980,001080000002,Thôn Đông,NKT nặng,,,Hưởng lại từ 01/12/2026"],
+                          dt.date(2026, 12, 2), "lai.csv")
+    assert resumed.updated == 1 and register.list_beneficiaries(ctx.db, status="active")[0]["full_name"] == "Anh Dừng"

@@ -17,7 +17,7 @@ from commune_payout.gui.dialogs import place_over
 from commune_payout.gui.widgets import Choice, FieldGrid, fmt_date, scrolled_tree
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
-from commune_payout.programs import BY_CODE, CATEGORIES, PROGRAM_LABELS
+from commune_payout.programs import BY_CODE, CATEGORIES, PROGRAM_LABELS, UNRECOGNISED
 
 # Where the service's field names are shown when it reports a problem.
 FIELD_ALIASES = {"birth_year": "birth", "birth_date": "birth"}
@@ -113,7 +113,8 @@ class PersonForm(ttk.Toplevel):
         g.add_widget(ttk.Label(g, text=_("Diện hưởng"), font=("TkDefaultFont", 10, "bold")), pady=(0, 2))
         g.add_widget(frame, pady=(0, 4))
         adder = ttk.Frame(g)
-        self.ms_category = Choice(adder, {c.code: c.label for c in CATEGORIES}, width=40)
+        # "Diện chưa xác định" only holds a list's words until an officer picks a group: not offered here.
+        self.ms_category = Choice(adder, {c.code: c.label for c in CATEGORIES if c.code != UNRECOGNISED}, width=40)
         self.ms_category.pack(side="left")
         ttk.Label(adder, text=_("Hệ số")).pack(side="left", padx=(8, 2))
         self.ms_coefficient = ttk.Entry(adder, width=6)

@@ -201,10 +201,14 @@ def _status_change(current: dict, changes: dict, p: ParsedRow, today, result: Im
     said = p.data.get("status_reason") or register.STATUSES[status]
     now = register.STATUSES[current["status"]]
     if current["status_date"]:
-        now += f" từ {current['status_date'][8:10]}/{current['status_date'][5:7]}/{current['status_date'][:4]}"
+        day = current["status_date"]
+        now += f" {'ngày' if current['status'] == 'deceased' else 'từ'} {day[8:10]}/{day[5:7]}/{day[:4]}"
     refuse = None
     if status == current["status"]:
-        refuse = ""
+        date = changes.get("status_date")
+        refuse = "" if not date or date == current["status_date"] or status == "active" else (
+            f"Trong danh sách người này {now.lower()}, tệp ghi “{said}”: chưa đổi ngày; nếu ngày trong tệp "
+            "đúng, hãy sửa trong hồ sơ")
     elif current["status"] == "deceased":
         refuse = f"Trong danh sách người này {now.lower()}; tệp ghi “{said}”: chưa đổi"
     elif status == "active" and not changes.get("status_date"):
