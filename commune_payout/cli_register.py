@@ -130,8 +130,9 @@ def cmd_import(args) -> int:
         _cli().print_json(result.to_json())
         return 0
     head = "Xem trước (chưa ghi gì)" if args.dry_run else "Đã nhập"
-    print(f"{head}: {result.imported} người mới, {result.updated} cập nhật, "
-          f"{result.unchanged} không đổi, {result.skipped} dòng bỏ qua.")
+    print(f"{head}: {result.imported} người mới, {result.updated} cập nhật, {result.unchanged} không đổi, "
+          f"{result.rejected} dòng có lỗi chưa nhập, {result.duplicates} dòng trùng người, "
+          f"{result.skipped} dòng không phải người ({len(result.outcomes)} dòng có chữ).")
     errors = [p for p in result.problems if p.severity == "error"]
     warnings = [p for p in result.problems if p.severity == "warning"]
     if result.problems:
@@ -141,6 +142,11 @@ def cmd_import(args) -> int:
             field = f" [{register.FIELD_LABELS.get(p.field, p.field)}]" if p.field else ""
             tag = "LỖI" if p.severity == "error" else "lưu ý"
             print(f"  {where}{field} {tag}: {p.message}")
+    skipped = [o for o in result.outcomes if o.outcome == "skipped"]
+    if skipped:
+        print("Dòng không phải người, không nhập:")
+        for o in skipped:
+            print(f"  {o.sheet} dòng {o.row}: {o.reason}")
     return 0
 
 

@@ -230,8 +230,10 @@ def _membership_text(ms) -> str:
     return "; ".join(sorted(parts))
 
 
-def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
-    """Add a beneficiary; returns the new id. Raises ValidationError listing every problem."""
+def prepare_new(data: dict, today: dt.date) -> tuple[dict, dict[str, str]]:
+    """A new beneficiary's row made from ``data`` and every problem with it: fields cleaned
+    (:func:`normalise`), defaults filled in, and an account on file with its bank makes the
+    person "has an account, paid by transfer" unless ``data`` says otherwise."""
     values, problems = normalise(data)
     row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **values}
     if row.get("bank_bin") and row.get("account_number"):
@@ -239,7 +241,13 @@ def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
             row["account_status"] = "has_account"
         if "channel" not in data and row["account_status"] == "has_account":
             row["channel"] = "account"
-    problems.update(validate(row, ctx.clock.today()))
+    problems.update(validate(row, today))
+    return row, problems
+
+
+def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
+    """Add a beneficiary; returns the new id. Raises ValidationError listing every problem."""
+    row, problems = prepare_new(data, ctx.clock.today())
     if problems:
         raise ValidationError("Thông tin người hưởng chưa hợp lệ", problems)
     ms = _clean_memberships(memberships)
@@ -373,21 +381,29 @@ def find_by_old_id_number(db, old_id_number: str) -> str | None:
     return row[0] if row else None
 
 
-def find_match(db, id_number: str | None, full_name: str, birth_year: int | None, village: str) -> str | None:
-    """The existing person an imported row is: same ID, else same folded name + birth year + village."""
+def match_candidates(db, id_number: str | None, full_name: str, birth_year: int | None, village: str) -> list[str]:
+    """The existing people an imported row may be: the one with its ID, else
+    :func:`pick_namesakes` among those with the same folded name and village. One candidate is a
+    match; several mean the row cannot tell who it is."""
     if id_number:
         found = find_by_id_number(db, id_number)
         if found:
-            return found
-    if not birth_year:
-        return None
-    rows = db.execute(
-        "SELECT id, id_number FROM beneficiaries WHERE name_fold = ? AND birth_year = ? AND village_fold = ?",
-        [fold(full_name), birth_year, fold(village)],
-    ).fetchall()
-    # A namesake with a different ID is somebody else.
-    rows = [r for r in rows if not (id_number and r[1] and r[1] != id_number)]
-    return rows[0][0] if len(rows) == 1 else None
+            return [found]
+    rows = db.execute("SELECT id, id_number, birth_year FROM beneficiaries WHERE name_fold = ? AND village_fold = ?",
+                      [fold(full_name), fold(village)]).fetchall()
+    return pick_namesakes(rows, id_number, birth_year)
+
+
+def pick_namesakes(namesakes, id_number: str | None, birth_year: int | None) -> list:
+    """Which of ``namesakes`` ((key, ID, birth year) of people with one name and village) a person
+    with ``id_number`` and ``birth_year`` may be: a namesake with another ID is somebody else;
+    with a year, those of that year, else the one of unknown year; without, the one of unknown
+    year, else any of them."""
+    rows = [(key, year) for key, other_id, year in namesakes if not (id_number and other_id and other_id != id_number)]
+    unknown = [key for key, year in rows if year is None]
+    if birth_year:
+        return [key for key, year in rows if year == birth_year] or unknown
+    return unknown if len(unknown) == 1 else [key for key, _ in rows]
 
 
 def history(db, bid: str) -> list[dict]:
@@ -536,20 +552,25 @@ def insert_many(ctx: Context, people, source: str = "") -> list[str]:
     ``people`` yields ``(data, memberships)`` pairs; each is cleaned and validated as in
     :func:`create`, and the first invalid one aborts the whole batch with its problems.
     """
-    commune_code = settings.commune(ctx.db)["code"]
-    now = ctx.clock.now().isoformat(sep=" ")
     today = ctx.clock.today()
-    rows, ms_rows, hist_rows, ids = [], [], [], []
+    prepared = []
     for index, (data, memberships) in enumerate(people, start=1):
-        values, problems = normalise(data)
-        row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **values}
-        if row.get("bank_bin") and row.get("account_number") and "account_status" not in data:
-            row["account_status"] = "has_account"
-            row.setdefault("channel", "account") if "channel" in data else row.update(channel="account")
-        problems.update(validate(row, today))
+        row, problems = prepare_new(data, today)
         if problems:
             raise ValidationError(f"Người thứ {index} chưa hợp lệ", problems)
+        prepared.append((row, memberships))
+    return insert_prepared(ctx, prepared, source)
+
+
+def insert_prepared(ctx: Context, people: list[tuple[dict, list]], source: str = "") -> list[str]:
+    """Add people whose rows :func:`prepare_new` made and found valid, in one transaction,
+    without cleaning or validating them again; returns their new ids in order."""
+    commune_code = settings.commune(ctx.db)["code"]
+    now = ctx.clock.now().isoformat(sep=" ")
+    rows, ms_rows, hist_rows, ids = [], [], [], []
+    for prepared, memberships in people:
         bid = new_id()
+        row = dict(prepared)
         for key in EDITABLE:
             row.setdefault(key, None if key in _NULLABLE else "")
         row.update(_derived(row))

@@ -110,17 +110,21 @@ class Sheet:
         self._ws = ws
         self.rows = 0
 
-    def append(self, values=(), style: Style | None = None, columns: dict[int, Style] | None = None) -> int:
-        """Write one row; ``style`` applies to every cell, ``columns`` (0-based index) to some.
+    def append(self, values=(), style: Style | None = None, columns: dict[int, Style] | None = None,
+               comments: dict[int, str] | None = None) -> int:
+        """Write one row; ``style`` applies to every cell, ``columns`` (0-based index) to some, and
+        ``comments`` (0-based index → text) puts a note on some cells.
 
         Returns the row's number in the sheet (1-based, as Excel shows it).
         """
         from openpyxl.cell import WriteOnlyCell
+        from openpyxl.comments import Comment
 
         cells = []
         for i, value in enumerate(values):
             look = columns.get(i, style) if columns else style
-            if look is None:
+            note = comments.get(i) if comments else None
+            if look is None and note is None:
                 # openpyxl makes a cell of a plain value itself, more cheaply than of a ready cell
                 if not isinstance(value, str):
                     cells.append(value)
@@ -133,10 +137,18 @@ class Sheet:
             set_value(cell, value)
             for name, attribute in (_styles(look) if look else {}).items():
                 setattr(cell, name, attribute)
+            if note:
+                cell.comment = Comment(_text(note), "commune_payout", width=320, height=120)
             cells.append(cell)
         self._ws.append(cells)
         self.rows += 1
         return self.rows
+
+    def merge(self, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
+        """Merge a range of cells (1-based), written when the workbook is saved."""
+        from openpyxl.worksheet.cell_range import CellRange
+
+        self._ws.merged_cells.add(CellRange(min_col=min_col, min_row=min_row, max_col=max_col, max_row=max_row))
 
 
 class Workbook:

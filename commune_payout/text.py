@@ -9,6 +9,11 @@ import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
+# Characters that show as nothing but make two equal-looking texts differ: zero-width and bidi
+# controls, the BOM and soft hyphen (text pasted from web pages and Zalo), and control codes.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+_CACHED_CHARS = 200
 _ETH_TO_D = str.maketrans({"ð": "đ", "Ð": "Đ"})
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
@@ -18,6 +23,7 @@ _TONE_ORDER = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u032
 # Primary order of the Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+_MAX_RANK = 0x10FFFF - 0x3000
 
 
 def nfc(value: str) -> str:
@@ -26,10 +32,28 @@ def nfc(value: str) -> str:
 
 
 def clean(value) -> str:
-    """NFC, trimmed, inner runs of whitespace collapsed to one space. ``None`` gives ``""``."""
+    """NFC, invisible characters removed, trimmed, inner runs of whitespace collapsed to one
+    space. ``None`` gives ``""``."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", nfc(str(value)).translate(_ETH_TO_D)).strip()
+    text = str(value)
+    # A register repeats its villages, groups and banks thousands of times; long texts are not kept.
+    return _clean_cached(text) if len(text) <= _CACHED_CHARS else _clean(text)
+
+
+def _clean(text: str) -> str:
+    text = nfc(_INVISIBLE.sub("", text))
+    if "ð" in text or "Ð" in text:
+        text = text.translate(_ETH_TO_D)
+    return _SPACES.sub(" ", text).strip()
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every Unicode decimal digit (fullwidth ０-９, Arabic-Indic…) as ASCII 0-9."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and unicodedata.decimal(ch, None) is not None
+                   else ch for ch in text)
 
 
 def fold(value) -> str:
@@ -40,11 +64,20 @@ def fold(value) -> str:
     """
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFD", str(value))
+    text = str(value)
+    return _fold_cached(text) if len(text) <= _CACHED_CHARS else _fold(text)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", _INVISIBLE.sub("", text))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Ð/ð (U+00D0/U+00F0) stand in for Đ/đ in badly converted files.
     stripped = stripped.translate(_D_MAP)
     return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+_clean_cached = lru_cache(maxsize=65536)(_clean)
+_fold_cached = lru_cache(maxsize=65536)(_fold)
 
 
 @lru_cache(maxsize=None)
@@ -56,7 +89,9 @@ def _letter_key(ch: str) -> tuple[int, int]:
     letter = unicodedata.normalize("NFC", base + letter_marks)
     if letter in _RANK:
         return _RANK[letter] + 100, _TONE_ORDER.get(tone, 6)
-    return ord(letter) if ord(letter) < 100 else ord(letter) + 1000, 0
+    # Other characters sort by code point after the alphabet; the key must stay a valid character
+    # (chr(0x3000 + rank)), so an emoji or a private-use character beyond that sorts last.
+    return ord(letter) if ord(letter) < 100 else min(ord(letter) + 1000, _MAX_RANK), 0
 
 
 def sort_key(value) -> str:

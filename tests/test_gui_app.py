@@ -545,6 +545,25 @@ class TestImportWizard(AppWindow):
         assert any(r[1] == "2" and r[2] == "Số định danh" for r in rows), rows
         screenshot(shell.root, "import_problems")
 
+    def test_a_second_import_does_not_start_while_one_runs(self, shell, tmp_path):
+        view = shell.show("import")
+        other = tmp_path / "khac.csv"
+        other.write_text("Họ và tên,Năm sinh,Thôn\nLê Văn An,1950,Thôn Đông\n", encoding="utf-8")
+        view.preview(paths.asset(*paths.SAMPLE_REGISTER))
+        assert view.busy()
+        task = view.task
+        view.preview(other)
+        view.run_import()
+        assert view.task is task and view.path.name != other.name
+        assert shell.dialogs.infos and "Hãy chờ xong" in shell.dialogs.infos[-1]
+        pump(shell.root, lambda: not view.busy())
+        # rows that are not people are listed with their reason, in the order of the file
+        rows = [view.tree.item(i, "values") for i in view.tree.get_children()]
+        skipped = [r for r in rows if r[3] == "Bỏ qua"]
+        assert len(skipped) == view.result.skipped == 21
+        assert any(r[1] == "141" and "dòng tổng cộng" in r[4] for r in skipped)
+        screenshot(shell.root, "import_preview_skipped_rows")
+
     def test_unreadable_file_is_reported_plainly(self, shell, tmp_path):
         path = tmp_path / "rong.csv"
         path.write_text("không có gì ở đây\n", encoding="utf-8")

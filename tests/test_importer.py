@@ -3,11 +3,13 @@ re-import, dry run, unreadable files and the annotated copy."""
 
 import datetime as dt
 import unicodedata
+from collections import Counter
 
 import openpyxl
 import pytest
 
 from commune_payout import importer, register
+from commune_payout.importer import rows
 from commune_payout.banks import find_bank
 from commune_payout.errors import FileUnreadable
 from commune_payout.programs import recognise
@@ -56,12 +58,16 @@ def test_sample_register_imports_every_person_once(ctx, sample_xlsx, sample_trut
     result = importer.import_file(ctx, sample_xlsx)
     assert result.imported == sample_truth["persons"] == 120
     assert (result.updated, result.unchanged, result.rejected, result.duplicates) == (0, 0, 0, 0)
-    # 6 village rows, 6 subtotals, the total, the column-number row, the signature block and blank rows.
-    assert result.skipped == 20
+    # Every row with content has one outcome. Not people: 4 title rows, the header, the column-number
+    # row, 6 village rows, 6 subtotals, the total and the signature block's 2 rows (blank rows have none).
+    assert len(result.outcomes) == 141 and result.skipped == 21
+    reasons = Counter(o.reason.split(" (")[0] for o in result.outcomes if o.outcome == "skipped")
+    assert reasons == {rows.TITLE: 4, rows.HEADER: 1, rows.COLUMN_NUMBERS.split(" (")[0]: 1,
+                       rows.VILLAGE_HEADING: 6, rows.SUBTOTAL: 6, rows.TOTAL: 1, rows.SIGNATURE: 2}
     assert [p for p in result.problems if p.severity == "error"] == []
     assert register.count(ctx.db) == 120
     stored = people(ctx.db)
-    rows = {o.beneficiary_id: o.row for o in result.outcomes}
+    row_of = {o.beneficiary_id: o.row for o in result.outcomes}
     amount = {cccd: register.amount_of(ctx.db, stored[cccd], ctx.clock.today()) for cccd in stored}
     assert amount["038322520801"] == 1_250_000         # Lê Diệu Huệ, orphan aged 3: 2,5 × 500.000 (file: 750.000)
     assert amount["030145354143"] == 1_000_000         # Đỗ Thanh Thảo, severely disabled at 80: 2 × 500.000
@@ -83,7 +89,7 @@ def test_sample_register_imports_every_person_once(ctx, sample_xlsx, sample_trut
         # The file's amount is a claim: where the rule for the age on the day says otherwise, the
         # person is paid by the rule and the row carries a warning that says why.
         if register.amount_of(ctx.db, person, today) != truth["amount"]:
-            assert {"amount", "category"} & {p.field for p in result.problems if p.row == rows[person["id"]]}
+            assert {"amount", "category"} & {p.field for p in result.problems if p.row == row_of[person["id"]]}
         if truth["bank"]:
             assert (person["bank_bin"], person["account_number"]) == (find_bank(truth["bank"]).bin, truth["account"])
             assert (person["account_status"], person["channel"]) == ("has_account", "account")
@@ -163,7 +169,7 @@ def test_corrected_file_updates_people_and_blank_cells_erase_nothing(ctx, sample
 def test_dry_run_reports_the_same_counts_and_writes_nothing(ctx, sample_xlsx):
     counter = ctx.db.execute("SELECT value FROM change_counter").fetchone()[0]
     dry = importer.import_file(ctx, sample_xlsx, dry_run=True)
-    assert (dry.imported, dry.skipped, dry.dry_run) == (120, 20, True)
+    assert (dry.imported, dry.skipped, dry.dry_run) == (120, 21, True)
     assert register.count(ctx.db) == 0
     assert ctx.db.execute("SELECT count(*) FROM beneficiary_history").fetchone()[0] == 0
     assert ctx.db.execute("SELECT value FROM change_counter").fetchone()[0] == counter
@@ -577,7 +583,7 @@ def test_sample_register_saved_as_cp1258_csv_imports_the_same_people(ctx, sample
     path.write_bytes(windows_1258_form("\r\n".join(lines)).encode("cp1258"))
     result = importer.import_file(ctx, path)
     from_xlsx = importer.import_file(ctx, sample_xlsx, dry_run=True)
-    assert (result.imported, result.skipped) == (120, 20)
+    assert (result.imported, result.skipped) == (120, 21)
     assert [(p.row, p.field, p.message) for p in result.problems] == [
         (p.row, p.field, p.message) for p in from_xlsx.problems if p.field != "id_number"]
     assert not [p for p in result.problems if p.severity == "error"]

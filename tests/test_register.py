@@ -115,13 +115,21 @@ def test_base_level_is_a_dated_setting(db):
     assert base_level(db, "btxh", dt.date(2026, 6, 30)) == 500_000
 
 
-def test_find_match_by_id_then_name_year_village(ctx):
+def test_match_candidates_by_id_then_name_year_village(ctx):
     bid = register.create(ctx, PERSON)
-    assert register.find_match(ctx.db, "001050123456", "x", None, "") == bid
-    assert register.find_match(ctx.db, None, "dang van dat", 1950, "thon dong") == bid
-    assert register.find_match(ctx.db, None, "Đặng Văn Đạt", 1951, "Thôn Đông") is None
+    assert register.match_candidates(ctx.db, "001050123456", "x", None, "") == [bid]
+    assert register.match_candidates(ctx.db, None, "dang van dat", 1950, "thon dong") == [bid]
+    assert register.match_candidates(ctx.db, None, "Đặng Văn Đạt", 1951, "Thôn Đông") == []
     # A namesake with another ID is somebody else.
-    assert register.find_match(ctx.db, "001050999999", "Đặng Văn Đạt", 1950, "Thôn Đông") is None
+    assert register.match_candidates(ctx.db, "001050999999", "Đặng Văn Đạt", 1950, "Thôn Đông") == []
+    # A row without a birth year may be anyone of that name in that village.
+    assert register.match_candidates(ctx.db, None, "Đặng Văn Đạt", None, "Thôn Đông") == [bid]
+    other = register.create(ctx, {**PERSON, "id_number": None, "birth_date": None, "birth_year": 1980})
+    assert sorted(register.match_candidates(ctx.db, None, "Đặng Văn Đạt", None, "Thôn Đông")) == sorted([bid, other])
+    assert register.match_candidates(ctx.db, None, "Đặng Văn Đạt", 1980, "Thôn Đông") == [other]
+    # A person imported without a year matches a later row that has one.
+    no_year = register.create(ctx, {"full_name": "Lò Thị Mai", "village": "Bản Mé"})
+    assert register.match_candidates(ctx.db, None, "Lò Thị Mai", 1960, "Bản Mé") == [no_year]
 
 
 def test_get_unknown_is_not_found(db):

@@ -117,7 +117,7 @@ def test_register_export_xlsx_and_csv(ctx, hostile, tmp_path):
     assert [type(row[10]) for row in rows[1:]] == [float] * 4
     # the importer reads its own export back as it was written
     [sheet] = read_sheets(tmp_path / "ds.csv")
-    assert sorted(row[1] for row in sheet.rows[1:]) == sorted(PAYLOADS[:4])
+    assert sorted(row.cells[1] for row in sheet.rows[1:]) == sorted(PAYLOADS[:4])
 
 
 def test_both_bank_transfer_lists(ctx, hostile, tmp_path):

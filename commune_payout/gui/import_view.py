@@ -15,7 +15,7 @@ from commune_payout.gui.widgets import fmt_count, scrolled_tree, title
 from commune_payout.i18n import _
 
 STEPS = (_("1. Chọn tệp"), _("2. Xem trước các lỗi"), _("3. Nhập vào sổ"), _("4. Kết quả"))
-SEVERITY = {"error": _("Lỗi"), "warning": _("Cần xem lại")}
+SEVERITY = {"error": _("Lỗi"), "warning": _("Cần xem lại"), "skipped": _("Bỏ qua")}
 
 
 def register_gui(shell) -> None:
@@ -65,6 +65,7 @@ class ImportView(ttk.Frame):
         self.tree.column("message", stretch=True)
         frame.pack(fill="both", expand=True)
         self.tree.tag_configure("error", foreground=ttk.Style().colors.danger)
+        self.tree.tag_configure("skipped", foreground=ttk.Style().colors.secondary)
 
         actions = ttk.Frame(self)
         actions.pack(fill="x", pady=(10, 0))
@@ -86,9 +87,16 @@ class ImportView(ttk.Frame):
     def busy(self) -> bool:
         return self.task is not None and not self.task.done
 
+    def _refused_while_busy(self) -> bool:
+        """One import at a time: while a file is read or imported, another one does not start."""
+        if self.busy():
+            self.shell.dialogs.info(_("Đang đọc hoặc nhập một tệp. Hãy chờ xong rồi mới nhập tệp khác."))
+            return True
+        return False
+
     # -- steps -----------------------------------------------------------------------------
     def choose(self) -> None:
-        if self.busy():
+        if self._refused_while_busy():
             return
         path = self.shell.dialogs.ask_open_file(_("Chọn danh sách người hưởng"), EXCEL_TYPES)
         if path:
@@ -96,6 +104,8 @@ class ImportView(ttk.Frame):
 
     def preview(self, path) -> None:
         """Dry-run ``path`` and show what an import would do."""
+        if self._refused_while_busy():
+            return
         self.path = Path(path)
         self.result = None
         self.file_label.configure(text=str(self.path))
@@ -105,7 +115,7 @@ class ImportView(ttk.Frame):
         self._work(_("Đang đọc tệp…"), dry_run=True)
 
     def run_import(self) -> None:
-        if self.busy() or self.path is None:
+        if self.path is None or self._refused_while_busy():
             return
         self._set_buttons(False)
         self._step(2)
@@ -169,12 +179,16 @@ class ImportView(ttk.Frame):
         self.report_button.configure(state="normal")
 
     def _show_problems(self, result) -> None:
+        """Problems, and the rows not taken as people with the reason, in the order of the file."""
         self.tree.delete(*self.tree.get_children())
-        for i, p in enumerate(result.problems):
-            field = _(register.FIELD_LABELS.get(p.field, p.field or ""))
-            self.tree.insert("", "end", iid=str(i), values=(p.sheet, p.row or "", field,
-                                                            SEVERITY.get(p.severity, p.severity), p.message),
-                             tags=(p.severity,))
+        order = {name: i for i, name in enumerate([*result.layouts, *result.skipped_sheets])}
+        entries = [(p.sheet, p.row, _(register.FIELD_LABELS.get(p.field, p.field or "")), p.severity, p.message)
+                   for p in result.problems]
+        entries += [(o.sheet, o.row, "", "skipped", o.reason) for o in result.outcomes if o.outcome == "skipped"]
+        entries.sort(key=lambda e: (order.get(e[0], 0), e[1] or 0))
+        for i, (sheet, row, field, severity, message) in enumerate(entries):
+            self.tree.insert("", "end", iid=str(i), values=(sheet, row or "", field, SEVERITY[severity], message),
+                             tags=(severity,))
 
     def _set_buttons(self, enabled: bool) -> None:
         for button in (self.import_button, self.annotated_button, self.report_button):

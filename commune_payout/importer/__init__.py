@@ -20,17 +20,18 @@ Decisions:
   counts are exactly those of the real run.
 """
 
+import sqlite3
 from pathlib import Path
 
 from commune_payout.db import write_transaction
-from commune_payout.errors import FileUnreadable
+from commune_payout.errors import FileUnreadable, UserError
 from commune_payout.importer import matching
 from commune_payout.importer.columns import column_key, find_layout
 from commune_payout.importer.model import (ERROR, FIELD_LABELS, SEVERITY_LABELS, WARNING, ImportResult, ParsedRow,
                                            Problem, RowOutcome, SheetLayout)
 from commune_payout.importer.report import ANNOTATION_HEADER, write_annotated, write_report
-from commune_payout.importer.rows import SheetReader
-from commune_payout.sheets import read_sheets
+from commune_payout.importer.rows import NO_HEADER, SheetReader
+from commune_payout.sheets import MAX_COLUMNS, Sheet, column_letters, read_sheets
 
 __all__ = ["ANNOTATION_HEADER", "ERROR", "FIELD_LABELS", "SEVERITY_LABELS", "WARNING", "ImportResult", "ParsedRow",
            "Problem", "RowOutcome", "SheetLayout", "column_key", "import_file", "write_annotated", "write_report"]
@@ -53,28 +54,28 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
     result = ImportResult(source=path, dry_run=dry_run)
     found = []
     for sheet in sheets:
+        _sheet_damage(sheet, result)
         layout = find_layout(sheet)
         if layout is None:
-            result.skipped_sheets.append(sheet.name)
-            if sheet.rows:    # an empty "Sheet2" is not worth a warning
-                result.problem(sheet.name, None, None, WARNING,
-                               f"Trang “{sheet.name}” không có dòng tiêu đề cột (Họ và tên, Ngày sinh, "
-                               "Số CCCD…): đã bỏ qua")
+            _no_header(sheet, result)
             continue
         result.layouts[sheet.name] = layout
         found.append((sheet, layout))
     if not found:
         raise FileUnreadable(
             f"Không tìm thấy dòng tiêu đề cột (Họ và tên, Ngày sinh, Số CCCD…) trong tệp {path.name}")
-    total = sum(len(s.rows) - layout.last_header_row for s, layout in found)
+    total = sum(len(s.rows) for s, _ in found)
     done = 0
     people: list[ParsedRow] = []
     for sheet, layout in found:
         reader = SheetReader(sheet, layout, ctx, result)
-        for index in range(layout.last_header_row, len(sheet.rows)):
-            person = reader.read(index + 1)
-            if person:
-                people.append(person)
+        for row in sheet.rows:
+            if row.number <= layout.last_header_row:
+                reader.heading(row)
+            else:
+                person = reader.read(row)
+                if person:
+                    people.append(person)
             done += 1
             if progress and done % _PROGRESS_EVERY == 0:
                 progress(done, total)
@@ -87,6 +88,11 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
                 raise _DryRun
     except _DryRun:
         pass
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise UserError("Dữ liệu đang bận: một lần nhập khác (ở cửa sổ khác?) chưa xong. Chưa ghi gì; hãy chờ "
+                        f"lần nhập kia xong rồi nhập lại tệp {path.name}") from exc
     written = {(o.sheet, o.row): o.beneficiary_id for o in result.outcomes}
     for first, second in duplicates:
         result.outcome(second.sheet, second.row, "duplicate", written.get((first.row.sheet, first.row.row)))
@@ -96,3 +102,31 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
     if progress:
         progress(total, total)
     return result
+
+
+def _no_header(sheet: Sheet, result: ImportResult) -> None:
+    """A sheet without a header: every row with content listed as skipped, and one warning."""
+    result.skipped_sheets.append(sheet.name)
+    if not sheet.rows:    # an empty "Sheet2" is not worth a warning
+        return
+    result.problem(sheet.name, None, None, WARNING,
+                   f"Trang “{sheet.name}” không có dòng tiêu đề cột (Họ và tên, Ngày sinh, Số CCCD…): "
+                   f"đã bỏ qua {len(sheet.rows)} dòng có chữ của trang này")
+    for row in sheet.rows:
+        result.outcome(sheet.name, row.number, "skipped", reason=NO_HEADER)
+
+
+def _sheet_damage(sheet: Sheet, result: ImportResult) -> None:
+    """Cells the reader could not keep: damaged ones, and those far right of any register."""
+    for row, column, why in sheet.damaged:
+        result.problem(sheet.name, row, None, ERROR,
+                       f"Ô {column_letters(column)}{row} bị hỏng ({why}): không đọc được, hãy gõ lại ô này")
+    if sheet.damaged_count > len(sheet.damaged):
+        result.problem(sheet.name, None, None, ERROR,
+                       f"Trang “{sheet.name}” còn {sheet.damaged_count - len(sheet.damaged)} ô hỏng nữa, không đọc "
+                       "được: tệp có thể đã bị hỏng, hãy mở bằng Excel, kiểm tra và lưu lại")
+    if sheet.outside_count:
+        examples = ", ".join(sheet.outside[:3])
+        result.problem(sheet.name, None, None, WARNING,
+                       f"Trang “{sheet.name}” có {sheet.outside_count} ô có chữ ở ngoài cột {MAX_COLUMNS} "
+                       f"(ví dụ {examples}), quá xa bảng danh sách: không đọc các ô này")

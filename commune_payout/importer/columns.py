@@ -69,15 +69,15 @@ def column_key(value) -> str | None:
     return None
 
 
-def filled_row(sheet: Sheet, index: int) -> tuple[list, set[int]]:
-    """Row ``index`` (0-based) with merged cells filled, and the columns inside a horizontal merge."""
-    row = list(sheet.rows[index])
+def filled_row(sheet: Sheet, number: int) -> tuple[list, set[int]]:
+    """Row ``number`` with merged cells filled, and the (0-based) columns inside a horizontal merge."""
+    row = list(sheet.cells(number))
     horizontal = set()
-    r = index + 1
     for min_row, min_col, max_row, max_col in sheet.merged:
-        if min_row <= r <= max_row:
-            value = sheet.rows[min_row - 1][min_col - 1] if min_col - 1 < len(row) else None
-            for c in range(min_col - 1, min(max_col, len(row))):
+        if min_row <= number <= max_row:
+            value = sheet.value(min_row, min_col)
+            row.extend([None] * (max_col - len(row)))
+            for c in range(min_col - 1, max_col):
                 row[c] = value
                 if max_col > min_col:
                     horizontal.add(c)
@@ -91,15 +91,19 @@ def find_layout(sheet: Sheet) -> SheetLayout | None:
     "Nam" | "Nữ", "Ngày sinh" over "Nam" | "Nữ" (the date written in the column of the
     person's gender), "Tài khoản" over "Số TK" | "Ngân hàng".
     """
-    for index in range(min(len(sheet.rows), _HEADER_SCAN_ROWS)):
-        top, horizontal = filled_row(sheet, index)
+    for number, _cells in sheet.rows[:_HEADER_SCAN_ROWS]:
+        top, horizontal = filled_row(sheet, number)
         keys = [column_key(v) for v in top]
         if "full_name" not in keys or len(set(keys) - {None, "stt"}) < 3:
             continue
-        below = sheet.rows[index + 1] if index + 1 < len(sheet.rows) else []
+        below = sheet.cells(number + 1)
+        name_column = keys.index("full_name")
         # A second header row has no name of its own (the name header is merged down over it);
         # a first data row does, and must not be taken for headers ("Nam" in a gender column).
-        sub = [column_key(v) for v in below] if below and below[keys.index("full_name")] is None else []
+        sub = [column_key(v) for v in below] if below and (
+            name_column >= len(below) or below[name_column] is None) else []
+        top.extend([None] * (len(sub) - len(top)))
+        keys.extend([None] * (len(sub) - len(keys)))
         columns: dict[str, int] = {}
         used_sub = False
         for c, key in enumerate(keys):
@@ -111,8 +115,8 @@ def find_layout(sheet: Sheet) -> SheetLayout | None:
                 key = subkey
             if key and key not in columns:
                 columns[key] = c
-        last = index + 1 if used_sub else index
-        return SheetLayout(sheet.name, index + 1, last + 1, columns)
+        width = max(len(r.cells) for r in sheet.rows)
+        return SheetLayout(sheet.name, number, number + 1 if used_sub else number, columns, width)
     return None
 
 

@@ -16,43 +16,54 @@ the person as left out, so nobody disappears.
 
 import datetime as dt
 
-from commune_payout.importer.cells import parse_coefficient, present, shown
+from commune_payout.importer.cells import is_number, parse_coefficient, shown
 from commune_payout.importer.model import ERROR, WARNING
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.programs import (UNRECOGNISED, BaseLevels, Recognised, coefficient_text, entitlement, label_of,
                                      recognise_all)
+from commune_payout.text import ascii_digits
+
+# No monthly benefit comes near this; a bigger number is a typing slip or a total.
+MAX_AMOUNT = 100_000_000
 
 
 def read_amount(raw) -> tuple[int | None, tuple | None]:
-    """The monthly amount typed in a row, or a problem."""
-    try:
-        amount = parse_vnd(raw)
-        if amount is not None and amount < 0:
-            raise ValueError(amount)
-    except ValueError:
+    """The monthly amount typed in a row, or a problem: whole đồng, not negative, not absurd."""
+    if raw is None or isinstance(raw, str) and not raw.strip():
+        return None, None
+    if isinstance(raw, str):
+        raw = ascii_digits(raw)
+    amount = None
+    if not isinstance(raw, bool) and (is_number(raw) or isinstance(raw, str)):
+        try:
+            amount = parse_vnd(raw)
+        except (ValueError, OverflowError):
+            amount = None
+    if amount is None:
         return None, ("amount", ERROR, f"Mức hưởng “{shown(raw)}” không phải số tiền: chưa lưu")
+    if amount < 0:
+        return None, ("amount", ERROR, f"Mức hưởng “{shown(raw)}” là số âm: chưa lưu")
+    if amount > MAX_AMOUNT:
+        return None, ("amount", ERROR, f"Mức hưởng “{shown(raw)}” lớn bất thường (quá "
+                                       f"{format_vnd(MAX_AMOUNT)} một tháng): chưa lưu")
     return amount, None
 
 
 def read_coefficient(raw) -> tuple[float | None, tuple | None]:
-    if not present(raw):
-        return None, None
-    try:
-        return parse_coefficient(raw), None
-    except ValueError:
-        return None, ("coefficient", ERROR, f"Hệ số “{shown(raw)}” không phải số: chưa lưu")
+    coefficient, problem = parse_coefficient(raw)
+    return coefficient, (("coefficient", ERROR, problem) if problem else None)
 
 
 def read_whole(raw, fld: str, low: int, high: int, label: str) -> tuple[int | None, tuple | None]:
     """A small whole number typed in a row (an injury rate "85" or "85%", a number of children)."""
-    if not present(raw):
+    if raw is None:
         return None, None
-    text = shown(raw).rstrip("%").strip()
+    text = ascii_digits(shown(raw)).rstrip("%").strip()
     try:
         number = float(text.replace(",", "."))
     except ValueError:
         number = None
-    if number is None or number != int(number) or not low <= number <= high:
+    if number is None or not low <= number <= high or number != int(number):
         return None, (fld, ERROR, f"{label} “{shown(raw)}” không hợp lý (từ {low} đến {high}): chưa lưu")
     return int(number), None
 

@@ -32,58 +32,73 @@ class Match:
     bid: str | None
 
 
-def _file_key(row: ParsedRow):
-    if row.data.get("id_number"):
-        return ("id", row.data["id_number"])
-    if row.birth_year:
-        return ("name", fold(row.data["full_name"]), row.birth_year, fold(row.data.get("village")))
-    return None
-
-
 def resolve(db, rows: list[ParsedRow], result: ImportResult) -> tuple[list[Match], list[tuple[Match, ParsedRow]]]:
-    """Match rows to the register; returns (rows to write, (first, second) pairs of the same person).
+    """Match rows to earlier rows of the file and to the register, by the same rules
+    (:func:`register.pick_namesakes`); returns (rows to write, (first, second) pairs of one person).
 
-    A second row of a person already met adds the groups it names to that person's first row.
+    A row that may be several people is rejected with a problem rather than guessed. A second
+    row of one person that names other groups adds them to the first.
     """
-    seen: dict = {}       # file key → position in ``kept``
-    by_bid: dict = {}     # register id → position in ``kept``
+    kept: list[Match] = []
+    by_id: dict[str, int] = {}              # the indexes in ``kept`` of what was matched so far
+    by_name: dict[tuple, list[int]] = {}
+    by_bid: dict[str, int] = {}
     register_empty = db.execute("SELECT 1 FROM beneficiaries LIMIT 1").fetchone() is None
-    kept, duplicates = [], []
-
-    def at(index):
-        return kept[index] if index is not None else None
-
+    duplicates = []
     for p in rows:
-        key = _file_key(p)
-        first = at(seen.get(key)) if key else None
-        if first and key[0] == "id" and fold(first.row.data["full_name"]) != fold(p.data["full_name"]):
+        first = by_id.get(p.data.get("id_number"))
+        if first is not None and fold(kept[first].row.data["full_name"]) != fold(p.data["full_name"]):
+            earlier = kept[first].row
             result.problem(p.sheet, p.row, "id_number", ERROR,
-                           f"Số định danh {key[1]} trùng với dòng {first.row.row} "
-                           f"({first.row.data['full_name']}), khác tên: chưa lưu số định danh cho dòng này")
+                           f"Số định danh {p.data['id_number']} trùng với dòng {earlier.row} "
+                           f"({earlier.data['full_name']}), khác tên: chưa lưu số định danh cho dòng này")
             p = p.without("id_number")
-            key = _file_key(p)
-            first = at(seen.get(key)) if key else None
+            first = None
+        name_key = (fold(p.data["full_name"]), fold(p.data.get("village")))
+        if first is None:
+            namesakes = [(i, kept[i].row.data.get("id_number"), kept[i].row.birth_year)
+                         for i in by_name.get(name_key, ())]
+            found = register.pick_namesakes(namesakes, p.data.get("id_number"), p.birth_year)
+            if len(found) > 1:
+                _ambiguous(p, [f"dòng {kept[i].row.row}" for i in found], result)
+                continue
+            first = found[0] if found else None
         bid = None
         if first is None and not register_empty:
-            bid = register.find_match(db, p.data.get("id_number"), p.data["full_name"], p.birth_year,
-                                      p.data.get("village", ""))
-            first = at(by_bid.get(bid)) if bid else None
-        if first:
-            added = _new_groups(first.row, p)
+            candidates = register.match_candidates(db, p.data.get("id_number"), p.data["full_name"], p.birth_year,
+                                                   p.data.get("village", ""))
+            if len(candidates) > 1:
+                _ambiguous(p, [f"{len(candidates)} người trong sổ"], result)
+                continue
+            bid = candidates[0] if candidates else None
+            first = by_bid.get(bid) if bid else None
+        if first is not None:
+            earlier = kept[first]
+            added = _new_groups(earlier.row, p)
             if added:
-                index = kept.index(first)
-                first = kept[index] = Match(first.row.with_memberships((*first.row.memberships, *added)), first.bid)
-                _merged(first.row, p, added, result)
+                kept[first] = Match(earlier.row.with_memberships((*earlier.row.memberships, *added)), earlier.bid)
+                _merged(earlier.row, p, added, result)
             else:
-                _duplicate(first.row, p, result)
-            duplicates.append((first, p))
+                _duplicate(earlier.row, p, result)
+            duplicates.append((kept[first], p))
             continue
-        if key:
-            seen[key] = len(kept)
-        if bid:
-            by_bid[bid] = len(kept)
+        index = len(kept)
         kept.append(Match(p, bid))
+        if p.data.get("id_number"):
+            by_id[p.data["id_number"]] = index
+        by_name.setdefault(name_key, []).append(index)
+        if bid:
+            by_bid[bid] = index
     return kept, duplicates
+
+
+def _ambiguous(p: ParsedRow, who: list[str], result: ImportResult) -> None:
+    year = f", sinh năm {p.birth_year}" if p.birth_year else ""
+    village = p.data.get("village") or "không ghi thôn"
+    result.problem(p.sheet, p.row, None, ERROR,
+                   f"{p.data['full_name']} ({village}{year}) có thể là {' hoặc '.join(who)} cùng tên: không biết "
+                   "dòng này là ai nên chưa nhập. Hãy ghi thêm số định danh (hoặc năm sinh) rồi nhập lại")
+    result.outcome(p.sheet, p.row, "rejected")
 
 
 def _new_groups(first: ParsedRow, second: ParsedRow) -> list:
@@ -118,28 +133,34 @@ def _drop_invalid(p: ParsedRow, problems: dict, result: ImportResult) -> ParsedR
 
 
 def write(ctx, matches: list[Match], result: ImportResult, source: str) -> None:
-    """Write every match, new people in one batch, and record each row's outcome."""
+    """Write every match, new people in one batch, and record each row's outcome.
+
+    A new person's row is cleaned and validated once (:func:`register.prepare_new`); a field
+    the register refuses is reported and left out, so one bad cell never stops the batch.
+    """
     today = ctx.clock.today()
     new = []
     for m in matches:
         if m.bid:
             _update(ctx, m, result, source)
             continue
-        # The parsed values are already in register form; validating here keeps one bad row from
-        # aborting insert_many's whole batch.
-        row = {"status": "active", "channel": "cash_commune", "account_status": "needs_account", **m.row.data}
-        if row["status"] != "active" and not row.get("status_date"):
-            row["status_date"] = undated_from(row["status"], today).isoformat()
-            m = Match(m.row.with_data(status_date=row["status_date"]), None)
-        if row.get("birth_date"):
-            row["birth_year"] = int(row["birth_date"][:4])
-        new.append(_drop_invalid(m.row, register.validate(row, today), result))
-    for p in new:
+        p = m.row
+        if p.data.get("status", "active") != "active" and not p.data.get("status_date"):
+            p = p.with_data(status_date=undated_from(p.data["status"], today).isoformat())
+        row, problems = register.prepare_new(dict(p.data), today)
+        if problems:
+            p = _drop_invalid(p, problems, result)
+            row, problems = register.prepare_new(dict(p.data), today)
+        if problems:    # a rule that involves several fields: the row cannot be kept
+            result.problem(p.sheet, p.row, None, ERROR, "Dòng này không nhập được: " + "; ".join(problems.values()))
+            result.outcome(p.sheet, p.row, "rejected")
+            continue
         if not p.memberships and "category" in result.layouts[p.sheet].columns:
             result.problem(p.sheet, p.row, "category", WARNING, "Chưa ghi diện đối tượng: người này chưa thuộc danh "
                                                                 "sách chi nào cho đến khi có diện hưởng")
-    ids = register.insert_many(ctx, ((dict(p.data), [dict(m) for m in p.memberships]) for p in new), source)
-    for p, bid in zip(new, ids):
+        new.append((p, row))
+    ids = register.insert_prepared(ctx, [(row, [dict(m) for m in p.memberships]) for p, row in new], source)
+    for (p, _row), bid in zip(new, ids):
         result.outcome(p.sheet, p.row, "imported", bid)
 
 

@@ -32,14 +32,29 @@ class Problem:
                 "sheet": self.sheet}
 
 
+# What happens to a row: every row with content in every sheet ends in exactly one of these.
+OUTCOMES = {
+    "imported": "Người mới",
+    "updated": "Cập nhật",
+    "unchanged": "Không thay đổi",
+    "rejected": "Có lỗi, chưa nhập",
+    "duplicate": "Trùng người, chỉ nhập một lần",
+    "skipped": "Bỏ qua (không phải người)",
+}
+
+
 @dataclass(frozen=True)
 class RowOutcome:
-    """What happened to one person row: imported, updated, unchanged, duplicate or rejected."""
+    """What happened to one row (see :data:`OUTCOMES`); a skipped row says why."""
 
     sheet: str
     row: int
     outcome: str
     beneficiary_id: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "outcome": self.outcome, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class SheetLayout:
     header_row: int
     last_header_row: int
     columns: Mapping[str, int]
+    width: int = 0          # number of columns with content in the widest row
 
 
 def _frozen(mapping: Mapping | None) -> Mapping | None:
@@ -115,14 +131,16 @@ class ImportResult:
             "skipped": self.skipped, "rejected": self.rejected, "duplicates": self.duplicates,
             "dry_run": self.dry_run, "sheets": list(self.layouts), "skipped_sheets": list(self.skipped_sheets),
             "problems": [p.to_json() for p in self.problems],
+            "rows": [o.to_json() for o in self.outcomes],
         }
 
     def problem(self, sheet: str, row: int | None, fld: str | None, severity: str, message: str) -> None:
         self.problems.append(Problem(sheet, row, fld, severity, message))
 
-    def outcome(self, sheet: str, row: int, outcome: str, beneficiary_id: str | None = None) -> None:
+    def outcome(self, sheet: str, row: int, outcome: str, beneficiary_id: str | None = None,
+                reason: str | None = None) -> None:
         """Record what happened to one row and count it."""
-        self.outcomes.append(RowOutcome(sheet, row, outcome, beneficiary_id))
+        self.outcomes.append(RowOutcome(sheet, row, outcome, beneficiary_id, reason))
         counter = {"duplicate": "duplicates"}.get(outcome, outcome)
         setattr(self, counter, getattr(self, counter) + 1)
 
