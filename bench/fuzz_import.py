@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from commune_payout import importer, settings, sheets  # noqa: E402
+from commune_payout import importer, settings  # noqa: E402
+from commune_payout.sheets import grid  # noqa: E402
 from commune_payout.clock import FixedClock  # noqa: E402
 from commune_payout.context import Context  # noqa: E402
 from commune_payout.db import open_db  # noqa: E402
@@ -43,7 +44,7 @@ def extra_files(folder: Path) -> list[Path]:
     import random
 
     rnd = random.Random(3)
-    big = [HEADER] + [person(rnd, n) for n in range(1, sheets.MAX_ROWS + 2)]
+    big = [HEADER] + [person(rnd, n) for n in range(1, grid.MAX_ROWS + 2)]
     return [
         bomb_xlsx(folder / "bomb_sheet_200mb.xlsx", 200 * 1024 * 1024),
         bomb_xlsx(folder / "bomb_shared_100mb.xlsx", 100 * 1024 * 1024, part="shared"),

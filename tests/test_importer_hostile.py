@@ -14,6 +14,7 @@ from commune_payout import cli, importer, register, settings, sheets
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import FileUnreadable, UserError
+from commune_payout.sheets import grid
 from hostile_files import HEADER, bomb_xlsx, corpus, person, raw_xlsx, sheet_xml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,16 +126,16 @@ def test_a_dtd_refuses_the_file(tmp_path):
 
 
 def test_more_rows_or_cells_than_a_commune_list_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(sheets, "MAX_ROWS", 100)
+    monkeypatch.setattr(grid, "MAX_ROWS", 100)
     path = raw_xlsx(tmp_path / "dai.xlsx", [("DS", sheet_xml([HEADER, *people_rows(150)]))])
     assert "hơn 100 dòng" in unreadable(path)
-    monkeypatch.setattr(sheets, "MAX_ROWS", 50_000)
-    monkeypatch.setattr(sheets, "MAX_CELLS", 500)
+    monkeypatch.setattr(grid, "MAX_ROWS", 50_000)
+    monkeypatch.setattr(grid, "MAX_CELLS", 500)
     assert "hơn 500 ô" in unreadable(path)
 
 
 def test_a_file_far_bigger_than_a_list_is_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(sheets, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(grid, "MAX_FILE_BYTES", 1000)
     path = raw_xlsx(tmp_path / "to.xlsx", [("DS", sheet_xml([HEADER, *people_rows(50)]))])
     assert "quá lớn" in unreadable(path)
 
