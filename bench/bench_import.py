@@ -121,7 +121,7 @@ def main() -> None:
         db.close()
     print(f"rows: {args.rows}  imported: {result.imported}  skipped: {result.skipped}  "
           f"problems: {len(result.problems)}  (dry run imported {dry.imported}; re-import unchanged {again.unchanged})")
-    print(f"read sheets (openpyxl read-only + merged ranges): {t_read:.2f} s  "
+    print(f"read sheets (commune_payout.sheets, streaming): {t_read:.2f} s  "
           f"(normal-mode load alone: {t_normal:.2f} s)")
     print(f"dry run: {t_dry:.2f} s")
     print(f"import into a fresh database: {t_import:.2f} s  (target < 3 s)")

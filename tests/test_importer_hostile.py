@@ -157,6 +157,14 @@ def test_a_zip_without_a_workbook(tmp_path):
     assert "không có phần workbook" in unreadable(tmp_path / "z.xlsx")
 
 
+def test_two_sheets_of_one_name_stay_two_sheets(ctx, tmp_path):
+    rows = [HEADER, *people_rows(2)]
+    path = raw_xlsx(tmp_path / "hai.xlsx", [("DS", sheet_xml(rows)), ("DS", sheet_xml(rows[:1] + people_rows(1, 9)))])
+    assert [s.name for s in sheets.read_sheets(path)] == ["DS", "DS (2)"]
+    result = importer.import_file(ctx, path)
+    assert result.imported == 3 and len({(o.sheet, o.row) for o in result.outcomes}) == len(result.outcomes) == 5
+
+
 def test_prefixed_namespaces_and_cells_without_references_are_read(tmp_path):
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     xml = (f'<x:worksheet xmlns:x="{ns}"><x:sheetData><x:row><x:c t="inlineStr"><x:is><x:t>Họ và tên</x:t></x:is>'

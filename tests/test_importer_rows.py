@@ -68,6 +68,13 @@ def test_totals_are_skipped_and_listed_with_their_reason(ctx, tmp_path, label, r
     assert_accounted(result, 4)
 
 
+def test_a_subtotal_of_a_group_with_the_group_in_its_column_is_still_a_subtotal(ctx, tmp_path):
+    text = (f"{HEADER}\n1,Lê Văn An,1950,,Thôn Đông,NKT nặng,750000\n,Cộng NKT nặng,,,,NKT nặng,750000\n"
+            "2,Cộng Văn Lý,1951,,Thôn Đông,NKT nặng,750000\n")
+    result = importer.import_file(ctx, write(tmp_path, text))
+    assert outcomes(result)[3] == ("skipped", rows.SUBTOTAL) and result.imported == 2
+
+
 def test_a_subtotal_with_its_village_in_the_village_column_is_still_a_subtotal(ctx, tmp_path):
     text = f"{HEADER}\n1,Lê Văn An,1950,,Thôn Đông,,500000\n,Cộng thôn Đông,,,Thôn Đông,,500000\n"
     result = importer.import_file(ctx, write(tmp_path, text))

@@ -52,9 +52,9 @@ MAX_NAME_CHARS = 100
 _ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _GROUP_PREFIX = re.compile(r"^(?:[IVXLCDM]+|[A-Za-z]|\d{1,3})\s*[.)\-:/]?\s+")
 # A total's label on the folded text: the total word, then nothing, a number, a numeral or a
-# group's name. "Tống Thị Hoa" and "Công Văn Bình" do not match.
-_TOTAL = re.compile(
-    r"^(?:tong cong|tong so|tong|cong don|cong|luy ke)\s*[:.\-]?\s*"
+# group's name ("Cộng thôn Hạ", "Tổng số: 120"). "Tống Thị Hoa" and "Công Văn Bình" are not.
+_TOTAL_WORD = re.compile(r"^(?:tong cong|tong so|tong|cong don|cong|luy ke)\b\s*[:.\-]?\s*")
+_TOTAL_REST = re.compile(
     r"(?:$|\d|\(|(?:" + _ROMAN + r"|[a-z])(?:$|[\s.:)\-])|"
     r"(?:thon|xom|tdp|ap|ban|buon|khom|plei|nhom|cac|tat ca|toan (?:xa|bo|thon|danh sach)|ca xa|to dan pho|"
     r"khu pho|(?:to|khu|trang) \d|so nguoi|so doi tuong|so tien|doi tuong)\b)")
@@ -153,13 +153,12 @@ class SheetReader:
         signs = self._signs(row.cells, cells)
         personal = bool(signs & _PERSONAL)
         folded = fold(label)
-        if not personal:
-            total = self._total(folded, self.get(row.cells, "village"))
-            if total:
-                return self.skip(number, total, label)
-            if "amount" not in signs and _SIGNATURE.search(fold(" ".join(_text(v) for v in filled))):
-                self.in_signatures = True
-                return self.skip(number, SIGNATURE, label)
+        total = self._total(folded, row.cells, signs)
+        if total:
+            return self.skip(number, total, label)
+        if not personal and "amount" not in signs and _SIGNATURE.search(fold(" ".join(_text(v) for v in filled))):
+            self.in_signatures = True
+            return self.skip(number, SIGNATURE, label)
         heading = self._heading(label) if label else None
         if name:
             evidence = personal or bool(signs & {"amount", "coefficient"}) or (
@@ -187,7 +186,10 @@ class SheetReader:
         return self.reject(number, "full_name", ERROR, "Thiếu họ và tên: dòng này không nhập được")
 
     def _signs(self, raw: tuple, cells: tuple) -> set[str]:
-        """Which of a person's data the row holds, judged by shape (a full parse comes later)."""
+        """Which of a person's data the row holds, judged by shape (a full parse comes later).
+
+        ``raw`` is the row as read: a village merged down over its group is not a sign of the
+        subtotal under it, ``cells`` the row with merged cells filled in."""
         signs = set()
         get = self.get
         if _digit_count(get(cells, "id_number")) >= 8:
@@ -226,12 +228,19 @@ class SheetReader:
         village = self.get(raw, "village")
         return isinstance(village, str) and (village_of(village) is not None or fold(village) in self.villages)
 
-    @staticmethod
-    def _total(folded: str, village) -> str | None:
-        if not _TOTAL.match(folded):
+    def _total(self, folded: str, raw: tuple, signs: set[str]) -> str | None:
+        """TOTAL or SUBTOTAL for a row labelled like one and holding none of a person's data
+        (the group a subtotal names in its label may also stand in the group column)."""
+        word = _TOTAL_WORD.match(folded)
+        if not word:
             return None
+        rest = folded[word.end():]
+        names_group = bool(rest) and (recognise(rest) is not None or village_of(rest) is not None)
+        if not (names_group or _TOTAL_REST.match(rest)) or signs & _PERSONAL - ({"category"} if names_group else set()):
+            return None
+        village = self.get(raw, "village")
         if isinstance(village, str) and fold(village) not in folded:
-            return None     # a village of its own: Tổng Văn X of Thôn Đông is a person
+            return None     # a village of its own: Tống Văn X of Thôn Đông is a person
         return TOTAL if folded.startswith("tong") else SUBTOTAL
 
     @staticmethod

@@ -137,7 +137,11 @@ def _read_package(package: _Package, file_name: str) -> list[Sheet]:
         member = by_id.get(attrs.get(f"{_NS_OFFICE_REL} id"))
         if member is None or not package.has(member):
             continue
-        grid = Grid(clean(attrs.get("name")) or member, package.budget)
+        name = clean(attrs.get("name")) or member
+        taken = {s.name for s in sheets}
+        if name in taken:     # Excel never repeats a sheet name; a damaged file may
+            name = next(f"{name} ({n})" for n in range(2, len(sheets) + 3) if f"{name} ({n})" not in taken)
+        grid = Grid(name, package.budget)
         _SheetParser(grid, strings, date_styles, epoch).run(package, member)
         sheets.append(grid.sheet())
     return sheets
