@@ -165,13 +165,22 @@ class TestAboutBox(gui.AppWindow):
 
 
 def press_enter_when_a_box_shows(root, pressed: list) -> None:
-    """Type Enter (a real key, through the X server) once a message box is on the screen; close
-    the box by hand after 30 s, so a box deaf to Enter fails the test instead of hanging it."""
+    """Type Enter (a real key, through the X server) once a message box is on the screen and
+    holds the keyboard focus; close the box by hand after 30 s, so a box that never takes the
+    focus or is deaf to Enter fails the test instead of hanging it.
+
+    Waiting for the focus, not only for the box to be mapped, matters on a loaded machine: the
+    window manager may give the box the focus a moment after mapping it, and a key typed in
+    between goes to the main window, which is not what an officer's Enter would meet."""
     started = time.monotonic()
+
+    def has_focus(box) -> bool:
+        focused = box.focus_get()
+        return focused is not None and str(focused).startswith(str(box))
 
     def poll() -> None:
         boxes = [w for w in root.winfo_children() if isinstance(w, tkinter.Toplevel) and w.winfo_ismapped()]
-        if boxes and not pressed:
+        if boxes and not pressed and has_focus(boxes[0]):
             pressed.append("Enter")
             subprocess.run(["xdotool", "key", "Return"], check=True)
         if boxes and time.monotonic() - started > 30:
