@@ -33,7 +33,8 @@ from commune_payout.clock import FixedClock  # noqa: E402
 from commune_payout.context import Context  # noqa: E402
 from commune_payout.db import open_db  # noqa: E402
 from commune_payout.payouts import SessionSpec  # noqa: E402
-from commune_payout.sync import commune, package, reader, upstream  # noqa: E402
+from commune_payout.sync import commune, package, reader  # noqa: E402
+from commune_payout.sync import office as office_side  # noqa: E402
 
 CLOCK = FixedClock(dt.datetime(2026, 1, 5, 9, 0, 0))
 
@@ -42,10 +43,10 @@ def _import(db_path: str, package_path: str) -> None:
     """Child process: import one package (confirming the key it carries first) and report."""
     office = Context(open_db(db_path), clock=CLOCK, user="so")
     start = time.perf_counter()
-    results = upstream.import_files(office, [package_path])
-    [held] = upstream.quarantine(office.db) or [None]
+    results = office_side.import_files(office, [package_path])
+    [held] = office_side.quarantine(office.db) or [None]
     if held:
-        results = upstream.confirm_key(office, held["commune_code"], held["fingerprint"])
+        results = office_side.confirm_key(office, held["commune_code"], held["fingerprint"])
     elapsed = time.perf_counter() - start
     print(json.dumps({"status": [r.status for r in results], "seconds": elapsed, "peak_mb": _peak_mb()}))
 
@@ -63,14 +64,14 @@ def _peak_mb() -> float:
 
 def _forged(ctx: Context, office: Context, genuine: bytes, member: bytes, padding: bytes = b"") -> bytes:
     """The genuine package with its people's member replaced, signed again with the commune's key."""
-    identity = upstream.office_keys(office.db).identity
+    identity = office_side.office_keys(office.db).identity
     opened = reader.open_package(genuine, identity, lambda fp, mb: commune.ensure_keys(ctx).card.signing_public)
     manifest = {k: v for k, v in opened.manifest.items() if k != "members"}
     members = {m["name"]: opened.member(m["name"]) for m in opened.manifest["members"]}
     members["beneficiaries.json"] = member
     if padding:
         members["padding.bin"] = padding
-    data, _ = package.build(manifest, members, commune.ensure_keys(ctx), upstream.office_keys(office.db).card.age_recipient)
+    data, _ = package.build(manifest, members, commune.ensure_keys(ctx), office_side.office_keys(office.db).card.age_recipient)
     return data
 
 
@@ -86,12 +87,12 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-tamper-"))
     office_db = folder / "office.sqlite"
     office = Context(open_db(office_db), clock=CLOCK, user="so")
-    upstream.init_office(office, "Sở Y tế tỉnh Phú Thọ")
-    upstream.add_commune(office, "05425")
+    office_side.init_office(office, "Sở Y tế tỉnh Phú Thọ")
+    office_side.add_commune(office, "05425")
     ctx = Context(open_db(":memory:"), clock=CLOCK, user="can_bo")
     settings.init_commune(ctx.db, "05425")
     demo.populate(ctx, args.people)
-    commune.set_upstream(ctx, upstream.office_keys(office.db).card)
+    commune.set_upstream(ctx, office_side.office_keys(office.db).card)
     for month in range(1, args.months + 1):
         year, mo = 2025 + (month - 1) // 12, (month - 1) % 12 + 1
         sid = payouts.create_session(ctx, SessionSpec(name=f"Trợ cấp tháng {mo}/{year}", kind="monthly",

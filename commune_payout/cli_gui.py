@@ -10,7 +10,7 @@ def register_cli(sub) -> None:
                    help="mở trên một xã mẫu tạm thời (dữ liệu giả, không lưu lại)")
     p.add_argument("--office", action="store_true",
                    help="bảng điều khiển của đơn vị cấp trên trên tệp --db (tệp mới: khai báo đơn vị và tạo khóa); "
-                        "cơ sở dữ liệu do district init tạo thì tự mở bảng này")
+                        "cơ sở dữ liệu do office init tạo thì tự mở bảng này")
     p.set_defaults(handler=_gui)
 
 

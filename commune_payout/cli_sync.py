@@ -1,4 +1,4 @@
-"""CLI for sync: ``sync …`` on a commune's database, ``district …`` on the upstream office's own database.
+"""CLI for sync: ``sync …`` on a commune's database, ``office …`` on the office's own database.
 
 Commune side::
 
@@ -9,26 +9,28 @@ Commune side::
     sync status [--json]             fingerprint, changes not yet acknowledged, package history
     sync import-down FILE [--accept | --reject REASON]   check, then accept or refuse an office package
 
-Office side (a separate database file, e.g. ``--db so-y-te.sqlite``)::
+Office side (a separate database file, e.g. ``--db so-y-te.sqlite``; ``district`` is an alias of ``office``)::
 
-    district init --name NAME        make this database the office's and create its keys
-    district public-key [--out FILE] [--age-identity FILE]   the card to give communes
-    district add-commune CODE…       register communes
-    district confirm-key CODE FINGERPRINT [--package FILE]   after comparing by phone; applies what it signed
-    district import FILE|DIR… [--dry-run] [--json]           any number, any order; one outcome per file
-    district status [--json]         last sequence, last import, waiting, missing and held packages
-    district quarantine [--commune CODE] [--json]   packages held until a key is confirmed, by fingerprint
-    district ack [CODE…] --out DIR   receipt files, and the codes to read over the phone
-    district view people|coverage|payouts [--commune CODE] [--json]   consolidated views
-    district export people|coverage|payouts OUT.xlsx [--commune CODE]
-    district send-down CODE… --out DIR (--base-level PROGRAM:YYYY-MM-DD:AMOUNT… | --gift CATEGORY=AMOUNT…)
+    office init --name NAME [--programs btxh,htxh]   make this database the office's: its keys, its programmes
+    office programs [LIST]         show or change the programmes the office receives
+    office public-key [--out FILE] [--age-identity FILE]   the card to give communes
+    office add-commune CODE…       register communes
+    office confirm-key CODE FINGERPRINT [--package FILE]   after comparing by phone; applies what it signed
+    office import FILE|DIR… [--dry-run] [--json]           any number, any order; one outcome per file
+    office status [--json]         last sequence, last import, waiting, missing and held packages
+    office quarantine [--commune CODE] [--json]   packages held until a key is confirmed, by fingerprint
+    office ack [CODE…] --out DIR   receipt files, and the codes to read over the phone
+    office view people|coverage|payouts [--commune CODE] [--program P] [--json]   consolidated views
+    office export people|coverage|payouts OUT.xlsx [--commune CODE] [--program P]
+    office send-down CODE… --out DIR (--base-level PROGRAM:YYYY-MM-DD:AMOUNT… | --gift CATEGORY=AMOUNT…)
 """
 
 from pathlib import Path
 
 from commune_payout import atomic, geo, settings
 from commune_payout.errors import FileUnreadable, UserError
-from commune_payout.sync import commune, consolidate, keys, package, reader, reports, upstream
+from commune_payout.programs import PROGRAM_LABELS
+from commune_payout.sync import commune, consolidate, keys, office, package, reader, reports, scope
 
 
 def _cli():
@@ -78,12 +80,20 @@ def register_cli(sub) -> None:
     decide.add_argument("--reject", metavar="LÝ_DO", help="từ chối, ghi lý do")
     p.set_defaults(handler=cmd_import_down)
 
-    district = sub.add_parser("district", help="chế độ đơn vị cấp trên: nhận và tổng hợp gói của các xã")
-    d = district.add_subparsers(dest="district_command", metavar="LỆNH", required=True)
+    # "district" is the name of the era before 7/2025; scripts written then still run.
+    group = sub.add_parser("office", aliases=["district"],
+                           help="chế độ đơn vị cấp trên (Sở Y tế, Sở Nội vụ): nhận và tổng hợp gói của các xã")
+    d = group.add_subparsers(dest="office_command", metavar="LỆNH", required=True)
 
     p = d.add_parser("init", help="dùng cơ sở dữ liệu này cho đơn vị cấp trên và tạo khóa")
     p.add_argument("--name", required=True, help="tên đơn vị, ví dụ “Sở Y tế tỉnh Phú Thọ”")
-    p.set_defaults(handler=cmd_district_init)
+    p.add_argument("--programs", metavar="LIST", default=",".join(scope.PROGRAMS),
+                   help="chương trình đơn vị nhận, ví dụ btxh,htxh (Sở Y tế) hoặc ncc (Sở Nội vụ); mặc định: mọi chương trình")
+    p.set_defaults(handler=cmd_office_init)
+
+    p = d.add_parser("programs", help="xem hoặc đổi các chương trình đơn vị nhận")
+    p.add_argument("programs", nargs="?", metavar="LIST", help="ví dụ btxh,htxh")
+    p.set_defaults(handler=cmd_office_programs)
 
     p = d.add_parser("public-key", help="khóa công khai để gửi cho các xã")
     p.add_argument("--out", metavar="FILE", help="ghi ra tệp (gửi kèm e-mail hoặc USB cho xã)")
@@ -105,33 +115,35 @@ def register_cli(sub) -> None:
     p.add_argument("files", nargs="+", help="tệp gói, hoặc thư mục (mọi tệp .cpkg trong đó, ví dụ cả USB)")
     p.add_argument("--dry-run", action="store_true", help="chỉ xem sẽ nhập gì, không ghi")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_district_import)
+    p.set_defaults(handler=cmd_office_import)
 
     p = d.add_parser("status", help="tình trạng từng xã: gói cuối, lần nhập cuối, gói đang chờ, gói thiếu")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_district_status)
+    p.set_defaults(handler=cmd_office_status)
 
     p = d.add_parser("quarantine", help="các gói đang giữ riêng vì khóa của xã chưa được xác nhận, theo dấu vân tay")
     p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_district_quarantine)
+    p.set_defaults(handler=cmd_office_quarantine)
 
     p = d.add_parser("ack", help="tạo biên nhận cho các xã")
     p.add_argument("codes", nargs="*", metavar="CODE", help="mặc định: mọi xã đã nhập gói")
     p.add_argument("--out", required=True, metavar="DIR")
-    p.set_defaults(handler=cmd_district_ack)
+    p.set_defaults(handler=cmd_office_ack)
 
     p = d.add_parser("view", help="xem báo cáo tổng hợp: người hưởng, tỷ lệ có tài khoản, chi trả theo đợt")
     p.add_argument("report", choices=sorted(reports.REPORTS))
     p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
+    p.add_argument("--program", choices=sorted(PROGRAM_LABELS), help="chỉ người hưởng một chương trình")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_district_view)
+    p.set_defaults(handler=cmd_office_view)
 
     p = d.add_parser("export", help="xuất báo cáo tổng hợp ra Excel")
     p.add_argument("report", choices=sorted(reports.REPORTS))
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
-    p.set_defaults(handler=cmd_district_export)
+    p.add_argument("--program", choices=sorted(PROGRAM_LABELS), help="chỉ người hưởng một chương trình")
+    p.set_defaults(handler=cmd_office_export)
 
     p = d.add_parser("send-down", help="gửi gói xuống xã: mức chuẩn mới hoặc danh sách quà Tết")
     p.add_argument("codes", nargs="+", metavar="CODE")
@@ -269,22 +281,31 @@ def cmd_import_down(args) -> int:
 def _office(args):
     ctx = _cli().open_context(args, initialised=False)
     if settings.is_initialised(ctx.db):
-        raise UserError("Đây là cơ sở dữ liệu của một xã. Lệnh district dùng cơ sở dữ liệu riêng của cấp trên (--db).")
+        raise UserError("Đây là cơ sở dữ liệu của một xã. Lệnh office dùng cơ sở dữ liệu riêng của cấp trên (--db).")
     return ctx
 
 
-def cmd_district_init(args) -> int:
+def cmd_office_init(args) -> int:
     ctx = _office(args)
-    pair = upstream.init_office(ctx, args.name)
-    print(f"Đã tạo khóa cho {pair.card.name}.")
+    pair = office.init_office(ctx, args.name, scope.parse(args.programs))
+    print(f"Đã tạo khóa cho {pair.card.name}, nhận: {scope.describe(office.programs(ctx.db))}.")
     print(pair.card.to_text(), end="")
-    print("Gửi tệp này cho các xã (district public-key --out TỆP), hoặc đọc cho xã gõ.")
+    print("Gửi tệp này cho các xã (office public-key --out TỆP), hoặc đọc cho xã gõ.")
+    return 0
+
+
+def cmd_office_programs(args) -> int:
+    ctx = _office(args)
+    office.office_keys(ctx.db)
+    if args.programs:
+        office.set_programs(ctx, args.programs)
+    print(f"Đơn vị nhận: {scope.describe(office.programs(ctx.db))} ({','.join(office.programs(ctx.db))}).")
     return 0
 
 
 def cmd_public_key(args) -> int:
     ctx = _office(args)
-    pair = upstream.office_keys(ctx.db)
+    pair = office.office_keys(ctx.db)
     if args.out:
         atomic.write_text(args.out, pair.card.to_text())
         print(f"Đã ghi khóa công khai ra {args.out}")
@@ -299,28 +320,28 @@ def cmd_public_key(args) -> int:
 def cmd_add_commune(args) -> int:
     ctx = _office(args)
     for code in args.codes:
-        info = upstream.add_commune(ctx, code)
+        info = office.add_commune(ctx, code)
         print(f"Đã đăng ký {info['name']} ({info['code']}), {info['province_name']}.")
     return 0
 
 
 def cmd_confirm_key(args) -> int:
     ctx = _office(args)
-    results = upstream.confirm_key(ctx, args.code, args.fingerprint,
+    results = office.confirm_key(ctx, args.code, args.fingerprint,
                                    _read_package(args.package) if args.package else None)
     print(f"Đã xác nhận khóa của xã {args.code}.")
     _print_results(results)
     return 0
 
 
-def cmd_district_import(args) -> int:
+def cmd_office_import(args) -> int:
     cli = _cli()
     ctx = _office(args)
     files = [f for name in args.files
              for f in (sorted(Path(name).glob("*" + package.SUFFIX)) if Path(name).is_dir() else [Path(name)])]
     if not files:
         raise UserError("Không thấy tệp gói (.cpkg) nào.")
-    results = upstream.import_files(ctx, files, dry_run=args.dry_run)
+    results = office.import_files(ctx, files, dry_run=args.dry_run)
     if args.json:
         cli.print_json([r.as_dict() for r in results])
     else:
@@ -341,10 +362,10 @@ def _print_results(results) -> None:
                 print(f"    - {problem}")
 
 
-def cmd_district_status(args) -> int:
+def cmd_office_status(args) -> int:
     cli = _cli()
     ctx = _office(args)
-    rows = upstream.communes_status(ctx.db)
+    rows = office.communes_status(ctx.db)
     if args.json:
         cli.print_json(rows)
         return 0
@@ -366,10 +387,10 @@ def cmd_district_status(args) -> int:
     return 0
 
 
-def cmd_district_quarantine(args) -> int:
+def cmd_office_quarantine(args) -> int:
     cli = _cli()
     ctx = _office(args)
-    held = upstream.quarantine(ctx.db, _commune_code(args.commune))
+    held = office.quarantine(ctx.db, _commune_code(args.commune))
     if args.json:
         cli.print_json(held)
         return 0
@@ -381,10 +402,10 @@ def cmd_district_quarantine(args) -> int:
     return 0
 
 
-def cmd_district_ack(args) -> int:
+def cmd_office_ack(args) -> int:
     ctx = _office(args)
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    for path, code in upstream.write_acks(ctx, args.out, args.codes or None):
+    for path, code in office.write_acks(ctx, args.out, args.codes or None):
         print(f"{path}  (mã đọc qua điện thoại: {code})")
     return 0
 
@@ -393,10 +414,11 @@ def _commune_code(code) -> str | None:
     return geo.find_commune(code).code if code else None
 
 
-def cmd_district_view(args) -> int:
+def cmd_office_view(args) -> int:
     cli = _cli()
     ctx = _office(args)
-    headers, rows = reports.table(ctx.db, args.report, _commune_code(args.commune))
+    headers = reports.headers(args.report)
+    rows = reports.rows(ctx.db, args.report, _commune_code(args.commune), args.program)
     if args.json:
         cli.print_json([dict(zip(headers, row)) for row in rows])
         return 0
@@ -406,9 +428,9 @@ def cmd_district_view(args) -> int:
     return 0
 
 
-def cmd_district_export(args) -> int:
+def cmd_office_export(args) -> int:
     ctx = _office(args)
-    n = reports.export_xlsx(ctx.db, args.report, args.out, _commune_code(args.commune))
+    n = reports.export_xlsx(ctx.db, args.report, args.out, _commune_code(args.commune), args.program)
     print(f"Đã xuất {n} dòng ra {args.out}")
     return 0
 
@@ -435,6 +457,6 @@ def cmd_send_down(args) -> int:
     kind, items = _parse_items(args)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     for code in args.codes:
-        path = upstream.send_down(ctx, code, kind, args.title, items, args.out)
+        path = office.send_down(ctx, code, kind, args.title, items, args.out)
         print(f"{path}")
     return 0

@@ -99,22 +99,23 @@ def _sync(work: Path, state: dict) -> str:
     from commune_payout import register
     from commune_payout.context import Context
     from commune_payout.db import open_db
-    from commune_payout.sync import commune, keys, upstream
+    from commune_payout.sync import commune, keys
+    from commune_payout.sync import office as office_side
 
     ctx = state["ctx"]
     office_db = open_db(work / "Văn phòng cấp trên.sqlite")
     try:
         office = Context(office_db, user="tu_kiem_tra")
-        upstream.init_office(office, "Sở Y tế (tự kiểm tra)")
-        upstream.add_commune(office, COMMUNE)
-        commune.set_upstream(ctx, keys.parse_card(upstream.office_keys(office_db).card.to_text()))
+        office_side.init_office(office, "Sở Y tế (tự kiểm tra)")
+        office_side.add_commune(office, COMMUNE)
+        commune.set_upstream(ctx, keys.parse_card(office_side.office_keys(office_db).card.to_text()))
         files = commune.save(commune.build(ctx), work / "Gửi cấp trên")
-        results = upstream.import_files(office, files)
+        results = office_side.import_files(office, files)
         _check([r.status for r in results] == ["waiting"], f"gói đầu tiên: {[r.status for r in results]}")
-        applied = upstream.confirm_key(office, COMMUNE, commune.status(ctx.db)["fingerprint"])
+        applied = office_side.confirm_key(office, COMMUNE, commune.status(ctx.db)["fingerprint"])
         _check(applied and all(r.status == "applied" for r in applied),
                f"sau khi xác nhận khóa: {[r.status for r in applied]}")
-        people = next(c["people"] for c in upstream.communes_status(office_db) if c["code"] == COMMUNE)
+        people = next(c["people"] for c in office_side.communes_status(office_db) if c["code"] == COMMUNE)
         _check(people == register.count(ctx.db), "cấp trên nhận thiếu người")
         size = sum(f.stat().st_size for f in files)
         return f"gói ký và mã hóa {size // 1024} KB; cấp trên mở được, nhận {people} người"

@@ -16,7 +16,8 @@ from PIL import Image
 import test_gui_app as gui
 from commune_payout import __version__, applog, paths, printing
 from commune_payout.errors import UserError
-from commune_payout.gui import about, app, dialogs, district_view
+from commune_payout.gui import about, app, dialogs
+from commune_payout.gui.office import console
 
 ICONS = paths.assets_dir() / "icons"
 
@@ -232,7 +233,7 @@ def office(tmp_path):
     """A new office's console (set up through its first-run page)."""
     applog.setup(tmp_path / "log" / "commune_payout.log")
     root = gui.new_root()
-    setup = district_view.start_office(root, tmp_path / "so" / "tong-hop.sqlite", clock=gui.CLOCK,
+    setup = console.start_office(root, tmp_path / "so" / "tong-hop.sqlite", clock=gui.CLOCK,
                                        dialogs=gui.FakeDialogs())
     setup.name.insert(0, "Sở Y tế tỉnh Phú Thọ")
     setup.finish()
@@ -247,7 +248,7 @@ def office(tmp_path):
 
 
 def test_office_console_has_the_about_box_too(office):
-    assert isinstance(office, district_view.OfficeShell)
+    assert isinstance(office, console.OfficeShell)
     button = office.about_button
     assert button.winfo_ismapped() and button.master.master is office.sidebar
     button.invoke()

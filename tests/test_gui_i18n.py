@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from commune_payout import backups, cashbook, checks, i18n, payouts, register
-from commune_payout.gui.district_view import WAITING_FOR
+from commune_payout.gui.office.import_view import WAITING_FOR
 from commune_payout.gui.payouts_view import SHORT_CHANNELS
 from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
 from commune_payout.sync import reader
@@ -17,8 +17,10 @@ from commune_payout.sync import reader
 GUI = Path(i18n.__file__).parent / "gui"
 # Modules whose strings locale/en.json covers; a feature that ships its own page adds its
 # module here together with its English strings.
-TRANSLATED = ("about", "app", "card_check", "cleaning_view", "dashboard_view", "dialogs", "district_reports", "district_view",
-              "import_view", "payouts_view", "person_form", "printing_view", "register_view", "settings_view", "setup_wizard", "shell", "sync_view", "tasks",
+TRANSLATED = ("about", "app", "card_check", "cleaning_view", "dashboard_view", "dialogs", "import_view",
+              *(f"office/{name}" for name in ("console", "communes_view", "import_view", "reports_view", "acks_view",
+                                              "send_down_view", "key_view")),
+              "payouts_view", "person_form", "printing_view", "register_view", "settings_view", "setup_wizard", "shell", "sync_view", "tasks",
               "widgets")
 
 

@@ -12,7 +12,8 @@ from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.gui import shell as shell_module
-from commune_payout.sync import commune, upstream
+from commune_payout.sync import commune
+from commune_payout.sync import office as office_side
 
 FEATURES = list(dict.fromkeys([*shell_module.FEATURES, "commune_payout.gui.sync_view"]))
 CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
@@ -29,8 +30,8 @@ def window(tmp_path_factory):
 def office():
     database = open_db(":memory:")
     octx = Context(database, clock=CLOCK, user="so_y_te")
-    upstream.init_office(octx, "Sở Y tế tỉnh Phú Thọ")
-    upstream.add_commune(octx, "05425")
+    office_side.init_office(octx, "Sở Y tế tỉnh Phú Thọ")
+    office_side.add_commune(octx, "05425")
     yield octx
     database.close()
 
@@ -52,7 +53,7 @@ class TestSyncPage:
         gui.screenshot(window.root, "sync_no_key")
 
     def test_office_key_file_is_read_and_its_fingerprint_shown(self, window, view, office):
-        card = upstream.office_keys(office.db).card
+        card = office_side.office_keys(office.db).card
         key_file = window.folder / "so-y-te.pub.txt"
         key_file.write_text(card.to_text(), encoding="utf-8")
         window.dialogs.open_path = str(key_file)
@@ -77,9 +78,9 @@ class TestSyncPage:
 
     def test_receipt_file_from_the_office(self, window, view, office):
         [package_file] = (window.folder / "media" / "USB16GB").glob("*.cpkg")
-        upstream.import_files(office, [package_file])
-        upstream.confirm_key(office, "05425", commune.status(window.db)["fingerprint"])
-        [(receipt, _code)] = upstream.write_acks(office, window.folder / "acks")
+        office_side.import_files(office, [package_file])
+        office_side.confirm_key(office, "05425", commune.status(window.db)["fingerprint"])
+        [(receipt, _code)] = office_side.write_acks(office, window.folder / "acks")
         window.dialogs.open_path = receipt
         view.load_receipt()
         assert "gói số 1" in window.dialogs.infos[0]
@@ -96,8 +97,8 @@ class TestSyncPage:
         gui.pump(window.root, lambda: window.dialogs.infos or window.dialogs.errors)
         assert "sẵn sàng đính kèm e-mail" in window.dialogs.infos[0] and "KB" in window.dialogs.infos[0]
         [package_file] = (window.folder / "email").glob("*.cpkg")
-        upstream.import_files(office, [package_file])
-        _data, code, _ack = upstream.make_ack(office, "05425")
+        office_side.import_files(office, [package_file])
+        _data, code, _ack = office_side.make_ack(office, "05425")
         window.dialogs.__init__()
         view.code_entry.insert(0, code)
         view.record_code()
@@ -112,7 +113,7 @@ class TestSyncPage:
 
     def test_packages_from_the_office_are_accepted_or_refused_with_a_reason(self, window, view, office):
         window.dialogs.__init__()
-        base = upstream.send_down(office, "05425", "base_level", "Mức chuẩn từ 1/7/2026",
+        base = office_side.send_down(office, "05425", "base_level", "Mức chuẩn từ 1/7/2026",
                                   [{"program": "btxh", "valid_from": "2026-07-01", "amount": 600000}],
                                   window.folder / "down")
         window.dialogs.open_path = str(base)
@@ -123,7 +124,7 @@ class TestSyncPage:
         amount = window.db.execute("SELECT amount FROM base_levels WHERE valid_from = '2026-07-01'").fetchone()
         assert amount == (600000,)
 
-        gift = upstream.send_down(office, "05425", "gift_list", "Quà Tết 2027",
+        gift = office_side.send_down(office, "05425", "gift_list", "Quà Tết 2027",
                                   [{"category": "ncc_me_vnah", "amount": 600000}], window.folder / "down")
         window.dialogs.open_path = str(gift)
         view.open_down()

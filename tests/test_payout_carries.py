@@ -8,7 +8,7 @@ import pytest
 
 from commune_payout import payouts, register
 from commune_payout.payouts import SessionSpec
-from commune_payout.sync import upstream
+from commune_payout.sync import office as office_side
 from test_sync import assert_office_has_the_communes_rows, cctx, linked, office, send, statuses  # noqa: F401
 
 
@@ -64,5 +64,5 @@ def test_carried_amounts_reach_the_office_as_they_are(cctx, office, tmp_path, li
     feb = payouts.create_session(cctx, monthly("2026-02"))
     carried = cctx.db.execute("SELECT count(*) FROM payout_carries WHERE session_id = ?", [feb]).fetchone()[0]
     assert carried == len(payouts.session_lines(cctx.db, jan)) > 0
-    assert statuses(upstream.import_files(office, send(cctx, tmp_path))) == ["applied"]
+    assert statuses(office_side.import_files(office, send(cctx, tmp_path))) == ["applied"]
     assert_office_has_the_communes_rows(cctx, office)

@@ -4,7 +4,6 @@ an attacker would type into a name, a village, an account holder or a receiver."
 
 import csv
 import io
-import json
 import re
 import zipfile
 
@@ -137,16 +136,18 @@ def test_police_report(ctx, hostile, tmp_path):
 
 
 def test_office_people_and_payouts_exports(office, tmp_path):
-    rows = []
+    people, sessions, lines = [], [], []
     for i, text in enumerate(PAYLOADS):
-        person = {"full_name": text, "village": text, "receiver_name": text, "account_number": text,
-                  "status": "active", "birth_year": 1950, "gender": "M", "commune_code": "05425"}
-        rows.append(("05425", "beneficiaries", f"p{i}", 1, json.dumps(person)))
-        rows.append(("05425", "payout_sessions", f"s{i}", 1, json.dumps({"name": text, "period": text})))
-        rows.append(("05425", "payout_lines", f"l{i}", 1,
-                     json.dumps({"session_id": f"s{i}", "status": "paid", "channel": "account", "total": -5})))
-    office.db.conn.executemany("INSERT INTO up_rows (commune_code, table_name, row_id, version, data) "
-                               "VALUES (?, ?, ?, ?, ?)", rows)
+        people.append(("05425", f"p{i}", 1, text, text, text, text, "active", 1950, "M", text))
+        sessions.append(("05425", f"s{i}", 1, text, text))
+        lines.append(("05425", f"l{i}", 1, f"s{i}", "paid", "account", -5))
+    office.db.conn.executemany("INSERT INTO office_beneficiaries (commune_code, id, version, full_name, village, "
+                               "receiver_name, account_number, status, birth_year, gender, name_sort) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", people)
+    office.db.conn.executemany("INSERT INTO office_payout_sessions (commune_code, id, version, name, period) "
+                               "VALUES (?, ?, ?, ?, ?)", sessions)
+    office.db.conn.executemany("INSERT INTO office_payout_lines (commune_code, id, version, session_id, status, "
+                               "channel, total) VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
     for report in ("people", "payouts", "coverage"):
         assert reports.export_xlsx(office.db, report, tmp_path / f"{report}.xlsx") == (1 if report == "coverage"
                                                                                      else len(PAYLOADS))

@@ -21,7 +21,8 @@ from pyrage import x25519
 from commune_payout import cli, demo, register
 from commune_payout.context import Context
 from commune_payout.db import open_db
-from commune_payout.sync import commune, keys, package, reader, upstream
+from commune_payout.sync import commune, keys, package, reader
+from commune_payout.sync import office as office_side
 from test_sync import cctx, linked, office, send, unpack, write  # noqa: F401  (fixtures)
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -36,7 +37,7 @@ def dump_hash(office) -> str:
 def import_rejected(office, tmp_path, data, name="t.cpkg", kind=None, match=None):
     """Import one file, which must be refused with a class and change nothing."""
     before = dump_hash(office)
-    [result] = upstream.import_files(office, [write(tmp_path, name, data)])
+    [result] = office_side.import_files(office, [write(tmp_path, name, data)])
     assert result.status == "rejected", result.message
     assert result.reason in CLASSES and result.message
     if kind:
@@ -55,7 +56,7 @@ def next_package(cctx, tmp_path, linked):  # noqa: F811
 
 
 def recipient(office):
-    return x25519.Recipient.from_str(upstream.office_keys(office.db).card.age_recipient)
+    return x25519.Recipient.from_str(office_side.office_keys(office.db).card.age_recipient)
 
 
 def seal_zip(zip_bytes: bytes, office) -> bytes:
@@ -73,7 +74,7 @@ def zip_of(members: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
 def signed(cctx, office, manifest: dict, members: dict[str, bytes]) -> bytes:
     """A package signed with the commune's own key (a stolen laptop) around any manifest."""
     encrypted, _ = package.build(manifest, members, commune.ensure_keys(cctx),
-                                 upstream.office_keys(office.db).card.age_recipient)
+                                 office_side.office_keys(office.db).card.age_recipient)
     return encrypted
 
 
@@ -186,7 +187,7 @@ def test_any_damage_to_the_archive_inside_is_refused_or_harmless(office, tmp_pat
         mutated[at] = value
     cut = data.draw(st.integers(len(plain) // 2, len(plain)))
     before = dump_hash(office)
-    [result] = upstream.import_files(office, [write(tmp_path, "f.cpkg", seal_zip(bytes(mutated[:cut]), office))])
+    [result] = office_side.import_files(office, [write(tmp_path, "f.cpkg", seal_zip(bytes(mutated[:cut]), office))])
     assert result.status in ("rejected", "applied", "already"), result.message
     if result.status == "rejected":
         assert result.reason in CLASSES and dump_hash(office) == before
@@ -232,12 +233,12 @@ def test_signed_malformations_are_refused_plainly(cctx, office, tmp_path, next_p
 def test_zip_headers_that_lie_about_sizes_are_never_believed(office, tmp_path, next_package):
     """A member said to be smaller than it is fails its check; one said to be larger is read only
     as far as its signed size, so the genuine content still applies."""
-    plain = pyrage.decrypt(next_package.read_bytes(), [upstream.office_keys(office.db).identity])
+    plain = pyrage.decrypt(next_package.read_bytes(), [office_side.office_keys(office.db).identity])
     import_rejected(office, tmp_path, seal_zip(patch_headers(plain, "beneficiaries.json", size=1), office),
                     name="small.cpkg", kind=reader.INVALID)
     import_rejected(office, tmp_path, seal_zip(patch_headers(plain, "beneficiaries.json", csize=1), office),
                     name="csize.cpkg", kind=reader.INVALID)
-    [result] = upstream.import_files(office, [write(tmp_path, "big.cpkg", seal_zip(
+    [result] = office_side.import_files(office, [write(tmp_path, "big.cpkg", seal_zip(
         patch_headers(plain, "beneficiaries.json", size=0xFFFFFFF0), office))])
     assert result.status == "applied" and sum(result.counts.values()) == 2
 
@@ -296,9 +297,9 @@ def test_a_valid_package_next_to_poisoned_ones_imports(cctx, office, tmp_path, n
     # the reference: an office that only ever saw the genuine file
     reference = Context(open_db(":memory:"), clock=clock)
     office.db.conn.backup(reference.db.conn)
-    assert [r.status for r in upstream.import_files(reference, [usb / "e-genuine.cpkg"])] == ["applied"]
+    assert [r.status for r in office_side.import_files(reference, [usb / "e-genuine.cpkg"])] == ["applied"]
 
-    results = upstream.import_files(office, sorted(usb.iterdir()))
+    results = office_side.import_files(office, sorted(usb.iterdir()))
     assert sorted(r.status for r in results) == ["applied"] + ["rejected"] * 4
     assert dump_hash(office) == dump_hash(reference)
 
@@ -320,7 +321,7 @@ def rogue_commune(clock, office, code="05425", people=3, seed=9):
     """Someone who made their own key and a database claiming to be commune ``code``."""
     rogue = Context(open_db(":memory:"), clock=clock, user="ke_gia")
     demo.populate(rogue, people, seed=seed, commune_code=code)
-    commune.set_upstream(rogue, upstream.office_keys(office.db).card)
+    commune.set_upstream(rogue, office_side.office_keys(office.db).card)
     return rogue
 
 
@@ -330,23 +331,23 @@ def test_a_squatter_cannot_block_a_commune(cctx, office, tmp_path, clock):  # no
     for n in range(3):
         register.update(rogue, register.list_beneficiaries(rogue.db)[0]["id"], {"phone": f"090000000{n}"})
         squatted += send(rogue, tmp_path / f"rogue{n}")
-    assert [r.status for r in upstream.import_files(office, squatted)] == ["waiting"] * 3
+    assert [r.status for r in office_side.import_files(office, squatted)] == ["waiting"] * 3
     rogue_fp = commune.status(rogue.db)["fingerprint"]
-    assert office.db.execute("SELECT count(*) FROM up_packages").fetchone()[0] == 0  # no sequence number taken
+    assert office.db.execute("SELECT count(*) FROM office_packages").fetchone()[0] == 0  # no sequence number taken
 
     genuine = send(cctx, tmp_path / "genuine")
-    [held] = upstream.import_files(office, genuine)
+    [held] = office_side.import_files(office, genuine)
     assert held.status == "waiting" and held.reason == "key"
-    [status] = upstream.communes_status(office.db)
+    [status] = office_side.communes_status(office.db)
     fp = commune.status(cctx.db)["fingerprint"]
     assert status["held"] == {rogue_fp: [1, 2, 3], fp: [1]} or status["held"] == {fp: [1], rogue_fp: [1, 2, 3]}
-    assert {h["fingerprint"] for h in upstream.quarantine(office.db)} == {fp, rogue_fp}
+    assert {h["fingerprint"] for h in office_side.quarantine(office.db)} == {fp, rogue_fp}
 
-    results = upstream.confirm_key(office, "05425", fp)
+    results = office_side.confirm_key(office, "05425", fp)
     assert sorted((r.status, r.reason) for r in results) == [("applied", "")] + [("rejected", reader.UNCONFIRMED)] * 3
     assert all(rogue_fp in r.message for r in results if r.status == "rejected")
-    assert upstream.quarantine(office.db) == []
-    assert office.db.execute("SELECT count(*) FROM up_rows WHERE table_name = 'beneficiaries'").fetchone()[0] == 30
+    assert office_side.quarantine(office.db) == []
+    assert office.db.execute("SELECT count(*) FROM office_beneficiaries").fetchone()[0] == 30
     # once the key is confirmed, the squatter is simply refused
     register.update(rogue, register.list_beneficiaries(rogue.db)[0]["id"], {"phone": "0909999999"})
     import_rejected(office, tmp_path, send(rogue, tmp_path / "late")[0].read_bytes(), kind=reader.UNCONFIRMED)
@@ -354,15 +355,15 @@ def test_a_squatter_cannot_block_a_commune(cctx, office, tmp_path, clock):  # no
 
 def test_a_full_quarantine_names_the_way_out(cctx, office, tmp_path, clock):  # noqa: F811
     rogue = rogue_commune(clock, office)
-    for n in range(upstream.MAX_HELD):
+    for n in range(office_side.MAX_HELD):
         register.update(rogue, register.list_beneficiaries(rogue.db)[0]["id"], {"phone": f"09100000{n:02d}"})
-        upstream.import_files(office, send(rogue, tmp_path / f"r{n}"))
+        office_side.import_files(office, send(rogue, tmp_path / f"r{n}"))
     [genuine] = send(cctx, tmp_path / "genuine")
     result = import_rejected(office, tmp_path, genuine.read_bytes(), kind=reader.UNCONFIRMED, match="--package")
     assert "confirm-key 05425" in result.message
-    results = upstream.confirm_key(office, "05425", commune.status(cctx.db)["fingerprint"], genuine.read_bytes())
+    results = office_side.confirm_key(office, "05425", commune.status(cctx.db)["fingerprint"], genuine.read_bytes())
     assert [r.status for r in results].count("applied") == 1
-    assert [r.status for r in results].count("rejected") == upstream.MAX_HELD
+    assert [r.status for r in results].count("rejected") == office_side.MAX_HELD
 
 
 def test_the_cli_gives_exit_1_and_a_reason_for_every_malformed_package(office, tmp_path, next_package, capsys):

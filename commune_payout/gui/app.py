@@ -16,6 +16,7 @@ from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import UserError
 from commune_payout.gui.dialogs import Dialogs
+from commune_payout.gui.office import console
 from commune_payout.gui.shell import Shell
 from commune_payout.i18n import _, install_tk_catalogue
 
@@ -102,13 +103,11 @@ def make_demo_database(folder, size: int = DEMO_SIZE) -> Path:
 def start(root, db_path, **options):
     """Show the setup wizard if the database is new, else the main window; returns what is shown.
 
-    An office's database opens the upstream console instead (:mod:`.district_view`).
+    An office's database opens the office console instead (:mod:`.office`).
     ``options`` go to :func:`open_main` (tests pass a fixed clock and fake dialogs).
     """
-    from commune_payout.gui import district_view
-
-    if district_view.is_office_database(db_path):
-        return district_view.open_office(root, db_path, **options)
+    if console.is_office_database(db_path):
+        return console.open_office(root, db_path, **options)
     if needs_setup(db_path):
         from commune_payout.gui.setup_wizard import SetupWizard
 
@@ -118,17 +117,19 @@ def start(root, db_path, **options):
 
 def run(db_path, demo: bool = False, office: bool = False) -> int:
     """Open the app on ``db_path`` (or on a throwaway demo commune) until the window closes;
-    ``office`` opens the upstream console (setting up a new office database first)."""
+    ``office`` opens the office console (setting up a new office database first); on a commune's
+    database it stops before any window opens."""
     applog.setup()
     if office:
-        from commune_payout.gui import district_view
-
-        return district_view.run(db_path)
+        console.refuse_commune_database(db_path)
     root = create_root()
     fit_to_screen(root)
     workdir = tempfile.mkdtemp(prefix="commune_payout_demo_") if demo else None
     try:
-        start(root, make_demo_database(workdir) if demo else db_path)
+        if office:
+            console.start_office(root, db_path)
+        else:
+            start(root, make_demo_database(workdir) if demo else db_path)
         root.mainloop()
     finally:
         if workdir:

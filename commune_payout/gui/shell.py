@@ -145,16 +145,21 @@ class Shell:
         self.sidebar = ttk.Frame(self.frame, bootstyle="dark", padding=(0, 8), width=210)
         self.sidebar.pack(side="left", fill="y")
         self.sidebar.pack_propagate(False)
-        commune = settings.commune(self.db)
-        ttk.Label(self.sidebar, text=commune["name"], bootstyle="@dark",
+        name, where = self.sidebar_heading()
+        ttk.Label(self.sidebar, text=name, bootstyle="@dark",
                   font=("TkDefaultFont", 12, "bold"), wraplength=190,
                   padding=(12, 4, 8, 0)).pack(anchor="w", fill="x")
-        ttk.Label(self.sidebar, text=commune["province_name"], bootstyle="@dark",
+        ttk.Label(self.sidebar, text=where, bootstyle="@dark", wraplength=190,
                   padding=(12, 0, 8, 12)).pack(anchor="w", fill="x")
         self.statusbar = ttk.Frame(self.frame, bootstyle="light", padding=(8, 3))
         self.statusbar.pack(side="bottom", fill="x")
         self.body = ttk.Frame(self.frame, padding=(12, 10))
         self.body.pack(side="left", fill="both", expand=True)
+
+    def sidebar_heading(self) -> tuple[str, str]:
+        """The two lines on top of the sidebar: whose window this is, and where."""
+        commune = settings.commune(self.db)
+        return commune["name"], commune["province_name"]
 
     def _add_about(self) -> None:
         """The "Giới thiệu" button and the version at the foot of the sidebar, and F1: the About box.

@@ -49,6 +49,8 @@ def _signer(data: bytes, identity) -> str | None:
 
 def apply(db):
     run_script(db, SCHEMA)
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'up_packages'").fetchone():
+        return  # run again after migration 8 renamed the office's tables: nothing waits here
     key = db.execute("SELECT age_identity FROM sync_keys WHERE role = 'upstream'").fetchone()
     waiting = db.execute("SELECT id, commune_code, seq, size, data, received_at FROM up_packages "
                          "WHERE status = 'waiting' AND wait_reason = 'key'").fetchall()

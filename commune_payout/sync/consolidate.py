@@ -1,4 +1,9 @@
-"""Applying a commune's package to the office's consolidated copies (``up_rows``).
+"""Applying a commune's package to the office's consolidated copies.
+
+Each synced table has its copy at the office, ``office_<table>``: the commune's code, then the
+table's columns as plain SQLite values, keyed by commune and row key (migration 8). A column that
+a commune on a newer schema sends is added to the copy when it first arrives; a field a commune
+does not send yet is empty. ``office_beneficiaries.name_sort`` is the office's own sort key.
 
 A package that :mod:`.reader` opened is checked once more for what only the office can know:
 its manifest against the schema of a package sent up, every table rebuilt from its columns and
@@ -8,17 +13,28 @@ only the rows still needed as references stay in memory; any bad row rolls the w
 back and the refusal lists every bad row (up to :data:`MAX_PROBLEMS_KEPT`).
 """
 
-import json
+import re
 
 from commune_payout.context import Context
 from commune_payout.db import write_transaction
 from commune_payout.errors import PackageRejected
-from commune_payout.sync import commune, package, reader, tables
+from commune_payout.sync import package, reader, tables
 from commune_payout.sync.reader import INVALID, MAX_ROWS, MAX_VERSION, SHA256, UUID, integer, rejected, text
+from commune_payout.text import name_sort_key
 
 MAX_PROBLEMS_SHOWN = 10
 MAX_PROBLEMS_KEPT = 1000
 _IN_CHUNK = 500
+# A copy takes the columns packages bring, up to this many (SQLite allows 2,000).
+MAX_COPY_COLUMNS = 400
+_COLUMN = re.compile(r"[a-z][a-z0-9_]{0,59}")
+# Columns the office derives for itself: copy -> {column: (source column, function)}.
+_DERIVED = {"beneficiaries": {"name_sort": ("full_name", name_sort_key)}}
+
+
+def copy_of(table_name: str) -> str:
+    """The office's consolidated copy of a synced table."""
+    return f"office_{table_name}"
 
 CARD = reader.record({"name": text(200), "signing_public": text(60, r"[A-Z2-7]{52}"),
                       "age_recipient": text(100, r"age1[02-9ac-hj-np-z]{58}")})
@@ -80,13 +96,13 @@ def apply_package(ctx: Context, opened: reader.Opened, file_sha256: str, size: i
                 raise RowsRejected(f"Gói số {m['seq']} của xã {code} bị từ chối, không ghi gì: {shown}{more}.",
                                    problems)
             for d in m.get("down_decisions") or []:
-                ctx.db.execute("UPDATE up_down SET status = ?, decided_at = ?, reason = ? "
+                ctx.db.execute("UPDATE office_down SET status = ?, decided_at = ?, reason = ? "
                                "WHERE id = ? AND commune_code = ?",
                                [d["status"], d.get("decided_at"), d.get("reason") or "", d["id"], code])
             now = ctx.clock.now().isoformat(sep=" ")
-            ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [m["package_id"]])
+            ctx.db.execute("DELETE FROM office_packages WHERE id = ?", [m["package_id"]])
             ctx.db.execute(
-                "INSERT INTO up_packages (id, commune_code, seq, from_version, to_version, rows, sha256, "
+                "INSERT INTO office_packages (id, commune_code, seq, from_version, to_version, rows, sha256, "
                 "manifest_sha256, size, status, received_at, applied_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?)",
                 [m["package_id"], code, m["seq"], m["from_version"], m["to_version"], sum(counts.values()) + deleted,
@@ -111,6 +127,26 @@ def _removed(opened: reader.Opened) -> list[tuple[str, str]]:
     return [tuple(r) for r in rows]
 
 
+def _copy_columns(db, table: tables.SyncedTable) -> list[str]:
+    return [r[1] for r in db.execute(f"PRAGMA table_info({copy_of(table.name)})")]
+
+
+def ensure_copy(db, table: tables.SyncedTable, columns: list[str]) -> None:
+    """Make ``office_<table>`` hold ``columns`` (creating it, or adding what a newer commune sends)."""
+    have = _copy_columns(db, table)
+    if not have:
+        local = [c for c in tables.columns(db, table) if c not in (table.key, "commune_code")]
+        derived = list(_DERIVED.get(table.name, {}))
+        db.execute(f"CREATE TABLE {copy_of(table.name)} (commune_code NOT NULL, {table.key} NOT NULL, "
+                   f"{''.join(c + ', ' for c in local + derived)}PRIMARY KEY (commune_code, {table.key})) WITHOUT ROWID")
+        have = _copy_columns(db, table)
+    new = [c for c in columns if c not in have]
+    if len(have) + len(new) > MAX_COPY_COLUMNS:
+        raise rejected(INVALID, f"Gói có quá nhiều cột lạ ở bảng {table.name}; không nhận.")
+    for column in new:
+        db.execute(f"ALTER TABLE {copy_of(table.name)} ADD COLUMN {column}")
+
+
 class _Copy:
     """What the package refers to while it is applied: its tables' keys in order, the rows that
     later tables copy values from, and the office's copy of the commune's people."""
@@ -123,7 +159,7 @@ class _Copy:
         self._register: list | None = None
 
     def frame(self, name):
-        if name == commune.REGISTER_FRAME:
+        if name == package.REGISTER_FRAME:
             if self._register is None:
                 self._register = self._people_frame()
             return self._register
@@ -134,14 +170,13 @@ class _Copy:
     def _people_frame(self) -> list[str]:
         """The sorted ids of the commune's people once the package is applied (its people are
         written already), checked against the digest the commune signed."""
-        expected = self.declared.get(commune.REGISTER_FRAME)
+        expected = self.declared.get(package.REGISTER_FRAME)
         if expected is None:
             raise ValueError("khung danh sách đối tượng")
         gone = {row_id for table, row_id in self.removed if table == "beneficiaries"}
         versions = [(key, version) for key, version in self.db.execute(
-            "SELECT row_id, version FROM up_rows WHERE commune_code = ? AND table_name = 'beneficiaries'",
-            [self.code]) if key not in gone]
-        keys, digest = commune.register_frame(versions)
+            "SELECT id, version FROM office_beneficiaries WHERE commune_code = ?", [self.code]) if key not in gone]
+        keys, digest = package.register_frame(versions)
         if digest != expected["sha256"]:
             raise rejected(INVALID,
                            f"Danh sách đối tượng của xã {self.code} ở đơn vị này ({len(keys)} người) không khớp với "
@@ -163,13 +198,13 @@ class _Copy:
 
     def _person(self, key) -> dict:
         if self._people is None:
-            self._people = dict(self.db.execute(
-                "SELECT row_id, data FROM up_rows WHERE commune_code = ? AND table_name = 'beneficiaries'",
-                [self.code]).fetchall())
-        data = self._people.get(key)
-        if isinstance(data, str):
-            data = self._people[key] = json.loads(data)
-        return data or {}
+            cursor = self.db.execute("SELECT * FROM office_beneficiaries WHERE commune_code = ?", [self.code])
+            names = [d[0] for d in cursor.description]
+            id_at = names.index("id")
+            self._people = {row[id_at]: row for row in cursor}
+            self._index = {n: i for i, n in enumerate(names) if n not in _DERIVED["beneficiaries"]}
+        row = self._people.get(key)
+        return {} if row is None else {n: row[i] for n, i in self._index.items()}
 
 
 # Tables whose rows later tables copy values from (the targets of ``SyncedTable.defaults``).
@@ -192,34 +227,44 @@ def _write(db, code: str, opened: reader.Opened) -> tuple[dict[str, int], int, l
     if m.get("full"):
         # A full package is the commune's whole register: rows it no longer has go, except
         # payments and cash movements, which happened whatever a restored laptop remembers.
-        keep = [t.name for t in tables.SYNCED if t.append_only]
-        db.execute(f"DELETE FROM up_rows WHERE commune_code = ? AND table_name NOT IN ({', '.join('?' * len(keep))})",
-                   [code, *keep])
+        for table in tables.SYNCED:
+            if not table.append_only and _copy_columns(db, table):
+                db.execute(f"DELETE FROM {copy_of(table.name)} WHERE commune_code = ?", [code])
     copy = _Copy(db, code, m.get("frames") or {}, removed)
     counts, problems = {}, []
     for entry in sorted(entries, key=lambda e: order[e["name"]]):
         table = tables.BY_NAME[entry["name"]]
         counts[table.name] = _write_table(db, code, opened, table, entry, copy, problems)
-    deletions = []
+    deleted = 0
     for line, (name, row_id) in enumerate(removed, start=1):
         table = tables.BY_NAME.get(name)
         if table is None or table.append_only:
             problems.append(f"xóa dòng {line}: không được xóa ở bảng {name}")
+        elif _copy_columns(db, table):
+            db.execute(f"DELETE FROM {copy_of(table.name)} WHERE commune_code = ? AND {table.key} = ?", [code, row_id])
+            deleted += 1
         else:
-            deletions.append((code, table.name, row_id))
-    db.conn.executemany("DELETE FROM up_rows WHERE commune_code = ? AND table_name = ? AND row_id = ?", deletions)
-    return counts, len(deletions), problems
+            deleted += 1
+    return counts, deleted, problems
+
+
+def _check_columns(table: tables.SyncedTable, cols: list[str]) -> None:
+    if len(set(cols)) != len(cols) or table.key not in cols or "version" not in cols:
+        raise rejected(INVALID, f"Gói bị hỏng: bảng {table.name} thiếu cột khóa hoặc phiên bản.")
+    odd = [c for c in cols if not _COLUMN.fullmatch(c) or c in table.local_columns
+           or c in _DERIVED.get(table.name, {})]
+    if odd:
+        raise rejected(INVALID, f"Gói bị hỏng: bảng {table.name} có cột không hợp lệ ({', '.join(odd[:5])}).")
+    if (table.commune_column and table.commune_column not in cols) or (table.parent and table.parent[0] not in cols):
+        raise rejected(INVALID, f"Gói bị hỏng: bảng {table.name} thiếu cột mã xã.")
 
 
 def _write_table(db, code: str, opened: reader.Opened, table: tables.SyncedTable, entry: dict, copy: _Copy,
                  problems: list[str]) -> int:
     """Rebuild one table, check its hash and every row, and write the good rows; returns their number."""
     cols = list(entry["columns"])
-    if len(set(cols)) != len(cols) or table.key not in cols or "version" not in cols:
-        raise rejected(INVALID, f"Gói bị hỏng: bảng {table.name} thiếu cột khóa hoặc phiên bản.")
-    owner_i = cols.index(table.commune_column) if table.commune_column in cols else None
-    if (table.commune_column and owner_i is None) or (table.parent and table.parent[0] not in cols):
-        raise rejected(INVALID, f"Gói bị hỏng: bảng {table.name} thiếu cột mã xã.")
+    _check_columns(table, cols)
+    ensure_copy(db, table, cols)
     specs = opened.member_json(entry["member"])
     rows = package.decode_table(specs, cols, entry["rows"], copy.frame, copy.source(table),
                                 table.derive_key or _no_key, table.name)
@@ -228,19 +273,23 @@ def _write_table(db, code: str, opened: reader.Opened, table: tables.SyncedTable
         raise rejected(INVALID, f"Gói không khớp: các dòng bảng {table.name} dựng lại không khớp mã kiểm tra "
                                 "mà xã đã ký (không ghi gì).")
     key_i, ver_i = cols.index(table.key), cols.index("version")
+    owner_i = cols.index("commune_code") if "commune_code" in cols else None
     parent_i = cols.index(table.parent[0]) if table.parent else None
     if table.parent:
         parents = set(copy.keys.get(table.parent[1], ()))
-        parents |= set(_on_file(db, code, table.parent[1], {r[parent_i] for r in rows} - parents, "1"))
-    existing = _on_file(db, code, table.name, {r[key_i] for r in rows}, "data") if table.append_only else {}
+        parents |= set(_on_file(db, code, tables.BY_NAME[table.parent[1]], {r[parent_i] for r in rows} - parents,
+                                [tables.BY_NAME[table.parent[1]].key]))
+    existing = _on_file(db, code, table, {r[key_i] for r in rows}, cols) if table.append_only else {}
+    derived_i = [(cols.index(source) if source in cols else None, fn)
+                 for source, fn in _DERIVED.get(table.name, {}).values()]
     keys: list[str] = []
 
     def bad(line: int, message: str) -> None:
         if len(problems) < MAX_PROBLEMS_KEPT:
             problems.append(f"{table.name} (dòng {line}): {message}")
 
-    def upserts():
-        """The good rows as up_rows records, made one at a time as SQLite takes them."""
+    def good():
+        """The good rows as the copy's rows, made one at a time as SQLite takes them."""
         for line, row in enumerate(rows, start=1):
             key, version = row[key_i], row[ver_i]
             if not isinstance(key, str) or not isinstance(version, int) or isinstance(version, bool) \
@@ -253,16 +302,21 @@ def _write_table(db, code: str, opened: reader.Opened, table: tables.SyncedTable
             if parent_i is not None and row[parent_i] not in parents:
                 bad(line, f"trỏ tới {table.parent[1]} {row[parent_i]} không thuộc xã {code}")
                 continue
-            data = json.dumps(dict(zip(cols, row)), ensure_ascii=False, separators=(",", ":"))
-            if key in existing and existing[key] != data:
-                bad(line, f"bút toán {key} đã nhận trước đây, không được sửa")
+            if key in existing:
+                if existing[key] != tuple(row):
+                    bad(line, f"bút toán {key} đã nhận trước đây, không được sửa")
+                    continue
+                keys.append(key)  # already on file as it is: nothing to write
                 continue
             keys.append(key)
-            yield code, table.name, key, version, data
+            extra = [fn(row[i] if i is not None else None) for i, fn in derived_i]
+            yield (*row, *extra) if owner_i is not None else (code, *row, *extra)
 
+    names = cols if owner_i is not None else ["commune_code", *cols]
+    names += list(_DERIVED.get(table.name, {}))
     # Written even when a row was bad: later tables refer to these, and the caller rolls back.
-    db.conn.executemany("INSERT OR REPLACE INTO up_rows (commune_code, table_name, row_id, version, data) "
-                        "VALUES (?, ?, ?, ?, ?)", upserts())
+    db.conn.executemany(f"INSERT OR REPLACE INTO {copy_of(table.name)} ({', '.join(names)}) "
+                        f"VALUES ({', '.join('?' * len(names))})", good())
     if table.name in _SOURCES:
         copy.rows[table.name] = ({r[key_i]: r for r in rows}, {c: i for i, c in enumerate(cols)})
     copy.keys[table.name] = keys
@@ -275,14 +329,19 @@ def _no_key(_row):
     raise ValueError("khóa")
 
 
-def _on_file(db, code: str, table_name: str, keys: set, what: str) -> dict:
-    """The rows of ``table_name`` of the commune already on file among ``keys``: id → ``what``
-    (``data``, or ``1`` when only their existence matters)."""
+def _on_file(db, code: str, table: tables.SyncedTable, keys: set, columns: list[str]) -> dict:
+    """The rows of ``table`` of the commune already on file among ``keys``: key → the values of
+    ``columns`` (as a tuple), or the key alone when ``columns`` is just the key."""
+    if not _copy_columns(db, table):
+        return {}
+    have = set(_copy_columns(db, table))
+    wanted_cols = [c if c in have else "NULL" for c in columns]
     found = {}
     wanted = [k for k in keys if isinstance(k, str)]
     for i in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[i:i + _IN_CHUNK]
-        found.update(db.execute(
-            f"SELECT row_id, {what} FROM up_rows WHERE commune_code = ? AND table_name = ? "
-            f"AND row_id IN ({', '.join('?' * len(chunk))})", [code, table_name, *chunk]).fetchall())
+        for row in db.execute(
+                f"SELECT {table.key}, {', '.join(wanted_cols)} FROM {copy_of(table.name)} WHERE commune_code = ? "
+                f"AND {table.key} IN ({', '.join('?' * len(chunk))})", [code, *chunk]):
+            found[row[0]] = tuple(row[1:])
     return found

@@ -25,7 +25,7 @@ from commune_payout.text import clean
 # Crockford's base32: no I, L, O, U, so a fingerprint survives being read aloud.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
-ROLES = {"commune": "xã", "upstream": "đơn vị cấp trên"}
+ROLES = {"commune": "xã", "office": "đơn vị cấp trên"}
 
 
 def crockford(data: bytes, chars: int) -> str:
@@ -174,7 +174,7 @@ def load(db, role: str, missing_ok: bool = False) -> KeyPair | None:
 
 def other_role_present(db, role: str) -> bool:
     """Whether ``db`` already holds the keys of the *other* end (a database is one end only)."""
-    other = "upstream" if role == "commune" else "commune"
+    other = "office" if role == "commune" else "commune"
     return db.execute("SELECT 1 FROM sync_keys WHERE role = ?", [other]).fetchone() is not None
 
 

@@ -58,6 +58,7 @@ from pyrage import x25519
 
 from commune_payout.errors import PackageRejected
 from commune_payout.sync import keys as keymod
+from commune_payout.sync import tables
 
 FORMAT = "commune-payout-package/2"
 OLD_FORMATS = ("commune-payout-package/1",)
@@ -106,6 +107,8 @@ def nfc(value):
 
 
 MISSING = object()
+# The frame of ``{"ref": …}`` columns that point at people: every person of the commune, sorted.
+REGISTER_FRAME = "register:beneficiaries"
 
 
 class _Unresolved(Exception):
@@ -294,3 +297,67 @@ def file_names(stem: str, parts: int) -> list[str]:
     if parts == 1:
         return [stem + SUFFIX]
     return [f"{stem}.part{i}of{parts}{SUFFIX}" for i in range(1, parts + 1)]
+
+
+def register_frame(rows) -> tuple[list[str], str]:
+    """The ids of a commune's people, sorted, and the SHA-256 of their ``id:version`` lines:
+    what ``register:beneficiaries`` references point into (both ends compute it the same way)."""
+    rows = sorted(rows)
+    return [r[0] for r in rows], sha256("".join(f"{i}:{v}\n" for i, v in rows).encode("ascii"))
+
+
+def encode_tables(db, rows_by_table: dict) -> tuple[dict[str, bytes], list[dict], dict]:
+    """Each table's rows column by column (package format 2): (members, manifest table entries, frames).
+
+    Keys the office can recompute, references to rows it holds or that come in the same package,
+    and snapshot values equal to the row they were copied from are left out where that is
+    smaller; ``rows_sha256`` lets the office check what it rebuilds.
+    """
+    members, entries, frames = {}, [], {}
+    register: dict = {}
+    in_package: dict[str, dict] = {}
+
+    def person(key):
+        if not register:
+            cols = tables.columns(db, tables.BY_NAME["beneficiaries"])
+            register.update({r[0]: dict(zip(cols, map(nfc, r))) for r in db.conn.execute(
+                f"SELECT {', '.join(cols)} FROM beneficiaries")})
+        return register.get(key)
+
+    people_positions: dict[str, int] = {}
+
+    def positions() -> dict[str, int]:
+        if REGISTER_FRAME not in frames:
+            keys, digest = register_frame(db.conn.execute("SELECT id, version FROM beneficiaries").fetchall())
+            frames[REGISTER_FRAME] = {"rows": len(keys), "sha256": digest}
+            people_positions.update((k, i) for i, k in enumerate(keys))
+        return people_positions
+
+    for name, (cols, rows) in rows_by_table.items():
+        table = tables.BY_NAME[name]
+        dicts = [dict(zip(cols, r)) for r in rows]
+        in_package[name] = {d[table.key]: d for d in dicts}
+        specs = []
+        for c, col in enumerate(cols):
+            frame = defaults = how = None
+            if col == table.key and table.derive_key:
+                defaults, how = [table.derive_key(d) for d in dicts], {"derived": True}
+            elif col in table.refs:
+                target = table.refs[col]
+                if target == "beneficiaries":
+                    frame = (REGISTER_FRAME, positions())
+                elif target in in_package and target != name:
+                    frame = (f"rows:{target}", {k: i for i, k in enumerate(in_package[target])})
+            elif col in table.defaults:
+                via, source_col = table.defaults[col]
+                target = table.refs[via]
+                lookup = person if target == "beneficiaries" else in_package.get(target, {}).get
+                defaults = [(row.get(source_col, MISSING) if (row := lookup(d[via])) else MISSING)
+                            for d in dicts]
+                how = {"from": via, "column": source_col}
+            specs.append(encode_column([r[c] for r in rows], frame, defaults, how))
+        member = f"{name}.json"
+        members[member] = canonical_json(specs)
+        entries.append({"name": name, "columns": cols, "rows": len(rows), "member": member,
+                        "rows_sha256": rows_sha256(rows)})
+    return members, entries, frames

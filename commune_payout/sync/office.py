@@ -1,8 +1,8 @@
-"""The office side of sync: the same app in upstream mode, on its own database file.
+"""The office side of sync: the same app run by the office above the communes, on its own database file.
 
 The office registers its communes, confirms each commune's key by phone, imports packages in
-any number and order, keeps consolidated copies of every commune's rows (keyed by commune,
-table and row id, never edited here: SYNC.md rule 1), issues receipts and sends packages down.
+any number and order, keeps consolidated copies of every commune's rows (keyed by commune and
+row key, never edited here: docs/sync.md rule 1), issues receipts and sends packages down.
 """
 
 from dataclasses import dataclass, field
@@ -12,28 +12,44 @@ from commune_payout import atomic, geo, settings
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import FileUnreadable, NotFound, PackageRejected, UserError
-from commune_payout.sync import consolidate, package, reader
+from commune_payout.sync import consolidate, package, reader, scope
 from commune_payout.sync import keys as keymod
 from commune_payout.sync.commune import DOWN_KINDS
 from commune_payout.sync.reader import rejected
 from commune_payout.sync.receipts import ack_code, make_ack_file
 
-def init_office(ctx: Context, name: str) -> keymod.KeyPair:
-    """Turn an empty database into the office's: create its key pair under the office's name."""
-    if settings.is_initialised(ctx.db) or keymod.other_role_present(ctx.db, "upstream"):
+def init_office(ctx: Context, name: str, programs=scope.PROGRAMS) -> keymod.KeyPair:
+    """Turn an empty database into the office's: its key pair under the office's name, and the
+    programmes it receives (rows of other programmes are refused)."""
+    if settings.is_initialised(ctx.db) or keymod.other_role_present(ctx.db, "office"):
         raise UserError("Đây là cơ sở dữ liệu của một xã. Đơn vị cấp trên cần một tệp cơ sở dữ liệu riêng (--db).")
     if not str(name).strip():
         raise UserError("Cần tên đơn vị cấp trên, ví dụ “Sở Y tế tỉnh Phú Thọ”.")
-    return keymod.generate(ctx.db, "upstream", name, ctx.clock.now())
+    with write_transaction(ctx.db):
+        pair = keymod.generate(ctx.db, "office", name, ctx.clock.now())
+        set_programs(ctx, programs)
+    return pair
 
 
 def office_keys(db) -> keymod.KeyPair:
-    return keymod.load(db, "upstream")
+    return keymod.load(db, "office")
 
 
 def is_office(db) -> bool:
     """Whether ``db`` is an office's database (``init_office`` made it so), not a commune's."""
-    return db.execute("SELECT 1 FROM sync_keys WHERE role = 'upstream'").fetchone() is not None
+    return db.execute("SELECT 1 FROM sync_keys WHERE role = 'office'").fetchone() is not None
+
+
+def programs(db) -> tuple[str, ...]:
+    """The programmes this office receives (every programme for an office set up before 2026)."""
+    return tuple(settings.get(db, "office_programs") or scope.PROGRAMS)
+
+
+def set_programs(ctx: Context, chosen) -> tuple[str, ...]:
+    """Record the programmes this office receives (codes, or text such as ``"btxh,htxh"``)."""
+    chosen = scope.parse(chosen if isinstance(chosen, str) else ",".join(chosen))
+    settings.put(ctx.db, "office_programs", list(chosen))
+    return chosen
 
 
 def _now(ctx: Context) -> str:
@@ -45,18 +61,18 @@ def add_commune(ctx: Context, code) -> dict:
     office_keys(ctx.db)
     found = geo.find_commune(code)
     with write_transaction(ctx.db):
-        if ctx.db.execute("SELECT 1 FROM up_communes WHERE code = ?", [found.code]).fetchone():
+        if ctx.db.execute("SELECT 1 FROM office_communes WHERE code = ?", [found.code]).fetchone():
             raise UserError(f"{found.name} ({found.code}) đã được đăng ký.")
-        ctx.db.execute("INSERT INTO up_communes (code, name, province_name, added_at) VALUES (?, ?, ?, ?)",
+        ctx.db.execute("INSERT INTO office_communes (code, name, province_name, added_at) VALUES (?, ?, ?, ?)",
                        [found.code, found.name, found.province_name, _now(ctx)])
     return {"code": found.code, "name": found.name, "province_name": found.province_name}
 
 
 def _commune(db, code: str) -> dict:
     row = db.execute("SELECT code, name, signing_public, age_recipient, fingerprint, confirmed_at "
-                     "FROM up_communes WHERE code = ?", [code]).fetchone()
+                     "FROM office_communes WHERE code = ?", [code]).fetchone()
     if row is None:
-        raise NotFound(f"Xã có mã {code} chưa được đăng ký với đơn vị này (district add-commune {code}).")
+        raise NotFound(f"Xã có mã {code} chưa được đăng ký với đơn vị này (office add-commune {code}).")
     return dict(zip(("code", "name", "signing_public", "age_recipient", "fingerprint", "confirmed_at"), row))
 
 
@@ -127,7 +143,7 @@ def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
     state = {}
 
     def resolve(fp, manifest_bytes):
-        row = db.execute("SELECT code, signing_public FROM up_communes WHERE fingerprint = ? "
+        row = db.execute("SELECT code, signing_public FROM office_communes WHERE fingerprint = ? "
                          "AND confirmed_at IS NOT NULL", [fp]).fetchone()
         if row:
             state.update(code=row[0], confirmed=True)
@@ -142,7 +158,7 @@ def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
             raise rejected(reader.UNCONFIRMED,
                            f"Gói được ký bằng khóa lạ ({fp}), không phải khóa đã xác nhận của {commune['name']} "
                            f"({commune['fingerprint']}). Nếu xã đã tạo khóa mới, gọi điện đối chiếu rồi chạy: "
-                           f"district confirm-key {claimed} {fp} --package TỆP")
+                           f"office confirm-key {claimed} {fp} --package TỆP")
         if card_fp != fp:
             raise rejected(reader.INVALID, "Gói bị sửa: khóa trong bảng kê không khớp với chữ ký.")
         state.update(code=claimed, confirmed=False)
@@ -158,7 +174,7 @@ def _open(db, keys: keymod.KeyPair, name: str, data: bytes) -> _Candidate:
 
 def _state(db, code: str) -> tuple[int, int]:
     """(last applied sequence, last applied version) of a commune."""
-    row = db.execute("SELECT coalesce(max(seq), 0), coalesce(max(to_version), 0) FROM up_packages "
+    row = db.execute("SELECT coalesce(max(seq), 0), coalesce(max(to_version), 0) FROM office_packages "
                      "WHERE commune_code = ? AND status = 'applied'", [code]).fetchone()
     return row[0], row[1]
 
@@ -167,7 +183,7 @@ def _wait(ctx: Context, cand: _Candidate) -> None:
     m = cand.opened.manifest
     with write_transaction(ctx.db):
         ctx.db.execute(
-            "INSERT OR IGNORE INTO up_packages (id, commune_code, seq, from_version, to_version, rows, sha256, "
+            "INSERT OR IGNORE INTO office_packages (id, commune_code, seq, from_version, to_version, rows, sha256, "
             "manifest_sha256, size, status, wait_reason, data, received_at) "
             "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 'waiting', 'gap', ?, ?)",
             [m["package_id"], cand.code, cand.seq, m["from_version"], m["to_version"], package.sha256(cand.data),
@@ -179,18 +195,18 @@ def _hold(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
     code, seq, fp = cand.code, cand.seq, cand.opened.signer_fingerprint
     digest = package.sha256(cand.data)
     message = (f"Gói số {seq} của xã {code} đang chờ, được giữ riêng vì khóa ký gói ({fp}) chưa được xác nhận. Gọi điện cho "
-               f"xã đối chiếu dấu vân tay, rồi chạy: district confirm-key {code} {fp}")
-    if ctx.db.execute("SELECT 1 FROM up_quarantine WHERE sha256 = ?", [digest]).fetchone():
+               f"xã đối chiếu dấu vân tay, rồi chạy: office confirm-key {code} {fp}")
+    if ctx.db.execute("SELECT 1 FROM office_quarantine WHERE sha256 = ?", [digest]).fetchone():
         return ImportResult(cand.name, "waiting", message, code, seq, reason="key")
-    held = ctx.db.execute("SELECT count(*) FROM up_quarantine WHERE commune_code = ?", [code]).fetchone()[0]
+    held = ctx.db.execute("SELECT count(*) FROM office_quarantine WHERE commune_code = ?", [code]).fetchone()[0]
     if held >= MAX_HELD:
         raise rejected(reader.UNCONFIRMED,
                        f"Đã giữ {held} gói mang tên xã {code} chưa xác nhận khóa; không giữ thêm. Gọi điện cho xã "
-                       f"đối chiếu dấu vân tay, rồi chạy: district confirm-key {code} DẤU-VÂN-TAY --package TỆP")
+                       f"đối chiếu dấu vân tay, rồi chạy: office confirm-key {code} DẤU-VÂN-TAY --package TỆP")
     if not dry_run:
         card = cand.opened.manifest["sender"]
         with write_transaction(ctx.db):
-            ctx.db.execute("INSERT INTO up_quarantine (sha256, commune_code, fingerprint, signer_name, package_id, "
+            ctx.db.execute("INSERT INTO office_quarantine (sha256, commune_code, fingerprint, signer_name, package_id, "
                            "seq, size, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            [digest, code, fp, card["name"], cand.opened.manifest["package_id"], seq, len(cand.data),
                             cand.data, _now(ctx)])
@@ -204,13 +220,13 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
     m = cand.opened.manifest
     code, seq = cand.code, cand.seq
     result = ImportResult(cand.name, "", "", code, seq)
-    known = ctx.db.execute("SELECT commune_code, status FROM up_packages WHERE id = ?", [m["package_id"]]).fetchone()
+    known = ctx.db.execute("SELECT commune_code, status FROM office_packages WHERE id = ?", [m["package_id"]]).fetchone()
     if known and known[0] != code:
         raise rejected(reader.INVALID, f"Gói số {seq} của xã {code} mang mã gói của một xã khác; không nhận.")
     if known and known[1] == "applied":
         result.status, result.message = "already", f"Gói số {seq} của xã {code} đã được nhập trước đây; bỏ qua."
         return result
-    other = ctx.db.execute("SELECT id FROM up_packages WHERE commune_code = ? AND seq = ? AND id != ?",
+    other = ctx.db.execute("SELECT id FROM office_packages WHERE commune_code = ? AND seq = ? AND id != ?",
                            [code, seq, m["package_id"]]).fetchone()
     last_seq, applied = _state(ctx.db, code)
     restored = (f" Nếu xã đã khôi phục dữ liệu từ bản sao lưu, xã hãy gửi lại toàn bộ: "
@@ -292,26 +308,26 @@ def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
     results = []
     while True:
         last_seq, applied = _state(ctx.db, code)
-        rows = ctx.db.execute("SELECT id, seq, from_version FROM up_packages WHERE commune_code = ? "
+        rows = ctx.db.execute("SELECT id, seq, from_version FROM office_packages WHERE commune_code = ? "
                               "AND status = 'waiting' ORDER BY seq", [code]).fetchall()
         progressed = False
         for pid, seq, from_version in rows:
             name = f"gói số {seq} đang chờ"
             if seq < last_seq:
                 with write_transaction(ctx.db):
-                    ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [pid])
+                    ctx.db.execute("DELETE FROM office_packages WHERE id = ?", [pid])
                 results.append(ImportResult(name, "superseded", f"Gói số {seq} của xã {code} đang chờ đã bị các "
                                             "gói sau thay thế; bỏ.", code, seq))
                 continue
             if from_version > applied + 1:
                 continue
-            data = ctx.db.execute("SELECT data FROM up_packages WHERE id = ?", [pid]).fetchone()[0]
+            data = ctx.db.execute("SELECT data FROM office_packages WHERE id = ?", [pid]).fetchone()[0]
             try:
                 cand = _open(ctx.db, keys, name, data)
                 counts, deleted = consolidate.apply_package(ctx, cand.opened, package.sha256(data), len(data))
             except PackageRejected as exc:
                 with write_transaction(ctx.db):
-                    ctx.db.execute("DELETE FROM up_packages WHERE id = ?", [pid])
+                    ctx.db.execute("DELETE FROM office_packages WHERE id = ?", [pid])
                 results.append(_refused(name, exc, code, seq))
                 continue
             results.append(ImportResult(name, "applied", f"Đã nhập gói số {seq} của xã {code} (đã đủ gói trước nó).",
@@ -334,7 +350,7 @@ def confirm_key(ctx: Context, code, fingerprint: str, data: bytes | None = None)
     commune = _commune(ctx.db, geo.find_commune(code).code)
     fp = keymod.normalise_fingerprint(fingerprint)
     blobs = [data] if data is not None else [r[0] for r in ctx.db.execute(
-        "SELECT data FROM up_quarantine WHERE commune_code = ? AND fingerprint = ? ORDER BY seq",
+        "SELECT data FROM office_quarantine WHERE commune_code = ? AND fingerprint = ? ORDER BY seq",
         [commune["code"], fp])]
     card = None
     for blob in blobs:
@@ -352,7 +368,7 @@ def confirm_key(ctx: Context, code, fingerprint: str, data: bytes | None = None)
         raise UserError(f"Không có gói nào của {commune['name']} mang khóa có dấu vân tay {fp}. Hãy kiểm tra lại dấu "
                         "vân tay đọc qua điện thoại, hoặc chỉ ra gói của xã: --package TỆP.")
     with write_transaction(ctx.db):
-        ctx.db.execute("UPDATE up_communes SET signing_public = ?, age_recipient = ?, fingerprint = ?, "
+        ctx.db.execute("UPDATE office_communes SET signing_public = ?, age_recipient = ?, fingerprint = ?, "
                        "confirmed_at = ? WHERE code = ?",
                        [card.signing_public, card.age_recipient, card.fingerprint, _now(ctx), commune["code"]])
     results = []
@@ -368,7 +384,7 @@ def _release(ctx: Context, keys: keymod.KeyPair, code: str, fp: str) -> list[Imp
     """Empty a commune's quarantine once its key is confirmed: packages signed with ``fp`` are
     applied (or wait) in sequence order, the others are discarded with the reason."""
     results = []
-    for digest, held_fp, seq in ctx.db.execute("SELECT sha256, fingerprint, seq FROM up_quarantine "
+    for digest, held_fp, seq in ctx.db.execute("SELECT sha256, fingerprint, seq FROM office_quarantine "
                                                "WHERE commune_code = ? ORDER BY seq", [code]).fetchall():
         name = f"gói số {seq} được giữ"
         if held_fp != fp:
@@ -376,13 +392,13 @@ def _release(ctx: Context, keys: keymod.KeyPair, code: str, fp: str) -> list[Imp
                                         f"không phải khóa đã xác nhận ({fp}): đã bỏ.", code, seq,
                                         reason=reader.UNCONFIRMED))
         else:
-            data = ctx.db.execute("SELECT data FROM up_quarantine WHERE sha256 = ?", [digest]).fetchone()[0]
+            data = ctx.db.execute("SELECT data FROM office_quarantine WHERE sha256 = ?", [digest]).fetchone()[0]
             try:
                 results.append(_classify(ctx, _open(ctx.db, keys, name, data), dry_run=False))
             except PackageRejected as exc:
                 results.append(_refused(name, exc, code, seq))
         with write_transaction(ctx.db):
-            ctx.db.execute("DELETE FROM up_quarantine WHERE sha256 = ?", [digest])
+            ctx.db.execute("DELETE FROM office_quarantine WHERE sha256 = ?", [digest])
     return results
 
 
@@ -397,7 +413,7 @@ def _self_key(signer_fp: str, manifest_bytes: bytes, wanted_fp: str) -> str:
 def quarantine(db, code: str | None = None) -> list[dict]:
     """Packages held until their commune's key is confirmed, with the fingerprint that signed each."""
     sql = ("SELECT q.commune_code, c.name AS commune_name, q.fingerprint, q.signer_name, q.seq, q.size, "
-           "q.received_at FROM up_quarantine q JOIN up_communes c ON c.code = q.commune_code")
+           "q.received_at FROM office_quarantine q JOIN office_communes c ON c.code = q.commune_code")
     params = []
     if code:
         sql += " WHERE q.commune_code = ?"
@@ -410,21 +426,20 @@ def communes_status(db) -> list[dict]:
     packages waiting and the sequence numbers still missing, packages held in quarantine (by
     the fingerprint that signed them), people on file."""
     out = []
-    people = dict(db.execute("SELECT commune_code, count(*) FROM up_rows WHERE table_name = 'beneficiaries' "
-                             "GROUP BY commune_code").fetchall())
+    people = dict(db.execute("SELECT commune_code, count(*) FROM office_beneficiaries GROUP BY commune_code").fetchall())
     for code, name, fp, confirmed in db.execute(
-            "SELECT code, name, fingerprint, confirmed_at FROM up_communes ORDER BY code").fetchall():
+            "SELECT code, name, fingerprint, confirmed_at FROM office_communes ORDER BY code").fetchall():
         last_seq, applied = _state(db, code)
-        last_import = db.execute("SELECT max(applied_at) FROM up_packages WHERE commune_code = ? "
+        last_import = db.execute("SELECT max(applied_at) FROM office_packages WHERE commune_code = ? "
                                  "AND status = 'applied'", [code]).fetchone()[0]
-        waiting = [r[0] for r in db.execute("SELECT seq FROM up_packages WHERE commune_code = ? "
+        waiting = [r[0] for r in db.execute("SELECT seq FROM office_packages WHERE commune_code = ? "
                                             "AND status = 'waiting' ORDER BY seq", [code])]
         missing = list(range(last_seq + 1, waiting[0])) if waiting else []
         held: dict[str, list[int]] = {}
-        for held_fp, seq in db.execute("SELECT fingerprint, seq FROM up_quarantine WHERE commune_code = ? "
+        for held_fp, seq in db.execute("SELECT fingerprint, seq FROM office_quarantine WHERE commune_code = ? "
                                        "ORDER BY fingerprint, seq", [code]):
             held.setdefault(held_fp, []).append(seq)
-        down = dict(db.execute("SELECT status, count(*) FROM up_down WHERE commune_code = ? GROUP BY status",
+        down = dict(db.execute("SELECT status, count(*) FROM office_down WHERE commune_code = ? GROUP BY status",
                                [code]).fetchall())
         out.append({"code": code, "name": name, "fingerprint": fp, "confirmed": bool(confirmed),
                     "last_seq": last_seq, "applied_version": applied, "last_import": last_import,
@@ -437,7 +452,7 @@ def make_ack(ctx: Context, code) -> tuple[bytes, str, dict]:
     """The receipt for a commune: (signed file bytes, phone code, its content)."""
     keys = office_keys(ctx.db)
     commune = _commune(ctx.db, geo.find_commune(code).code)
-    row = ctx.db.execute("SELECT id, seq, to_version, manifest_sha256 FROM up_packages WHERE commune_code = ? "
+    row = ctx.db.execute("SELECT id, seq, to_version, manifest_sha256 FROM office_packages WHERE commune_code = ? "
                          "AND status = 'applied' ORDER BY seq DESC LIMIT 1", [commune["code"]]).fetchone()
     if row is None:
         raise UserError(f"Chưa nhập gói nào của {commune['name']}: chưa có gì để xác nhận.")
@@ -451,7 +466,7 @@ def write_acks(ctx: Context, folder, codes=None) -> list[tuple[str, str]]:
     returns (path, phone code) pairs."""
     if codes is None:
         codes = [r[0] for r in ctx.db.execute(
-            "SELECT DISTINCT commune_code FROM up_packages WHERE status = 'applied' ORDER BY commune_code")]
+            "SELECT DISTINCT commune_code FROM office_packages WHERE status = 'applied' ORDER BY commune_code")]
     out = []
     for code in codes:
         data, phone, ack = make_ack(ctx, code)
@@ -464,7 +479,7 @@ def sent_down(db) -> list[dict]:
     """Packages sent down, newest first, with each commune's answer (sent, accepted, rejected)."""
     return [dict(r) for r in db.query(
         "SELECT d.id, d.commune_code, c.name AS commune_name, d.kind, d.title, d.file_name, d.created_at, "
-        "d.status, d.decided_at, d.reason FROM up_down d JOIN up_communes c ON c.code = d.commune_code "
+        "d.status, d.decided_at, d.reason FROM office_down d JOIN office_communes c ON c.code = d.commune_code "
         "ORDER BY d.created_at DESC, c.name")]
 
 
@@ -486,7 +501,7 @@ def send_down(ctx: Context, code, kind: str, title: str, items: list[dict], fold
     path = atomic.write_bytes(Path(folder) / f"{commune['code']}-cap-tren-{kind}-{ctx.clock.today():%Y%m%d}-{pid[:8]}"
                                              f"{package.SUFFIX}", data)
     with write_transaction(ctx.db):
-        ctx.db.execute("INSERT INTO up_down (id, commune_code, kind, title, file_name, created_at) "
+        ctx.db.execute("INSERT INTO office_down (id, commune_code, kind, title, file_name, created_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
                        [pid, commune["code"], kind, manifest["title"], path.name, manifest["created_at"]])
     return path

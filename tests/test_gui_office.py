@@ -1,8 +1,8 @@
-"""The upstream console in the real window under Xvfb: an office set up on first run, two
+"""The office console in the real window under Xvfb: an office set up on first run, two
 communes (real demo databases and their real packages) registered and their keys confirmed by
 "phone", packages imported (one tampered, one repeated, one out of order), status, the coverage
 workbook, receipts read back by a commune, a package sent down; then every page at 1280×720.
-Screenshots go to tests/artifacts/district_*.png."""
+Screenshots go to tests/artifacts/office_*.png."""
 
 import datetime as dt
 import os
@@ -19,9 +19,11 @@ from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import UserError
-from commune_payout.gui import app, district_view
+from commune_payout.gui import app
+from commune_payout.gui.office import communes_view, console
 from commune_payout.payouts import SessionSpec
-from commune_payout.sync import commune, keys, upstream
+from commune_payout.sync import commune, keys
+from commune_payout.sync import office as office_side
 
 CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
 AN_BINH, LAC_SON = "05425", "05266"
@@ -44,7 +46,7 @@ class OfficeFakeDialogs(gui.FakeDialogs):
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("gui_district")
+    return tmp_path_factory.mktemp("gui_office")
 
 
 @pytest.fixture(scope="module")
@@ -108,24 +110,24 @@ class TestUpstreamConsole:
 
     def test_first_run_names_the_office_and_shows_its_key_card(self, root, office_path):
         dialogs = OfficeFakeDialogs()
-        setup = district_view.start_office(root, office_path, clock=CLOCK, dialogs=dialogs)
-        assert isinstance(setup, district_view.OfficeSetup)
+        setup = console.start_office(root, office_path, clock=CLOCK, dialogs=dialogs)
+        assert isinstance(setup, console.OfficeSetup)
         setup.finish()
         assert setup.fields.errors["name"].cget("text").startswith("⚠")
         setup.name.insert(0, "Sở Y tế tỉnh Phú Thọ")
-        gui.screenshot(root, "district_setup")
+        gui.screenshot(root, "office_setup")
         setup.finish()
         shell = root.office_shell = setup.opened
         assert shell.current == "key"
-        assert district_view.is_office_database(office_path)
-        card = upstream.office_keys(shell.db).card
+        assert console.is_office_database(office_path)
+        card = office_side.office_keys(shell.db).card
         assert shell.view("key").fingerprint.cget("text") == card.fingerprint
         titles = [s.title for s in sorted(shell.sections.values(), key=lambda s: s.order)]
         assert titles == ["Các xã", "Nhập gói của xã", "Báo cáo tổng hợp", "Biên nhận cho xã", "Gửi xuống xã",
                           "Khóa của đơn vị"]
         texts = [item.label.cget("text") for item in shell.status_items.values()]
         assert "0 xã đã đăng ký" in texts
-        gui.screenshot(root, "district_key")
+        gui.screenshot(root, "office_key")
 
     def test_key_card_saved_to_a_file_and_copied(self, root, folder):
         shell = shell_of(root)
@@ -181,7 +183,7 @@ class TestUpstreamConsole:
         assert "bị hỏng hoặc bị cắt cụt" in view.detail.cget("text")
         assert "2 xã chờ xác nhận khóa" in view.summary.cget("text")
         assert shell.dialogs.errors == []
-        gui.screenshot(root, "district_import_first")
+        gui.screenshot(root, "office_import_first")
 
     def test_keys_confirmed_by_phone_import_what_waited(self, root, communes):
         shell = shell_of(root)
@@ -192,7 +194,7 @@ class TestUpstreamConsole:
         view.tree.selection_set(AN_BINH)
         root.update()
         assert f"Đang giữ riêng: {fingerprint}: gói 1" in view.chosen_label.cget("text")
-        gui.screenshot(root, "district_quarantine")
+        gui.screenshot(root, "office_quarantine")
         view.tree.selection_set(AN_BINH)
         view.fingerprint.insert(0, "AAAA-BBBB-CCCC")
         root.after(0, view.confirm)
@@ -213,7 +215,7 @@ class TestUpstreamConsole:
         shell.dialogs.__init__()
         an_binh, lac_son = communes[AN_BINH], communes[LAC_SON]
         for code, ctx in communes.items():
-            commune.record_ack_file(ctx, upstream.make_ack(shell.context(), code)[0])
+            commune.record_ack_file(ctx, office_side.make_ack(shell.context(), code)[0])
         usb2, usb3 = folder / "usb2", folder / "usb3"
         usb2.mkdir()
         usb3.mkdir()
@@ -240,16 +242,16 @@ class TestUpstreamConsole:
         view.tree.selection_set(would)
         root.update()
         assert "người hưởng 1" in view.detail.cget("text")
-        assert upstream.communes_status(shell.db)[0]["last_seq"] == 1  # nothing written
+        assert office_side.communes_status(shell.db)[0]["last_seq"] == 1  # nothing written
         assert len(view.files) == 4
-        gui.screenshot(root, "district_dry_run")
+        gui.screenshot(root, "office_dry_run")
 
         view.run(dry_run=False)
         gui.pump(root, lambda: view.task.done)
         outcomes = sorted(view.tree.item(i, "values")[3] for i in view.tree.get_children())
         assert outcomes == ["Bị từ chối: hỏng khi chuyển", "Đã nhập", "Đã nhập", "Đã nhập trước đây"]
         assert "Đã nhập: 2" in view.summary.cget("text")
-        gui.screenshot(root, "district_import")
+        gui.screenshot(root, "office_import")
 
         shell.dialogs.open_paths = [str(lost)]
         view.choose_files()
@@ -260,13 +262,13 @@ class TestUpstreamConsole:
         assert "cũ hơn gói số 3" in view.detail.cget("text")
         status = shell.show("communes")
         assert status.tree.item(AN_BINH, "values")[3] == "3" and status.tree.item(LAC_SON, "values")[3] == "2"
-        gui.screenshot(root, "district_communes")
+        gui.screenshot(root, "office_communes")
 
     def test_gaps_show_in_the_status_table(self):
         row = {"code": AN_BINH, "name": "Xã An Bình", "confirmed": True, "last_seq": 1,
                "last_import": "2026-01-15 09:00:00", "people": 60, "waiting": [3], "missing": [2],
                "held": {"ABCD-EFGH-JKMN": [1, 2]}, "down": {"sent": 1, "rejected": 1}}
-        assert district_view._status_cells(row)[6:] == ("gói 3", "THIẾU gói 2", "ABCD-EFGH-JKMN: gói 1, 2",
+        assert communes_view._status_cells(row)[6:] == ("gói 3", "THIẾU gói 2", "ABCD-EFGH-JKMN: gói 1, 2",
                                                         "1 chờ trả lời; 1 bị từ chối")
 
     def test_reports_and_the_coverage_workbook(self, root, folder):
@@ -278,7 +280,7 @@ class TestUpstreamConsole:
         assert view.canvas.find_all()
         assert len(view.people_tree.get_children()) == 100
         assert view.payouts_tree.item(view.payouts_tree.get_children()[0], "values")[1] == "Trợ cấp tháng 1/2026"
-        gui.screenshot(root, "district_reports")
+        gui.screenshot(root, "office_reports")
         shell.dialogs.save_path = str(folder / "bao-cao" / "ty-le.xlsx")
         (folder / "bao-cao").mkdir()
         view.export()
@@ -291,12 +293,12 @@ class TestUpstreamConsole:
         view.commune.event_generate("<<ComboboxSelected>>")
         gui.pump(root, lambda: view.loading.done)
         assert len(view.people_tree.get_children()) == 40
-        gui.screenshot(root, "district_people")
+        gui.screenshot(root, "office_people")
         view.tabs.select(2)
         view.commune.set(view.commune.cget("values")[0])
         view.commune.event_generate("<<ComboboxSelected>>")
         gui.pump(root, lambda: view.loading.done)
-        gui.screenshot(root, "district_payouts")
+        gui.screenshot(root, "office_payouts")
         view.tabs.select(0)
 
     def test_receipts_written_and_read_back_by_the_commune(self, root, folder, communes):
@@ -318,7 +320,7 @@ class TestUpstreamConsole:
         assert done["seq"] == 3
         view.tree.selection_set(AN_BINH)
         root.update()
-        gui.screenshot(root, "district_acks")
+        gui.screenshot(root, "office_acks")
 
     def test_send_a_new_base_level_down(self, root, folder, communes):
         shell = shell_of(root)
@@ -342,7 +344,7 @@ class TestUpstreamConsole:
         assert pkg.items == view.items
         [row] = view.history.get_children()
         assert view.history.item(row, "values")[3] == "chờ xã trả lời"
-        gui.screenshot(root, "district_send_down")
+        gui.screenshot(root, "office_send_down")
 
         view.kind.set("gift_list")
         view._kind_changed()
@@ -367,13 +369,13 @@ class TestUpstreamConsole:
 class TestModeChoice:
     def test_gui_on_an_office_database_opens_the_console(self, root, office_path):
         shell = app.start(root, office_path, clock=CLOCK, dialogs=OfficeFakeDialogs())
-        assert isinstance(shell, district_view.OfficeShell) and shell.current == "communes"
+        assert isinstance(shell, console.OfficeShell) and shell.current == "communes"
         shell.frame.destroy()
         shell.db.close()
 
     def test_a_communes_database_is_refused_by_the_console(self, folder, communes):
         with pytest.raises(UserError, match="cơ sở dữ liệu của một xã"):
-            district_view.start_office(None, folder / f"xa-{AN_BINH}.sqlite")
+            console.start_office(None, folder / f"xa-{AN_BINH}.sqlite")
         env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
         done = subprocess.run([sys.executable, "-m", "commune_payout", "--db", str(folder / f"xa-{AN_BINH}.sqlite"),
                                "gui", "--office"], env=env, capture_output=True, text=True, timeout=60)
@@ -398,7 +400,7 @@ def small(folder, office_path):
     os.environ["DISPLAY"] = gui.display_of_size(1280, 720)
     root = app.create_root()
     root.geometry("1280x720+0+0")
-    shell = district_view.open_office(root, office_path, clock=CLOCK, dialogs=OfficeFakeDialogs())
+    shell = console.open_office(root, office_path, clock=CLOCK, dialogs=OfficeFakeDialogs())
     gui.settle(root)
     yield shell
     root.destroy()
@@ -412,4 +414,4 @@ class TestSmallScreen:
             view = small.show(key)
             gui.settle(small.root, 0.3)
             assert view.winfo_width() <= 1280 and view.winfo_rooty() + view.winfo_height() <= 720
-            gui.screenshot(small.root, f"district_small_{key}")
+            gui.screenshot(small.root, f"office_small_{key}")
