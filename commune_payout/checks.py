@@ -7,11 +7,12 @@ police can go through the whole list in one visit. Ended and deceased people are
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from commune_payout import settings
+from commune_payout import decisions, settings
 from commune_payout.ids import id_problems
 from commune_payout.money import format_vnd
 from commune_payout.programs import (BY_CODE, UNRECOGNISED, age_in_month, coefficient_text, entitlement,
                                      load_base_levels, public_label)
+from commune_payout.register import FIELD_LABELS
 from commune_payout.sheet_writer import BOLD, TEXT, TITLE, Style, Workbook
 from commune_payout.text import fold
 
@@ -31,8 +32,12 @@ GROUP_LABELS = {
     "amount_mismatch": "Mức hưởng không khớp hệ số × mức chuẩn",
     "coefficient_age": "Hệ số không đúng với diện và tuổi",
     "category_age": "Tuổi không hợp với diện hưởng",
+    "no_decision": "Đang hưởng nhưng chưa có quyết định",
+    "changed_without_decision": "Mức hưởng thay đổi không theo quyết định",
 }
 SEVERITY = {"error": "Lỗi", "warning": "Cần xem lại"}
+# The commune's own paperwork, which the police's list leaves out.
+OFFICE_ONLY = ("no_decision", "changed_without_decision")
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ def run_checks(db, today: dt.date) -> list[CheckProblem]:
 
     _unknown_groups(db, rows, add)
     _amount_checks(db, rows, today, add)
+    _decision_checks(db, add)
     order = {code: i for i, code in enumerate(GROUP_LABELS)}
     out.sort(key=lambda p: order[p.code])
     return out
@@ -173,6 +179,23 @@ def _amount_checks(db, rows, today, add) -> None:
                 f"{label}: mức ghi {format_vnd(m['amount'])}, nhưng theo quy định {part.arithmetic()}")
 
 
+def _decision_checks(db, add) -> None:
+    """Active people no decision of the chairman backs (docs/domain.md, "Decisions")."""
+    for row in decisions.without_decision(db):
+        if row["code"] == "no_decision":
+            add(row, "decision", "warning", "no_decision",
+                "Chưa có quyết định hưởng trợ cấp nào ghi trong phần mềm: ghi quyết định đã có, hoặc lập quyết định")
+        else:
+            add(row, "decision", "warning", "changed_without_decision",
+                f"Sửa {FIELD_LABELS.get(row['field'], row['field']).lower()} ngày "
+                f"{dt.date.fromisoformat(row['changed_at'][:10]):%d/%m/%Y} không theo quyết định nào")
+
+
+def for_police(problems: list[CheckProblem]) -> list[CheckProblem]:
+    """The problems the commune police can help with (identity and account data)."""
+    return [p for p in problems if p.code not in OFFICE_ONLY]
+
+
 def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:
     """(code, label, count) for each group that has problems, in report order."""
     counts: dict[str, int] = {}
@@ -182,7 +205,9 @@ def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:
 
 
 def write_report(db, problems: list[CheckProblem], out_path, today: dt.date) -> None:
-    """The data-cleaning list for the commune police, as .xlsx (one row per problem, grouped)."""
+    """The data-cleaning list for the commune police, as .xlsx (one row per problem, grouped);
+    problems of the commune's own paperwork (:data:`OFFICE_ONLY`) are left out."""
+    problems = for_police(problems)
     info = settings.commune(db)
     people = {r["id"]: r for r in db.query(
         "SELECT id, birth_date, birth_year, id_number, village FROM beneficiaries")}

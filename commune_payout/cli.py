@@ -18,8 +18,10 @@ from commune_payout.errors import FileUnreadable, UserError
 # Modules that add subcommands (each has register_cli(subparsers)).
 FEATURES = [
     "commune_payout.cli_register",
+    "commune_payout.cli_config",
     "commune_payout.cli_gui",
     "commune_payout.cli_payouts",
+    "commune_payout.cli_decisions",
     "commune_payout.cli_documents",
     "commune_payout.cli_sync",
 ]

@@ -9,7 +9,7 @@ import argparse
 import datetime as dt
 import json
 
-from commune_payout import cashbook, payouts, transfers
+from commune_payout import cashbook, decisions, payouts, transfers
 from commune_payout.errors import NotFound, UserError
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
@@ -71,6 +71,11 @@ def register_cli(sub) -> None:
                    help="mỗi người một suất (lấy mức cao nhất); mặc định bật cho quà Tết")
     p.add_argument("--carry-forward", action=argparse.BooleanOptionalAction, default=None,
                    help="chuyển số chưa nhận của đợt hằng tháng trước; mặc định bật cho đợt hằng tháng")
+    p.add_argument("--funeral", action=argparse.BooleanOptionalAction, default=None,
+                   help="chi hỗ trợ mai táng đã có quyết định: mặc định bật cho đợt hằng tháng; "
+                        "với --kind one_off (không có mức cố định) lập đợt chỉ chi hỗ trợ mai táng")
+    p.add_argument("--decision", action="append", default=[], metavar="QUYẾT_ĐỊNH",
+                   help="quyết định mà danh sách chi trả kèm theo (số, ví dụ 12/QĐ-UBND; lặp lại được)")
     p.add_argument("--preview", action="store_true", help="chỉ xem trước, không ghi gì")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_create)
@@ -189,7 +194,8 @@ def cmd_create(args) -> int:
         name=args.name, kind=args.kind, period=args.period, session_date=args.date, funding_source=args.funding,
         pay_from=args.pay_from, pay_to=args.pay_to, fixed=dict(args.fixed), gift_high=args.gift_high,
         gift_low=args.gift_low, programs=tuple(p.strip() for p in args.programs.split(",") if p.strip()),
-        months=args.months, one_per_person=args.one_per_person, carry_forward=args.carry_forward)
+        months=args.months, one_per_person=args.one_per_person, carry_forward=args.carry_forward,
+        funeral=args.funeral, decisions=tuple(decisions.resolve_decision(ctx.db, d) for d in args.decision))
     preview = payouts.preview_session(ctx.db, spec)
     if args.preview:
         if args.json:

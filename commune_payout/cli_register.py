@@ -1,9 +1,9 @@
-"""CLI subcommands for the register: init, demo, import, list, search, show, check, export, config."""
+"""CLI subcommands for the register: init, demo, import, list, search, show, check, export."""
 
 import re
 import sys
 
-from commune_payout import checks, idcard, register, settings
+from commune_payout import checks, decisions, idcard, register, settings
 from commune_payout.banks import bank_name
 from commune_payout.errors import NotFound, UserError
 from commune_payout.money import format_vnd
@@ -23,11 +23,6 @@ def register_cli(sub) -> None:
     p.add_argument("--upstream", default=settings.DEFAULT_UPSTREAM,
                    help="tên cơ quan cấp trên nhận tệp đồng bộ")
     p.set_defaults(handler=cmd_init)
-
-    p = sub.add_parser("config", help="xem hoặc sửa tên cán bộ, cơ quan cấp trên")
-    p.add_argument("--officer")
-    p.add_argument("--upstream")
-    p.set_defaults(handler=cmd_config)
 
     p = sub.add_parser("demo", help="tạo một xã mẫu với dữ liệu giả để dùng thử")
     p.add_argument("--size", type=int, default=300, help="số người hưởng (mặc định 300)")
@@ -84,19 +79,6 @@ def cmd_init(args) -> int:
     print(f"Đã khai báo {info['name']} ({info['code']}), {info['province_name']}. "
           f"Cơ quan cấp trên: {info['upstream']}.")
     print(f"Cơ sở dữ liệu: {_cli().db_path(args)}")
-    return 0
-
-
-def cmd_config(args) -> int:
-    ctx = _cli().open_context(args)
-    info = settings.commune(ctx.db)
-    if args.officer is not None or args.upstream is not None:
-        info = settings.init_commune(ctx.db, info["code"],
-                                     officer=args.officer if args.officer is not None else info["officer"],
-                                     upstream=args.upstream if args.upstream is not None else info["upstream"])
-    for label, key in (("Xã", "name"), ("Mã xã", "code"), ("Tỉnh", "province_name"),
-                       ("Cán bộ phụ trách", "officer"), ("Cơ quan cấp trên", "upstream")):
-        print(f"{label}: {info[key]}")
     return 0
 
 
@@ -271,8 +253,10 @@ def cmd_show(args) -> int:
         print("  Lịch sử thay đổi:")
         for h in hist:
             field = "Tạo hồ sơ" if h["field"] == "created" else labels.get(h["field"], h["field"])
+            change = h["new_value"] if h["field"] == "decision" else f"{h['old_value'] or ''} → {h['new_value'] or ''}"
+            basis = decisions.history_basis(h)
             print(f"    {_vn_date(h['changed_at'][:10])} {h['changed_at'][11:16]} {h['changed_by']}: {field}: "
-                  f"{h['old_value'] or ''} → {h['new_value'] or ''}")
+                  f"{change}{f' ({basis})' if basis else ''}")
     return 0
 
 

@@ -63,11 +63,12 @@ FIELD_LABELS = {
     "police_verified_on": "Ngày công an xác minh",
     "notes": "Ghi chú",
     "memberships": "Diện hưởng",
+    "decision": "Quyết định",
     "category": "Diện đối tượng",
     "coefficient": "Hệ số",
     "amount": "Mức hưởng",
 }
-EDITABLE = tuple(f for f in FIELD_LABELS if f not in ("memberships", "category", "coefficient", "amount"))
+EDITABLE = tuple(f for f in FIELD_LABELS if f not in ("memberships", "decision", "category", "coefficient", "amount"))
 _NULLABLE = {"birth_date", "birth_year", "gender", "id_number", "old_id_number", "status_date",
              "monthly_amount", "bank_bin", "account_number", "police_verified_on"}
 PUBLIC_KEYS = ("id", "full_name", "birth_date", "birth_year", "gender", "id_number", "village",
@@ -245,8 +246,10 @@ def prepare_new(data: dict, today: dt.date) -> tuple[dict, dict[str, str]]:
     return row, problems
 
 
-def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
-    """Add a beneficiary; returns the new id. Raises ValidationError listing every problem."""
+def create(ctx: Context, data: dict, memberships=(), source: str = "", decision_id: str | None = None) -> str:
+    """Add a beneficiary; returns the new id. Raises ValidationError listing every problem.
+
+    ``decision_id`` names the decision that grants the person (see :func:`update`)."""
     row, problems = prepare_new(data, ctx.clock.today())
     if problems:
         raise ValidationError("Thông tin người hưởng chưa hợp lệ", problems)
@@ -261,7 +264,7 @@ def create(ctx: Context, data: dict, memberships=(), source: str = "") -> str:
         cols = ", ".join(row)
         ctx.db.execute(f"INSERT INTO beneficiaries ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
         _insert_memberships(ctx.db, bid, ms)
-        _history(ctx, bid, "created", None, row["full_name"], source, now)
+        _history(ctx, bid, "created", None, row["full_name"], source, now, decision_id)
     return bid
 
 
@@ -279,19 +282,28 @@ def _insert_memberships(db, bid: str, ms: list[dict]) -> None:
     db.conn.executemany(_INSERT_MEMBERSHIP, [_membership_row(bid, m) for m in ms])
 
 
-def _history(ctx: Context, bid: str, field: str, old, new, source: str, when: str) -> None:
+def _history(ctx: Context, bid: str, field: str, old, new, source: str, when: str,
+             decision_id: str | None = None) -> None:
     ctx.db.execute(
-        "INSERT INTO beneficiary_history (id, beneficiary_id, changed_at, changed_by, field, old_value, new_value, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO beneficiary_history (id, beneficiary_id, changed_at, changed_by, field, old_value, new_value, "
+        "source, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [new_id(), bid, when, ctx.user, field, None if old is None else str(old),
-         None if new is None else str(new), source],
+         None if new is None else str(new), source, decision_id],
     )
 
 
-def update(ctx: Context, bid: str, changes: dict, memberships=None, source: str = "") -> list[str]:
+def note(ctx: Context, bid: str, field: str, text: str, source: str = "", decision_id: str | None = None) -> None:
+    """Add a line to a person's history that is not a field change (a decision naming them)."""
+    _history(ctx, bid, field, None, text, source, ctx.clock.now().isoformat(sep=" "), decision_id)
+
+
+def update(ctx: Context, bid: str, changes: dict, memberships=None, source: str = "",
+           decision_id: str | None = None) -> list[str]:
     """Apply ``changes`` (and, if given, replace the memberships); returns the changed field names.
 
-    Every changed field is written to the history as old → new, in the same transaction.
+    Every changed field is written to the history as old → new, in the same transaction, with
+    ``decision_id`` when the change is made under a decision (a change to memberships, status or
+    own amount without one is a change "không theo quyết định").
     """
     current = get(ctx.db, bid)
     values, problems = normalise(changes)
@@ -314,13 +326,13 @@ def update(ctx: Context, bid: str, changes: dict, memberships=None, source: str 
             sets = ", ".join(f"{k} = ?" for k in row)
             ctx.db.execute(f"UPDATE beneficiaries SET {sets} WHERE id = ?", [*row.values(), bid])
             for k in changed:
-                _history(ctx, bid, k, current.get(k), values[k], source, now)
+                _history(ctx, bid, k, current.get(k), values[k], source, now, decision_id)
         if ms_changed:
             ctx.db.execute("DELETE FROM memberships WHERE beneficiary_id = ?", [bid])
             _insert_memberships(ctx.db, bid, new_ms)
             if not changed:
                 ctx.db.execute("UPDATE beneficiaries SET updated_at = ? WHERE id = ?", [now, bid])
-            _history(ctx, bid, "memberships", old_ms_text, _membership_text(new_ms), source, now)
+            _history(ctx, bid, "memberships", old_ms_text, _membership_text(new_ms), source, now, decision_id)
     return changed + (["memberships"] if ms_changed else [])
 
 
@@ -409,7 +421,7 @@ def pick_namesakes(namesakes, id_number: str | None, birth_year: int | None) -> 
 def history(db, bid: str) -> list[dict]:
     """Every recorded change of one person, newest first."""
     return [dict(r) for r in db.query(
-        "SELECT changed_at, changed_by, field, old_value, new_value, source FROM beneficiary_history "
+        "SELECT changed_at, changed_by, field, old_value, new_value, source, decision_id FROM beneficiary_history "
         "WHERE beneficiary_id = ? ORDER BY changed_at DESC, rowid DESC", [bid])]
 
 

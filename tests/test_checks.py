@@ -2,13 +2,15 @@ import datetime as dt
 
 from openpyxl import load_workbook
 
-from commune_payout import checks, register
+from commune_payout import checks, decisions, register
 
 TODAY = dt.date(2026, 1, 15)
+# People made here have no decision; these tests are about their data (test_decisions.py has the rest).
+DECISION_CODES = {"no_decision", "changed_without_decision"}
 
 
-def codes_for(problems, bid):
-    return {p.code for p in problems if p.beneficiary_id == bid}
+def codes_for(problems, bid, decision_codes=False):
+    return {p.code for p in problems if p.beneficiary_id == bid and (decision_codes or p.code not in DECISION_CODES)}
 
 
 def test_clean_person_has_no_problem(ctx):
@@ -16,7 +18,12 @@ def test_clean_person_has_no_problem(ctx):
                                 "id_number": "035050585658", "village": "Thôn Đông", "bank_bin": "970405",
                                 "account_number": "7407188181741", "account_holder": "LE VAN BINH"},
                           [{"category": "nct_ngheo_60_80", "coefficient": 1.5}])
-    assert codes_for(checks.run_checks(ctx.db, TODAY), bid) == set()
+    assert codes_for(checks.run_checks(ctx.db, TODAY), bid, decision_codes=True) == {"no_decision"}
+    recorded = decisions.create_decision(ctx, decisions.DecisionSpec(
+        dt.date(2025, 3, 10), "2025-03", number=41, recorded=True),
+        items=[{"beneficiary_id": bid, "action": "grant", "category": "nct_ngheo_60_80"}])
+    decisions.apply_decision(ctx, recorded)
+    assert codes_for(checks.run_checks(ctx.db, TODAY), bid, decision_codes=True) == set()
 
 
 def test_missing_and_malformed_ids(ctx):
@@ -112,7 +119,9 @@ def test_report_for_the_police(ctx, tmp_path):
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=6)]
     assert values[0][1] == "Không Có Số" and values[0][2] == "05/03/1950"
     assert values[0][5] == checks.GROUP_LABELS["missing_id"]
-    assert checks.summary(problems) == [("missing_id", "Thiếu số định danh", 1)]
+    assert checks.summary(problems) == [("missing_id", "Thiếu số định danh", 1),
+                                        ("no_decision", "Đang hưởng nhưng chưa có quyết định", 1)]
+    assert len(values) == 1           # the commune's own paperwork is not the police's business
 
 
 def test_coefficient_that_does_not_fit_the_age(ctx):

@@ -268,15 +268,20 @@ def test_columns_follow_the_session_kind_and_the_lines():
         "STT", "Họ và tên", "Năm sinh", "Số định danh", "Diện", "Hệ số", "Mức hưởng /tháng", "Số tháng",
         "Thành tiền (đồng)", "Hình thức", "Ký nhận"]
     assert "Hệ số" not in titles("monthly", [line(coefficient=None, group_key="ncc_benh_binh")])
-    full = titles("monthly", [line(arrears_amount=1_000_000, total=1_500_000, notes=("TL",)),
+    full = titles("monthly", [line(carried_forward=1_000_000, total=1_500_000, notes=("KT",)),
                               line(receiver_name="Lê Văn Cường", receiver_relation="Con")])
-    assert full[-6:] == ["Truy lĩnh, kỳ trước", "Thành tiền (đồng)", "Hình thức", "Người nhận thay", "Ký nhận",
+    assert full[-6:] == ["Kỳ trước chuyển sang", "Thành tiền (đồng)", "Hình thức", "Người nhận thay", "Ký nhận",
                          "Ghi chú"]
+    # arrears have rows of their own on a monthly list, and columns of their own on an arrears list
+    assert "Kỳ trước chuyển sang" not in titles("monthly", [line(arrears_amount=120_000, total=620_000)])
+    assert titles("arrears", [line(monthly_amount=0, purpose="arrears")])[5:9] == [
+        "Truy lĩnh các tháng", "Chênh lệch /tháng", "Số tháng", "Thành tiền (đồng)"]
 
 
 @pytest.mark.parametrize("kind, lines", [
     ("tet_gift", [line(coefficient=None)]),
     ("monthly", [line(arrears_amount=1, carried_forward=1, receiver_name="B", notes=("ĐC",))]),
+    ("arrears", [line(purpose="arrears", receiver_name="B", notes=("TL",))]),
 ])
 def test_columns_fill_the_page_leave_names_room_and_every_header_word_fits(kind, lines):
     fonts.register()
@@ -495,12 +500,13 @@ def test_cleaning_list_groups_problems_and_hides_hiv(db, people, tmp_path):
     problems = checks.run_checks(db, ON)
     assert not any("HIV" in p.message for p in problems)  # the checks name HIV groups by programme only
     out = tmp_path / "cleaning.pdf"
-    assert cleaning.write(db, out, on=ON) == len(problems)
+    assert cleaning.write(db, out, on=ON) == len(checks.for_police(problems)) < len(problems)
     text = pdf_text(out)
     assert_no_hiv(out)
     assert "Bảo trợ xã hội: mức ghi 700.000 đ" in text
     assert "Thiếu số định danh" in text and "Hoàng Thị Thu" in text
     assert "CÔNG AN XÃ" in text and "Kết quả xác minh của công an" in text
+    assert checks.GROUP_LABELS["no_decision"] not in text          # the commune's own paperwork
 
 
 # Monthly progress report ------------------------------------------------------------------------

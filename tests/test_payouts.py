@@ -110,13 +110,14 @@ def test_highest_coefficient_only_and_programme_filter(ctx):
     assert with_ncc["total"] == 1_250_000 + 1_800_000
 
 
-def test_months_arrears_and_override(ctx):
+def test_months_and_override(ctx):
+    # Arrears are worked out from decisions and base levels: tests/test_arrears.py.
     a = add_person(ctx, "Ngô Văn Hai", ("nkt_nang", {"coefficient": 1.5}), birth_year=1980)
     b = add_person(ctx, "Đinh Thị Ba", ("nkt_nang", {"coefficient": 1.5}), birth_year=1980)
-    spec = monthly_spec(months=2, arrears={a: 3}, overrides={b: (1_000_000, "Quyết định số 12/QĐ-UBND")})
+    spec = monthly_spec(months=2, overrides={b: (1_000_000, "Quyết định số 12/QĐ-UBND")})
     lines = {line["beneficiary_id"]: line for line in payouts.preview_session(ctx.db, spec).lines}
-    assert (lines[a]["base_amount"], lines[a]["months"], lines[a]["arrears_amount"]) == (750_000, 2, 2_250_000)
-    assert lines[a]["total"] == 750_000 * 2 + 2_250_000
+    assert (lines[a]["base_amount"], lines[a]["months"], lines[a]["arrears_amount"]) == (750_000, 2, 0)
+    assert lines[a]["total"] == 750_000 * 2
     assert lines[b]["total"] == 1_000_000 and lines[b]["override_reason"] == "Quyết định số 12/QĐ-UBND"
 
 
@@ -242,7 +243,8 @@ def test_database_refuses_second_payment_and_edits_of_the_ledger(ctx):
                    "group_code, group_label, group_public, other_groups, sensitive, coefficient, base_amount, "
                    "months, arrears_months, arrears_amount, carried_forward, NULL, override_amount, "
                    "override_reason, total, planned_channel, channel, bank_bin, account_number, account_holder, "
-                   "receiver_name, receiver_relation, receiver_id_number, 'pending', 0 FROM payout_lines")
+                   "receiver_name, receiver_relation, receiver_id_number, 'pending', 0, 'allowance', NULL "
+                   "FROM payout_lines")
     with pytest.raises(sqlite3.IntegrityError, match="draft -> locked -> closed"):
         db.execute("UPDATE payout_sessions SET status = 'draft'")
     assert db.execute("SELECT count(*) FROM payout_entries").fetchone()[0] == 1

@@ -3,9 +3,9 @@ import unicodedata
 
 import pytest
 
-from commune_payout import register
+from commune_payout import base_levels, register
 from commune_payout.errors import NotFound, ValidationError
-from commune_payout.programs import base_level, entitlement, load_base_levels, set_base_level
+from commune_payout.programs import base_level, entitlement, load_base_levels
 
 PERSON = {
     "full_name": "  Đặng  Văn Đạt ",
@@ -107,10 +107,11 @@ def test_single_parent_amount_adds_and_pension_does_not(db):
     assert entitlement(ms, None, 1940, on, levels).amount == 500_000
 
 
-def test_base_level_is_a_dated_setting(db):
+def test_base_level_is_a_dated_setting(ctx):
+    db = ctx.db
     assert base_level(db, "btxh", dt.date(2024, 6, 30)) == 360_000
     assert base_level(db, "btxh", dt.date(2024, 7, 1)) == 500_000
-    set_base_level(db, "btxh", dt.date(2026, 7, 1), 600_000, "Tỉnh nâng mức chuẩn")
+    base_levels.set_local(ctx, "btxh", dt.date(2026, 7, 1), 600_000, "Tỉnh nâng mức chuẩn")
     assert base_level(db, "btxh", dt.date(2026, 7, 1)) == 600_000
     assert base_level(db, "btxh", dt.date(2026, 6, 30)) == 500_000
 

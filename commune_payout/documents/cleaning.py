@@ -75,10 +75,11 @@ def render(items: list[CleaningItem], out, *, issuer: Issuer, on: dt.date) -> No
 
 
 def cleaning_items(db, today: dt.date) -> list[CleaningItem]:
-    """The problems of :func:`checks.run_checks` with each person's identifying data."""
+    """The problems of :func:`checks.run_checks` the police can help with, with each person's
+    identifying data."""
     people = {r["id"]: r for r in db.query("SELECT id, birth_date, birth_year, id_number, village FROM beneficiaries")}
     out = []
-    for p in checks.run_checks(db, today):
+    for p in checks.for_police(checks.run_checks(db, today)):
         person = people.get(p.beneficiary_id, {})
         birth = person.get("birth_date")
         out.append(CleaningItem(

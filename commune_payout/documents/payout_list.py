@@ -38,8 +38,8 @@ CHANNEL_LEGEND = {"TK": "chuyển khoản vào tài khoản", "TM": "tiền mặ
 TRANSFER = "Chuyển khoản"
 NOTE_LEGEND = {
     "BN": "đã nhận tiền, số biên nhận",
-    "TL": "có truy lĩnh (cột truy lĩnh, kỳ trước)",
-    "KT": "có tiền kỳ trước chưa nhận chuyển sang (cột truy lĩnh, kỳ trước)",
+    "TL": "có truy lĩnh (dòng “Truy lĩnh …” dưới tên: các tháng, mức chênh lệch mỗi tháng)",
+    "KT": "có tiền kỳ trước chưa nhận chuyển sang (cột kỳ trước)",
     "ĐC": "số tiền được điều chỉnh theo quyết định",
     "TR": "chuyển khoản bị trả lại",
 }
@@ -77,6 +77,7 @@ SHORT_GROUPS = {
     "chua_xac_dinh": "Chưa xác định",
     "btxh": "BTXH",
     "ncc": "NCC",
+    "funeral": "Mai táng phí",
 }
 
 
@@ -104,10 +105,17 @@ class PayoutListLine:
     arrears_amount: int = 0
     carried_forward: int = 0
     notes: tuple[str, ...] = ()
+    arrears: tuple[tuple[tuple[str, ...], int], ...] = ()  # runs of months paid back: (months, per month)
+    purpose: str = "allowance"    # the line pays the month's allowance, arrears alone or funeral support
 
     @property
     def short_group(self) -> str:
         return SHORT_GROUPS.get(self.group_key, self.group)
+
+    @property
+    def own_total(self) -> int:
+        """What the person's own row pays: the line's total less its arrears, which have rows of their own."""
+        return self.total - self.arrears_amount
 
 
 def decimal(value: float) -> str:
@@ -143,36 +151,43 @@ NAME = ListColumn(Column("Họ và tên", 0, lines=2, least=35), lambda l, m: l.
 BIRTH = ListColumn(Column("Năm sinh", 10, "CENTER"), lambda l, m: str(l.birth_year or ""))
 ID = ListColumn(Column("Số định danh", 22, "CENTER"), lambda l, m: mask(l.id_number) if m else (l.id_number or ""))
 GROUP = ListColumn(Column("Diện", 22), lambda l, m: l.short_group)
-COEFFICIENT = ListColumn(Column("Hệ số", 9, "CENTER"), lambda l, m: decimal(l.coefficient) if l.coefficient else "")
-RATE = ListColumn(Column("Mức hưởng\n/tháng", 16, "RIGHT"), lambda l, m: format_vnd(l.monthly_amount, unit=False))
-MONTHS = ListColumn(Column("Số\ntháng", 9, "CENTER"), lambda l, m: str(l.months))
-EXTRA = ListColumn(Column("Truy lĩnh,\nkỳ trước", 16, "RIGHT"),
-                   lambda l, m: _money(l.arrears_amount + l.carried_forward))
-AMOUNT = ListColumn(Column("Số tiền\n(đồng)", 19, "RIGHT"), lambda l, m: format_vnd(l.total, unit=False))
-TOTAL = ListColumn(Column("Thành tiền\n(đồng)", 19, "RIGHT"), lambda l, m: format_vnd(l.total, unit=False))
+COEFFICIENT = ListColumn(Column("Hệ số", 9, "CENTER"),
+                         lambda l, m: decimal(l.coefficient) if l.coefficient and l.purpose == "allowance" else "")
+RATE = ListColumn(Column("Mức hưởng\n/tháng", 16, "RIGHT"),
+                  lambda l, m: format_vnd(l.monthly_amount, unit=False) if l.purpose == "allowance" else "")
+MONTHS = ListColumn(Column("Số\ntháng", 9, "CENTER"), lambda l, m: str(l.months) if l.purpose == "allowance" else "")
+EXTRA = ListColumn(Column("Kỳ trước\nchuyển sang", 16, "RIGHT"), lambda l, m: _money(l.carried_forward))
+AMOUNT = ListColumn(Column("Số tiền\n(đồng)", 19, "RIGHT"), lambda l, m: format_vnd(l.own_total, unit=False))
+TOTAL = ListColumn(Column("Thành tiền\n(đồng)", 19, "RIGHT"), lambda l, m: _money(l.own_total))
+ARREARS_MONTHS = ListColumn(Column("Truy lĩnh các tháng", 24, lines=2), lambda l, m: "")
+ARREARS_RATE = ListColumn(Column("Chênh lệch\n/tháng", 16, "RIGHT"), lambda l, m: "")
 CHANNEL = ListColumn(Column("Hình\nthức", 9, "CENTER"), lambda l, m: CHANNEL_CODES[l.channel])
 RECEIVER = ListColumn(Column("Người nhận thay", 32, lines=2), lambda l, m: receiver_text(l.receiver_name,
                                                                                         l.receiver_relation))
 SIGN = ListColumn(Column("Ký nhận", 0, "CENTER", least=30), _sign_cell)
-NOTES = ListColumn(Column("Ghi chú", 14, "CENTER"), lambda l, m: ", ".join(l.notes))
+NOTES = ListColumn(Column("Ghi chú", 14, "CENTER", lines=2), lambda l, m: ", ".join(l.notes))
 
 
 def columns_for(kind: str, lines: list[PayoutListLine]) -> list[ListColumn]:
     """The columns of a list of session ``kind`` holding ``lines``.
 
     A monthly list shows how the amount arises (coefficient if any line has one, the monthly
-    amount, the months, the arrears and the amount carried over from the last session if any
-    line has them, the total); a gift or one-off list the amount alone. The authorised receiver's column appears when a line has
-    one; the notes column when a line has a note.
+    amount, the months, the amount carried over from the last session if any line has one, the
+    total; arrears on rows of their own, with the months and the difference each month); an
+    arrears list the months paid back, the difference each month, how many months and the total;
+    a gift or one-off list the amount alone. The authorised receiver's column appears when a line
+    has one; the notes column when a line has a note.
     """
     out = [NUMBER, NAME, BIRTH, ID, GROUP]
     if kind == "monthly":
         if any(line.coefficient for line in lines):
             out.append(COEFFICIENT)
         out += [RATE, MONTHS]
-        if any(line.arrears_amount or line.carried_forward for line in lines):
+        if any(line.carried_forward for line in lines):
             out.append(EXTRA)
         out.append(TOTAL)
+    elif kind == "arrears":
+        out += [ARREARS_MONTHS, ARREARS_RATE, MONTHS, TOTAL]
     else:
         out.append(AMOUNT)
     out.append(CHANNEL)
@@ -206,13 +221,49 @@ def _rows(lines: list[PayoutListLine], columns: list[ListColumn], masked: bool) 
         for line in group:
             n += 1
             subtotal += line.total
-            cells = [c.value(line, masked) for c in columns]
-            cells[0] = str(n)
-            rows.append(Row(cells, amount=line.total, count=1))
+            rows += _line_rows(line, columns, masked, str(n))
         rows.append(label(f"Cộng {village or 'chưa ghi thôn'}: {len(group)} người", subtotal, "subtotal"))
         total += subtotal
     rows.append(label(f"TỔNG CỘNG: {n} người", total, "total"))
     return rows, total
+
+
+def _line_rows(line: PayoutListLine, columns: list[ListColumn], masked: bool, number: str) -> list[Row]:
+    """The rows of one person: their own row, then one row per run of months paid back ("Truy lĩnh
+    tháng 7–9/2026", the difference each month, the months, the amount). On an arrears list the
+    first run is on the person's own row."""
+    cells = [c.value(line, masked) for c in columns]
+    cells[0] = number
+    runs = list(line.arrears)
+    amount = line.own_total
+    if ARREARS_MONTHS in columns and runs:
+        months, per_month = runs.pop(0)
+        _put_run(cells, columns, months, per_month, named=False)
+        amount += len(months) * per_month
+    rows = [Row(cells, amount=amount, count=1)]
+    for months, per_month in runs:
+        run = [_sign_cell(line, masked) if c is SIGN else CHANNEL_CODES[line.channel] if c is CHANNEL else ""
+               for c in columns]
+        _put_run(run, columns, months, per_month, named=True)
+        rows.append(Row(run, amount=len(months) * per_month))
+    return rows
+
+
+def _put_run(cells: list, columns: list[ListColumn], months, per_month: int, named: bool) -> None:
+    """Write a run of months paid back into the cells of a row; ``named``: a row of its own, whose
+    name cell says what it pays."""
+    words = payouts.months_text(list(months))
+    where = {c: i for i, c in enumerate(columns)}
+    if ARREARS_MONTHS in where:
+        cells[where[ARREARS_MONTHS]] = words
+    if named:
+        cells[where[NAME]] = Italic(f"Truy lĩnh {words}" if ARREARS_MONTHS not in where else "(tiếp)")
+    rate = where.get(ARREARS_RATE, where.get(RATE))
+    if rate is not None:
+        cells[rate] = format_vnd(per_month, unit=False)
+    if MONTHS in where:
+        cells[where[MONTHS]] = str(len(months))
+    cells[where.get(TOTAL, where.get(AMOUNT))] = format_vnd(len(months) * per_month, unit=False)
 
 
 def legend(lines: list[PayoutListLine], columns: list[ListColumn]) -> list[str]:
@@ -312,6 +363,7 @@ def session_list_lines(db, session_id: str, channel: str | None = None) -> list[
     if channel not in (None, "all") and wanted is None:
         raise ValueError(f"unknown channel filter {channel!r}")
     out = []
+    back = payouts.session_arrears(db, session_id)
     for line in payouts.session_lines(db, session_id):
         if line["status"] == "cancelled" or (wanted and line["channel"] not in wanted):
             continue
@@ -319,14 +371,31 @@ def session_list_lines(db, session_id: str, channel: str | None = None) -> list[
         sensitive = line["sensitive"] or (category is not None and category.sensitive)
         key = line["program"] if sensitive else line["group_code"]
         group = PROGRAM_LABELS[line["program"]] if sensitive else line["group_public"]
+        if line["purpose"] == "funeral":
+            key, group = "funeral", payouts.PURPOSES["funeral"]
         name, relation = _receiver(line)
+        runs = tuple((tuple(months), per_month) for months, per_month in payouts.runs(back.get(line["id"], [])))
+        if line["override_amount"] is not None:
+            runs = ()          # an override replaces the arithmetic: the line is paid as one amount
         out.append(PayoutListLine(
             full_name=line["full_name"], birth_year=line["birth_year"], id_number=line["id_number"],
             village=line["village"], group_key=key, group=group, monthly_amount=line["base_amount"],
             coefficient=line["coefficient"], months=line["months"], total=line["total"], channel=line["channel"],
-            receiver_name=name, receiver_relation=relation, arrears_amount=line["arrears_amount"],
-            carried_forward=line["carried_forward"], notes=_notes(line)))
+            receiver_name=name, receiver_relation=relation,
+            arrears_amount=sum(len(m) * a for m, a in runs), carried_forward=line["carried_forward"],
+            notes=_notes(line), arrears=runs, purpose=line["purpose"]))
     return out
+
+
+def decisions_line(named: list[dict], issuer: Issuer) -> str:
+    """"Kèm theo Quyết định số 12/QĐ-UBND ngày 20/10/2026 của Chủ tịch Ủy ban nhân dân xã An Bình"
+    (several: "… số 12/QĐ-UBND ngày …, số 13/QĐ-UBND ngày …")."""
+    if not named:
+        return ""
+    each = [f"số {d['number_text']} ngày {dt.date.fromisoformat(d['signed_on']):%d/%m/%Y}" for d in named]
+    if len(each) > 4:
+        each = each[:3] + [f"và {len(each) - 3} quyết định khác"]
+    return f"Kèm theo Quyết định {', '.join(each)} của Chủ tịch {issuer.full_name}"
 
 
 def session_subtitle(session: dict) -> list[str]:
@@ -345,6 +414,9 @@ def write(db, session_id: str, out, *, on: dt.date, masked: bool = False, channe
     if not lines:
         raise UserError("Không có ai trong danh sách chi trả cần in")
     title = "Danh sách chi trả" + _TITLE_SUFFIX[channel]
-    render(lines, out, issuer=issuer_of(db), on=on, title=title, kind=session["kind"],
-           subtitle=session_subtitle(session), footer=f"{title} — {session['name']}", masked=masked)
+    issuer = issuer_of(db)
+    basis = decisions_line(payouts.session_decisions(db, session_id), issuer)
+    render(lines, out, issuer=issuer, on=on, title=title, kind=session["kind"],
+           subtitle=session_subtitle(session) + ([basis] if basis else []), footer=f"{title} — {session['name']}",
+           masked=masked)
     return len(lines)

@@ -6,7 +6,8 @@ offices of the programmes reported (:func:`report_offices`), the body, "Nơi nh�
 chairman's signature.
 
 For one month (the sessions whose period is that month): people and amounts paid by account and
-in cash, and still unpaid, per session, by group and by village; the account coverage of the
+in cash, and still unpaid, per session, by group and by village, and apart the arrears (by cause)
+and the funeral support those sums hold; the account coverage of the
 register; the cashless share (people paid by transfer out of people paid) and its trend over the
 past sessions, as a table and a bar chart. Groups are printed with their public label, so HIV
 status never appears.
@@ -33,6 +34,8 @@ from commune_payout.programs import PROGRAM_LABELS
 from commune_payout.text import fold, sort_key
 
 TREND_SESSIONS = 12
+EXTRAS = {"rate": "Truy lĩnh chênh lệch mức chuẩn", "decision": "Truy lĩnh theo quyết định",
+          "funeral": "Hỗ trợ chi phí mai táng"}
 KIND = "progress"
 # Since 7/2025 social assistance and the social pension report to the provincial Sở Y tế,
 # người có công to the Sở Nội vụ (docs/domain.md).
@@ -51,17 +54,19 @@ class Split:
     unpaid_count: int = 0
     unpaid_amount: int = 0
 
-    def add(self, line: dict) -> None:
+    def add(self, line: dict, amount: int | None = None) -> None:
+        """Count ``line`` (its whole total, or ``amount`` of it)."""
+        amount = line["total"] if amount is None else amount
         if line["status"] == "paid":
             if line["paid_channel"] == "account":
                 self.account_count += 1
-                self.account_amount += line["total"]
+                self.account_amount += amount
             else:
                 self.cash_count += 1
-                self.cash_amount += line["total"]
+                self.cash_amount += amount
         elif line["status"] in ("pending", "returned"):
             self.unpaid_count += 1
-            self.unpaid_amount += line["total"]
+            self.unpaid_amount += amount
 
     @property
     def count(self) -> int:
@@ -100,6 +105,7 @@ class ProgressData:
     by_village: list[tuple[str, Split]] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     programs: set[str] = field(default_factory=set)             # programmes of the month's lines
+    extras: list[tuple[str, Split]] = field(default_factory=list)   # arrears by cause, funeral support
 
     @property
     def total(self) -> Split:
@@ -130,11 +136,19 @@ def progress_data(db, period: str, history: int = TREND_SESSIONS) -> ProgressDat
     groups: dict[str, Split] = {}
     villages: dict[str, Split] = {}
     past = [s for s in payouts.list_sessions(db) if s["period"] <= period][:history]
+    extras = {label: Split() for label in EXTRAS.values()}
     for session in reversed(past):
         split = Split()
+        back = payouts.session_arrears(db, session["id"]) if session["period"] == period else {}
         for line in payouts.session_lines(db, session["id"]):
             split.add(line)
             if session["period"] == period:
+                for cause in payouts.CAUSES:
+                    amount = sum(r["amount"] for r in back.get(line["id"], []) if r["cause"] == cause)
+                    if amount and line["override_amount"] is None:
+                        extras[EXTRAS[cause]].add(line, amount)
+                if line["purpose"] == "funeral":
+                    extras[EXTRAS["funeral"]].add(line)
                 data.programs.add(line["program"])
                 label = PROGRAM_LABELS[line["program"]] if line["sensitive"] else line["group_public"]
                 groups.setdefault(label, Split()).add(line)
@@ -142,6 +156,7 @@ def progress_data(db, period: str, history: int = TREND_SESSIONS) -> ProgressDat
         data.trend.append(TrendPoint(session["period"], session["name"], split))
         if session["period"] == period:
             data.sessions.append((session["name"], split))
+    data.extras = [(label, s) for label, s in extras.items() if s.count]
     data.by_group = sorted(groups.items(), key=lambda kv: sort_key(kv[0]))
     data.by_village = sorted(villages.items(), key=lambda kv: sort_key(kv[0]))
     return data
@@ -317,8 +332,11 @@ def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, number: int,
                   _split_table("Đợt chi trả", data.sessions, data.total if len(data.sessions) > 1 else None),
                   Paragraph("2. Theo nhóm đối tượng", sub),
                   _split_table("Nhóm đối tượng", data.by_group, data.total),
-                  Paragraph("3. Theo thôn", sub), _split_table("Thôn", data.by_village, data.total),
-                  Spacer(1, 2 * mm)]
+                  Paragraph("3. Theo thôn", sub), _split_table("Thôn", data.by_village, data.total)]
+        if data.extras:
+            story.append(KeepTogether([Paragraph("4. Trong đó: truy lĩnh và hỗ trợ chi phí mai táng", sub),
+                                       _split_table("Khoản chi", data.extras, None)]))
+        story.append(Spacer(1, 2 * mm))
         total = data.total
         story.append(Paragraph(
             f"Trong tháng đã chi cho {total.paid_count} người, trong đó {total.account_count} người qua tài khoản "

@@ -2,8 +2,10 @@
 
 Each receipt carries its number (sequential in the session), the payer (the commune's People's
 Committee), the person entitled and who actually took the money (themself, or an authorised
-person with their relation and ID number), the amount in figures and in words, the date, and
-room for two signatures. By default only cash payments get one: someone paid by transfer never
+person with their relation and ID number), the amount in figures and in words (with what it is
+made of when it pays arrears or an amount carried from an earlier session: each on its own
+line), the date, and room for two signatures. Funeral support has a receipt of its own, naming
+the person who died and whoever arranged the funeral. By default only cash payments get one: someone paid by transfer never
 handled the money, so there is nothing for them to sign.
 
 Every text stays inside its receipt, 8 mm or more from the cut lines and the paper's edge: a
@@ -54,6 +56,8 @@ class Receipt:
     receiver_name: str = ""
     receiver_relation: str = ""
     receiver_id_number: str = ""
+    items: tuple[tuple[str, int], ...] = ()     # what the amount is made of, when it is several things
+    funeral: bool = False                      # funeral support: the person died, the receiver arranged it
 
 
 def receipt_number(number: int) -> str:
@@ -164,22 +168,26 @@ class _Painter:
                 if first:
                     out.append((0.0, fonts.REGULAR, size, "RIGHT", 0.0, number))
                     first = False
-        lines("BIÊN NHẬN TIỀN CHI TRẢ", fonts.BOLD, "CENTER", step=lead * 1.5, font_size=size + 2)
+        lines("BIÊN NHẬN TIỀN HỖ TRỢ MAI TÁNG" if r.funeral else "BIÊN NHẬN TIỀN CHI TRẢ", fonts.BOLD, "CENTER",
+              step=lead * 1.5, font_size=size + 2)
         lines(self.session_name, fonts.ITALIC, "CENTER")
         out.append((lead * 0.3, fonts.REGULAR, size, "LEFT", 0.0, ""))
-        field("Người hưởng: ", r.full_name, fonts.BOLD)
+        field("Người đã mất: " if r.funeral else "Người hưởng: ", r.full_name, fonts.BOLD)
         field("Năm sinh: ", r.birth_year or "chưa rõ")
         field("Số định danh: ", self._id(r.id_number) or "chưa có")
         field("Thôn/xóm: ", r.village or "chưa ghi")
         if r.receiver_name:
             who = text(r.receiver_name) + (f" ({text(r.receiver_relation)})" if r.receiver_relation else "")
             field("Người nhận tiền: ", who, fonts.BOLD)
-            lines("là người được ủy quyền nhận thay người hưởng;", fonts.ITALIC)
+            lines("là người đứng ra tổ chức mai táng;" if r.funeral else
+                  "là người được ủy quyền nhận thay người hưởng;", fonts.ITALIC)
             field("Số định danh người nhận: ", self._id(r.receiver_id_number) or BLANK)
         else:
             field("Người nhận tiền: ", "bản thân người hưởng")
         field("Đơn vị chi trả: ", self.issuer.full_name)
         field("Số tiền: ", format_vnd(r.amount), fonts.BOLD)
+        for label, amount in r.items:
+            field(f"  – {label}: ", format_vnd(amount))
         field("Bằng chữ: ", amount_in_words_sentence(r.amount), fonts.ITALIC)
         field("Hình thức: ", CHANNELS.get(r.channel, r.channel))
         dated = place_and_date(self.issuer.place, self.on or r.paid_on)
@@ -211,6 +219,24 @@ class _Painter:
         return out, name_h + self.sign_space + lead + size
 
 
+def _items(line: dict, period: str, back: list[dict]) -> tuple[tuple[str, int], ...]:
+    """What a line's amount is made of, when it pays arrears or an amount carried over: the month's
+    allowance, each run of months paid back, the amount carried. Empty otherwise (and for an
+    overridden line, paid as one amount)."""
+    if line["override_amount"] is not None or not (back or line["carried_forward"]):
+        return ()
+    out = []
+    if line["purpose"] == "allowance" and line["base_amount"]:
+        months = payouts.months_text(payouts.covered(period, line["months"]))
+        out.append((f"Trợ cấp {months}", line["base_amount"] * line["months"]))
+    for months, per_month in payouts.runs(back):
+        out.append((f"Truy lĩnh {payouts.months_text(months)} ({len(months)} × {format_vnd(per_month)})",
+                    len(months) * per_month))
+    if line["carried_forward"]:
+        out.append(("Kỳ trước chưa nhận, chuyển sang", line["carried_forward"]))
+    return tuple(out)
+
+
 def session_receipts(db, session_id: str, receipt_nos=None, channel: str | None = "cash") -> list[Receipt]:
     """Receipts of the live (not reversed) payments of a session, in receipt-number order.
 
@@ -219,6 +245,8 @@ def session_receipts(db, session_id: str, receipt_nos=None, channel: str | None 
     ``"all"``/``None``.
     """
     out = []
+    period = payouts.get_session(db, session_id)["period"]
+    back = payouts.session_arrears(db, session_id)
     for p in payouts.payments(db, session_id, receipt_nos):
         cash = p["paid_channel"] in payouts.CASH_CHANNELS
         if not receipt_nos and channel in ("cash", "account") and (channel == "cash") != cash:
@@ -231,7 +259,8 @@ def session_receipts(db, session_id: str, receipt_nos=None, channel: str | None 
             paid_on=dt.date.fromisoformat(p["paid_at"][:10]),
             receiver_name=p["paid_to"] if authorised else "",
             receiver_relation=p["receiver_relation"] if registered else "",
-            receiver_id_number=(p["receiver_id_number"] or "") if registered else ""))
+            receiver_id_number=(p["receiver_id_number"] or "") if registered else "",
+            items=_items(p, period, back.get(p["id"], [])), funeral=p["purpose"] == "funeral"))
     return out
 
 

@@ -96,6 +96,10 @@ class SessionWizard(ttk.Toplevel):
         self.one_per_person = ttk.BooleanVar(value=True)
         self.grid_.add_widget(ttk.Checkbutton(self.grid_, text=_("Mỗi người một suất (lấy mức cao nhất)"),
                                               variable=self.one_per_person))
+        self.funeral_only = ttk.BooleanVar(value=False)
+        self.grid_.add_widget(ttk.Checkbutton(
+            self.grid_, text=_("Chỉ chi hỗ trợ mai táng (đợt chi một lần)"),
+            variable=self.funeral_only), pady=(2, 0))
         self.vars["period"].set(f"{today.year}-{today.month:02d}")
         self.vars["session_date"].set(today.strftime("%d/%m/%Y"))
         self.vars["months"].set("1")
@@ -130,10 +134,11 @@ class SessionWizard(ttk.Toplevel):
         for var in self.vars.values():
             var.trace_add("write", lambda *a: self._stale())
         self.one_per_person.trace_add("write", lambda *a: self._stale())
+        self.funeral_only.trace_add("write", lambda *a: self._stale())
         self._kind_changed()
 
     def _kind_changed(self) -> None:
-        monthly = self.kind.code() == "monthly"
+        monthly = self.kind.code() in ("monthly", "arrears")
         if monthly:
             for key in ("gift_high", "gift_low", "fixed_btxh", "fixed_htxh"):
                 self.vars[key].set("")
@@ -159,7 +164,8 @@ class SessionWizard(ttk.Toplevel):
             name=v["name"], kind=self.kind.code(), period=v["period"], session_date=day or dt.date.min,
             funding_source=v["funding_source"], fixed=fixed, gift_high=_money(v["gift_high"], "gift_high", problems),
             gift_low=_money(v["gift_low"], "gift_low", problems), months=months,
-            one_per_person=self.one_per_person.get())
+            one_per_person=self.one_per_person.get(),
+            funeral=True if self.kind.code() == "one_off" and self.funeral_only.get() else None)
         try:
             payouts.validate_spec(self.shell.db, spec)
         except ValidationError as exc:

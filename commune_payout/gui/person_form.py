@@ -10,7 +10,7 @@ import re
 
 import ttkbootstrap as ttk
 
-from commune_payout import register
+from commune_payout import decisions, register
 from commune_payout.banks import BANKS, BY_BIN
 from commune_payout.errors import ValidationError
 from commune_payout.gui.dialogs import place_over
@@ -162,9 +162,10 @@ class PersonForm(ttk.Toplevel):
         tree_frame, tree, _bar = scrolled_tree(frame, {
             "when": (_("Thời gian"), 135, "w"),
             "who": (_("Người sửa"), 120, "w"),
-            "field": (_("Thông tin"), 200, "w"),
-            "old": (_("Giá trị cũ"), 150, "w"),
-            "new": (_("Giá trị mới"), 160, "w"),
+            "field": (_("Thông tin"), 140, "w"),
+            "old": (_("Giá trị cũ"), 130, "w"),
+            "new": (_("Giá trị mới"), 150, "w"),
+            "basis": (_("Căn cứ"), 190, "w"),
         }, height=14)
         tree_frame.pack(fill="both", expand=True)
         for i, h in enumerate(register.history(self.shell.db, self.bid)):
@@ -172,7 +173,8 @@ class PersonForm(ttk.Toplevel):
             field = _("Tạo hồ sơ") if h["field"] == "created" else _(register.FIELD_LABELS.get(h["field"], h["field"]))
             tree.insert("", "end", iid=str(i), values=(when, h["changed_by"], field,
                                                        self._history_value(h["field"], h["old_value"]),
-                                                       self._history_value(h["field"], h["new_value"])))
+                                                       self._history_value(h["field"], h["new_value"]),
+                                                       decisions.history_basis(h)))
         self.history_tree = tree
 
     @staticmethod

@@ -1,10 +1,12 @@
-"""Settings: the commune's officer and upstream office, who signs the printed documents, backups
+"""Settings: the commune's officer and upstream office, who signs the printed documents, the dated
+settings (base levels, holidays, funeral support, legal bases: :mod:`.dated_settings`), backups
 (make one, restore one), the log file."""
 
 import ttkbootstrap as ttk
 
 from commune_payout import applog, backups, paths, settings
 from commune_payout.errors import UserError
+from commune_payout.gui import dated_settings
 from commune_payout.gui.widgets import FieldGrid, scrolled_tree, title
 from commune_payout.i18n import _
 
@@ -43,6 +45,13 @@ class SettingsView(ttk.Frame):
         ttk.Button(box, text=_("Lưu thông tin"), bootstyle="primary", command=self.save_commune).pack(
             anchor="w", pady=(8, 0))
 
+        box = ttk.Labelframe(self, text=_("Mức chuẩn, ngày nghỉ lễ, hỗ trợ mai táng"), padding=(12, 6))
+        box.pack(fill="x", pady=(0, 8))
+        self.levels_summary = ttk.Label(box)
+        self.levels_summary.pack(side="left")
+        ttk.Button(box, text=_("Xem, đặt mức…"), bootstyle="secondary-outline",
+                   command=self.open_dated_settings).pack(side="right")
+
         box = ttk.Labelframe(self, text=_("Sao lưu dữ liệu"), padding=12)
         box.pack(fill="both", expand=True)
         ttk.Label(box, text=_("Phần mềm tự sao lưu mỗi ngày và trước mỗi lần nhập tệp; giữ {n} bản gần nhất, "
@@ -70,7 +79,11 @@ class SettingsView(ttk.Frame):
     def on_show(self) -> None:
         self.refresh()
 
+    def open_dated_settings(self) -> dated_settings.DatedSettings:
+        return dated_settings.DatedSettings(self.shell, on_changed=self.refresh)
+
     def refresh(self) -> None:
+        self.levels_summary.configure(text=dated_settings.summary_text(self.shell.db))
         self.backups = backups.list_backups(self.shell.db_path)
         self.tree.delete(*self.tree.get_children())
         for i, b in enumerate(self.backups):

@@ -67,6 +67,7 @@ FEATURES = [
     "commune_payout.gui.register_view",
     "commune_payout.gui.import_view",
     "commune_payout.gui.cleaning_view",
+    "commune_payout.gui.decisions_view",
     "commune_payout.gui.dashboard_view",
     "commune_payout.gui.payouts_view",
     "commune_payout.gui.printing_view",

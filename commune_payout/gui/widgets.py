@@ -33,12 +33,16 @@ class Choice(ttk.Combobox):
     """
 
     def __init__(self, master, options: dict, blank: str | None = None, **kw):
-        self.options = dict(options)
         self.blank = blank
-        labels = ([blank] if blank is not None else []) + [_(v) for v in self.options.values()]
-        super().__init__(master, values=labels, state="readonly", **kw)
+        super().__init__(master, state="readonly", **kw)
+        self.set_options(options)
+
+    def set_options(self, options: dict) -> None:
+        """Offer ``options`` instead; the first (or the blank entry) is chosen."""
+        self.options = dict(options)
         self._by_label = {_(v): k for k, v in self.options.items()}
-        self.set_code(None if blank is not None else next(iter(self.options), None))
+        self.configure(values=([self.blank] if self.blank is not None else []) + [_(v) for v in self.options.values()])
+        self.set_code(None if self.blank is not None else next(iter(self.options), None))
 
     def code(self):
         return self._by_label.get(self.get())

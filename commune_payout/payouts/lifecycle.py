@@ -9,12 +9,14 @@ from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
 from commune_payout.money import format_vnd
+from commune_payout.payouts import arrears as arrears_rules
+from commune_payout.payouts import funeral
 from commune_payout.payouts.closing import unpaid_lines
 from commune_payout.payouts.model import SESSION_STATUSES, line_id_for, vn_date
 from commune_payout.payouts.queries import get_line, session_status, totals_of
 from commune_payout.payouts.rules import SessionSpec, amount_for, status_reason, validate_spec
-from commune_payout.programs import (BY_CODE, UNRECOGNISED, Entitlement, label_of, load_base_levels, public_label,
-                                     standing)
+from commune_payout.programs import (BY_CODE, UNRECOGNISED, Entitlement, Part, entitlement, label_of,
+                                     load_base_levels, public_label, standing)
 from commune_payout.text import clean, sort_key
 
 _LINE_COLUMNS = (
@@ -23,7 +25,7 @@ _LINE_COLUMNS = (
     "group_public", "other_groups", "sensitive", "coefficient", "base_amount", "months", "arrears_months",
     "arrears_amount", "carried_forward", "override_amount", "override_reason", "total", "planned_channel",
     "channel", "bank_bin", "account_number", "account_holder", "receiver_name", "receiver_relation",
-    "receiver_id_number", "status", "explain",
+    "receiver_id_number", "status", "explain", "purpose", "decision_id",
 )
 
 
@@ -32,7 +34,8 @@ class Preview:
     """What :func:`create_session` would write: the lines, the people left out and why, totals.
 
     Each line also holds ``carries``: the unpaid lines of closed sessions it pays, as dicts with
-    ``line_id``, ``session_id``, ``session``, ``period`` and ``amount``.
+    ``line_id``, ``session_id``, ``session``, ``period`` and ``amount``; and ``arrears``: the
+    months it pays back (:class:`~commune_payout.payouts.arrears.Owed`).
     """
 
     spec: SessionSpec
@@ -63,10 +66,14 @@ def _excluded(person: dict, reason: str, owed: list[dict]) -> dict:
             "status": person["status"], "reason": reason}
 
 
-def _line(spec: SessionSpec, person: dict, ms: list[dict], found: Entitlement, owed: list[dict]) -> dict:
+def _line(spec: SessionSpec, person: dict, ms: list[dict], found: Entitlement, owed: list[dict],
+          arrears: list[arrears_rules.Owed] = (), purpose: str = "allowance") -> dict:
+    """The line of ``person``: ``found`` is what they earn (for an arrears line, what the months it
+    pays back are worth: its group is the line's, its amount is not paid), ``owed`` the unpaid
+    lines it carries, ``arrears`` the months it pays back."""
     best, others = found.parts[0], found.parts[1:]
     override = spec.overrides.get(person["id"])
-    arrears_months = spec.arrears.get(person["id"], 0)
+    own = found.amount if purpose == "allowance" else 0
     line = {
         "id": new_id(),
         "beneficiary_id": person["id"],
@@ -83,11 +90,12 @@ def _line(spec: SessionSpec, person: dict, ms: list[dict], found: Entitlement, o
         "group_public": public_label(best.code),
         "other_groups": "; ".join(sorted({public_label(p.code) for p in others} - {public_label(best.code)})),
         "sensitive": int(any(BY_CODE.get(m["category"]) and BY_CODE[m["category"]].sensitive for m in ms)),
-        "coefficient": found.coefficient,
-        "base_amount": found.amount,
-        "months": 1 if spec.fixed_basis else spec.months,
-        "arrears_months": arrears_months,
-        "arrears_amount": arrears_months * found.amount,
+        "coefficient": found.coefficient if own else None,
+        "base_amount": own,
+        "months": spec.months if own and spec.basis == "coefficient" else 1,
+        "arrears_months": len(arrears),
+        "arrears_amount": sum(o.amount for o in arrears),
+        "arrears": list(arrears),
         "carried_forward": sum(c["amount"] for c in owed),
         "carries": owed,
         "override_amount": override[0] if override else None,
@@ -99,10 +107,35 @@ def _line(spec: SessionSpec, person: dict, ms: list[dict], found: Entitlement, o
         "receiver_relation": person["receiver_relation"],
         "receiver_id_number": person["receiver_id_number"],
         "status": "pending",
-        "explain": json.dumps({"entitlement": found.to_json(), "carried": owed}, ensure_ascii=False),
+        "purpose": purpose,
+        "decision_id": None,
+        "explain": json.dumps({"entitlement": found.to_json(), "carried": owed,
+                               "arrears": [asdict(o) for o in arrears]}, ensure_ascii=False),
     }
     line["total"] = line_total(line)
     return line
+
+
+def _funeral_line(spec: SessionSpec, person: dict, ms: list[dict], item: dict) -> dict:
+    """The funeral support of ``person`` (who died), paid to whoever arranged the funeral."""
+    part = Part(_main_group(ms), BY_CODE[_main_group(ms)].program, "funeral", item["amount"])
+    found = Entitlement(spec.session_date, None, item["amount"], (part,))
+    line = _line(spec, {**person, "receiver_name": item["receiver_name"],
+                        "receiver_relation": item["receiver_relation"],
+                        "receiver_id_number": item["receiver_id_number"]}, ms, found, [], purpose="funeral")
+    line.update(base_amount=item["amount"], decision_id=item["decision_id"], explain=json.dumps(
+        {"funeral": {k: item[k] for k in ("decision_id", "decision_number", "decision_symbol", "signed_on",
+                                          "died_on", "amount", "receiver_name", "receiver_relation")}},
+        ensure_ascii=False))
+    line["total"] = line_total(line)
+    return line
+
+
+def _main_group(ms: list[dict]) -> str:
+    """The group a funeral or arrears line is filed under: social assistance first, then the
+    social pension, then any."""
+    ranked = sorted(ms, key=lambda m: ({"btxh": 0, "htxh": 1}.get(m["program"], 2), m.get("start_date") or ""))
+    return ranked[0]["category"] if ranked and ranked[0]["category"] in BY_CODE else "other"
 
 
 def _notes(person: dict, found: Entitlement, spec: SessionSpec) -> list[str]:
@@ -130,37 +163,72 @@ def preview_session(db, spec: SessionSpec) -> Preview:
     membership ended, not active) they are listed in ``excluded`` with the reason, and so is anyone
     with a group the import could not recognise, whatever the session's scope. Two register
     entries with one ID number get one line: the second is excluded and reported.
+
+    A monthly session also pays back what is owed for earlier months (:mod:`.arrears`: decisions
+    that took effect before its month; the new base level on the months it carries) and the
+    funeral support granted and not yet paid (:mod:`.funeral`). An ``arrears`` session pays only
+    the difference owed for months already paid at an old base level; a one-off ``funeral``
+    session only funeral support.
     """
     spec = validate_spec(db, spec)
     levels = load_base_levels(db)
     people, memberships = _load_people(db)
+    basis = spec.basis
     unpaid = unpaid_lines(db, spec)
+    monthly = spec.kind == "monthly"
+    decided = arrears_rules.applied_decisions(db, spec.period) if monthly else {}
+    run = arrears_rules.months_run(db) if decided else set()
+    if basis == "arrears":
+        settled = arrears_rules.settled_months(db)
+    elif monthly:       # only people a decision or a carried line may owe something to
+        settled = arrears_rules.settled_months(db, set(decided) | set(unpaid))
+    else:
+        settled = {}
+    paid = arrears_rules.paid_lines(db) if basis == "arrears" else set()
+    funerals = funeral.payable(db) if spec.pays_funeral else {}
     lines, excluded, warnings = [], [], []
     for person in people:
         ms = memberships.get(person["id"], [])
-        found = amount_for(spec, ms, person, levels)
         owed = unpaid.get(person["id"], [])
-        if found is None:
-            unknown = [m for m in ms if m["category"] == UNRECOGNISED]
-            if unknown:   # a group no session can place is never left out silently
-                excluded.append(_excluded(person, status_reason(person, spec) or "; ".join(
-                    f"{public_label(UNRECOGNISED)}: {standing(m, None, spec.session_date)}" for m in unknown), owed))
-            continue
-        reason = status_reason(person, spec)
-        if reason is None and found.amount <= 0:
-            reason = "; ".join(f"{public_label(code)}: {why}" for code, why in found.refused) \
-                or "chưa xác định được mức hưởng"
-        if reason:
-            excluded.append(_excluded(person, reason, owed))
-            continue
-        line = _line(spec, person, ms, found, owed)
-        if person["channel"] == "account" and not (person["bank_bin"] and person["account_number"]):
-            line["planned_channel"] = line["channel"] = "cash_commune"
-            warnings.append(f"{person['full_name']}: chưa có số tài khoản, chi tiền mặt tại xã")
-        else:
-            line["planned_channel"] = line["channel"] = person["channel"]
-        warnings += _notes(person, found, spec)
-        lines.append(line)
+        months = settled.get(person["id"], {})
+        line = None
+        if basis == "arrears":
+            back = arrears_rules.rate_owed(months, levels, paid)
+            if back:
+                line = _line(spec, person, ms, _worth(person, ms, levels, back), [], back, purpose="arrears")
+        elif basis != "funeral":
+            found = amount_for(spec, ms, person, levels)
+            if found is None:
+                unknown = [m for m in ms if m["category"] == UNRECOGNISED]
+                if unknown:   # a group no session can place is never left out silently
+                    excluded.append(_excluded(person, status_reason(person, spec) or "; ".join(
+                        f"{public_label(UNRECOGNISED)}: {standing(m, None, spec.session_date)}" for m in unknown),
+                        owed))
+                continue
+            back = _owed_back(person, [m for m in ms if m["program"] in spec.programs], decided.get(person["id"]),
+                              months, levels, spec.period, run, {c["line_id"] for c in owed}) if monthly else []
+            reason = status_reason(person, spec)
+            if reason is None and found.amount <= 0:
+                reason = "; ".join(f"{public_label(code)}: {why}" for code, why in found.refused) \
+                    or "chưa xác định được mức hưởng"
+            if reason and back:
+                line = _line(spec, person, ms, _worth(person, ms, levels, back), [], back, purpose="arrears")
+                warnings.append(f"{person['full_name']}: {reason}; chỉ chi truy lĩnh "
+                                f"{arrears_rules.months_text([o.month for o in back])}")
+            elif reason:
+                excluded.append(_excluded(person, reason, owed))
+            else:
+                line = _line(spec, person, ms, found, owed, back)
+                warnings += _notes(person, found, spec)
+        if line is not None:
+            lines.append(_with_channel(line, person, warnings))
+        item = funerals.get(person["id"])
+        if item is not None:
+            if line is None:
+                lines.append(_with_channel(_funeral_line(spec, person, ms, item), person, warnings, cash=True))
+            else:
+                warnings.append(f"{person['full_name']}: đã có dòng trợ cấp trong đợt này; hỗ trợ chi phí mai táng "
+                                "chi ở đợt sau hoặc đợt chi riêng")
     known = {line["beneficiary_id"] for line in lines}
     for bid in spec.overrides:
         if bid not in known:
@@ -180,6 +248,39 @@ def preview_session(db, spec: SessionSpec) -> Preview:
         warnings.append("Đợt chi hằng tháng trước chưa đóng, số chưa nhận của đợt đó chưa được chuyển sang: "
                         + ", ".join(r[0] for r in open_before))
     return Preview(spec, lines, excluded, totals_of(lines), warnings)
+
+
+def _owed_back(person: dict, ms: list[dict], decided: list[dict] | None, months: dict, levels, period: str,
+               run: set[str], carrying: set[str]) -> list[arrears_rules.Owed]:
+    """The months a monthly session pays ``person`` back: those decisions made owed, then the new
+    base level on the months of the lines it carries (a month is owed for one cause only)."""
+    back = arrears_rules.decision_owed(person, ms, decided, months, levels, period, run) if decided else []
+    taken = {o.month for o in back}
+    back += [o for o in arrears_rules.rate_owed(months, levels, carrying) if o.month not in taken]
+    return sorted(back, key=lambda o: o.month)
+
+
+def _worth(person: dict, ms: list[dict], levels, back: list[arrears_rules.Owed]) -> Entitlement:
+    """What the latest month paid back is worth by the register: its group files the line."""
+    found = entitlement(ms, person["birth_date"], person["birth_year"], arrears_rules.month_start(back[-1].month),
+                        levels, person["monthly_amount"])
+    if found.parts:
+        return found
+    code = _main_group(ms)
+    return Entitlement(found.on, found.age, found.amount, (Part(code, BY_CODE[code].program, "decision", 0),))
+
+
+def _with_channel(line: dict, person: dict, warnings: list[str], cash: bool = False) -> dict:
+    """The line paid as the person is (by account only when one is on record); funeral support
+    in cash to whoever arranged the funeral (``cash``)."""
+    if cash:
+        line["planned_channel"] = line["channel"] = "cash_commune"
+    elif person["channel"] == "account" and not (person["bank_bin"] and person["account_number"]):
+        line["planned_channel"] = line["channel"] = "cash_commune"
+        warnings.append(f"{person['full_name']}: chưa có số tài khoản, chi tiền mặt tại xã")
+    else:
+        line["planned_channel"] = line["channel"] = person["channel"]
+    return line
 
 
 def _one_line_per_id_number(lines: list[dict], people: list[dict], excluded: list[dict],
@@ -204,7 +305,7 @@ def _one_line_per_id_number(lines: list[dict], people: list[dict], excluded: lis
 
 def line_total(line: dict) -> int:
     """A line's total: the override when there is one (it replaces everything, carried amounts
-    included), else base × months + arrears + carried."""
+    and arrears included), else base × months + arrears + carried."""
     if line["override_amount"] is not None:
         return line["override_amount"]
     return line["base_amount"] * line["months"] + line["arrears_amount"] + line["carried_forward"]
@@ -238,6 +339,11 @@ def create_session(ctx: Context, spec: SessionSpec) -> str:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [[new_id(), sid, commune_code, line["id"], c["line_id"], c["amount"]]
              for line in preview.lines for c in line["carries"]])
+        ctx.db.conn.executemany(
+            "INSERT INTO payout_arrears (id, session_id, commune_code, line_id, month, cause, decision_id, owed, "
+            "settled, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[new_id(), sid, commune_code, line["id"], o.month, o.cause, o.decision_id, o.owed, o.settled, o.amount]
+             for line in preview.lines for o in line["arrears"]])
     return sid
 
 
@@ -263,6 +369,7 @@ def delete_draft(ctx: Context, sid: str) -> None:
         if status != "draft":
             raise UserError("Chỉ xóa được đợt chi đang lập; đợt đã khóa danh sách là chứng từ, không xóa được")
         ctx.db.execute("DELETE FROM payout_carries WHERE session_id = ?", [sid])
+        ctx.db.execute("DELETE FROM payout_arrears WHERE session_id = ?", [sid])
         ctx.db.execute("DELETE FROM payout_lines WHERE session_id = ?", [sid])
         ctx.db.execute("DELETE FROM payout_sessions WHERE id = ?", [sid])
 

@@ -6,7 +6,12 @@ import uuid
 
 from commune_payout import register
 
-KINDS = {"tet_gift": "Quà Tết", "monthly": "Trợ cấp hằng tháng", "one_off": "Chi một lần"}
+KINDS = {"tet_gift": "Quà Tết", "monthly": "Trợ cấp hằng tháng", "one_off": "Chi một lần", "arrears": "Truy lĩnh"}
+
+
+# What a line pays: the month's allowance (with any arrears and carried amounts), arrears alone,
+# or funeral support to whoever arranged the funeral.
+PURPOSES = {"allowance": "Trợ cấp", "arrears": "Truy lĩnh", "funeral": "Hỗ trợ chi phí mai táng"}
 
 
 SESSION_STATUSES = {"draft": "Đang lập", "locked": "Đã khóa danh sách", "closed": "Đã đóng"}

@@ -3,7 +3,7 @@
 import json
 import re
 
-from commune_payout import cashbook
+from commune_payout import cashbook, decisions
 from commune_payout.errors import NotFound, UserError
 from commune_payout.payouts.model import LINE_STATUSES
 from commune_payout.text import clean, fold, sort_key
@@ -230,3 +230,15 @@ def payments(db, sid: str, receipt_nos=None) -> list[dict]:
     return [dict(r) for r in db.query(
         f"{_LINE_SELECT} WHERE l.id IN (SELECT line_id FROM active_payments a WHERE {where}) "
         "ORDER BY a.receipt_no", params)]
+
+
+def session_decisions(db, sid: str) -> list[dict]:
+    """The decisions a session's lists name as their basis ("kèm theo Quyết định số …"): those the
+    officer named, those behind its arrears and those granting its funeral support, by date."""
+    rules = json.loads(db.execute("SELECT rules FROM payout_sessions WHERE id = ?", [sid]).fetchone()[0])
+    ids = set(rules.get("decisions") or [])
+    ids |= {r[0] for r in db.execute("SELECT DISTINCT decision_id FROM payout_arrears WHERE session_id = ? "
+                                     "AND decision_id IS NOT NULL", [sid])}
+    ids |= {r[0] for r in db.execute("SELECT DISTINCT decision_id FROM payout_lines WHERE session_id = ? "
+                                     "AND decision_id IS NOT NULL AND status != 'cancelled'", [sid])}
+    return decisions.named(db, ids)

@@ -24,11 +24,18 @@ class SessionSpec:
     (:func:`commune_payout.programs.entitlement`: coefficient by age on that date × the base
     level then in force), times ``months``.
 
-    ``arrears`` maps a beneficiary id to months owed (paid at the monthly amount);
     ``overrides`` maps a beneficiary id to ``(amount, reason)``: the whole amount of that
     person's line, carried amounts included. ``one_per_person`` (default: on for Tết gifts) pays
     the highest of several gifts instead of their sum; ``carry_forward`` (default: on for monthly
     sessions) adds every unpaid, not yet carried line of the closed monthly sessions before it.
+
+    Back pay (:mod:`.arrears`): a monthly session adds what decisions and base levels make owed
+    for earlier months; a session of kind ``arrears`` pays only the difference owed for months
+    already paid at an old base level. ``funeral`` (default: on for monthly sessions) adds the
+    funeral support granted and not yet on a line; a ``one_off`` session with ``funeral`` and no
+    fixed amounts pays funeral support alone. ``decisions`` are the ids of decisions the lists
+    name as their basis ("kèm theo Quyết định số …"), besides those behind its arrears and
+    funeral lines.
     """
 
     name: str
@@ -44,13 +51,30 @@ class SessionSpec:
     programs: tuple[str, ...] = ("btxh", "htxh")
     months: int = 1
     one_per_person: bool | None = None
-    arrears: dict[str, int] = field(default_factory=dict)
     overrides: dict[str, tuple[int, str]] = field(default_factory=dict)
     carry_forward: bool | None = None
+    funeral: bool | None = None
+    decisions: tuple[str, ...] = ()
 
     @property
     def fixed_basis(self) -> bool:
         return bool(self.fixed) or self.gift_high is not None or self.gift_low is not None
+
+    @property
+    def basis(self) -> str:
+        """How the session's amounts arise: ``fixed`` amounts, ``coefficient`` (each person's
+        entitlement), ``arrears`` (differences owed) or ``funeral`` (funeral support alone)."""
+        if self.kind == "arrears":
+            return "arrears"
+        if self.fixed_basis:
+            return "fixed"
+        if self.kind == "one_off" and self.funeral:
+            return "funeral"
+        return "coefficient"
+
+    @property
+    def pays_funeral(self) -> bool:
+        return self.basis == "funeral" or (self.kind == "monthly" and self.funeral is not False)
 
     @property
     def gift_once(self) -> bool:
@@ -63,7 +87,7 @@ class SessionSpec:
     def rules(self) -> dict:
         """The JSON stored on the session: everything that decided the amounts."""
         return {
-            "basis": "fixed" if self.fixed_basis else "coefficient",
+            "basis": self.basis,
             "fixed": dict(self.fixed),
             "gift_high": self.gift_high,
             "gift_low": self.gift_low,
@@ -71,7 +95,8 @@ class SessionSpec:
             "months": self.months,
             "one_per_person": self.gift_once,
             "carry_forward": self.carries,
-            "arrears": dict(self.arrears),
+            "funeral": self.pays_funeral,
+            "decisions": list(self.decisions),
             "overrides": {k: {"amount": a, "reason": r} for k, (a, r) in self.overrides.items()},
         }
 
@@ -84,7 +109,7 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
     if not spec.name:
         problems["name"] = "Chưa đặt tên đợt chi"
     if spec.kind not in KINDS:
-        problems["kind"] = "Loại đợt chi là quà Tết, trợ cấp hằng tháng hoặc chi một lần"
+        problems["kind"] = "Loại đợt chi là quà Tết, trợ cấp hằng tháng, chi một lần hoặc truy lĩnh"
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(spec.period or "")):
         problems["period"] = "Kỳ chi phải có dạng NĂM-THÁNG, ví dụ 2026-01"
     if not isinstance(spec.session_date, dt.date):
@@ -109,10 +134,13 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
         problems["programs"] = "Chương trình không hợp lệ"
     if not isinstance(spec.months, int) or spec.months < 1:
         problems["months"] = "Số tháng chi phải từ 1 trở lên"
-    if spec.arrears and spec.fixed_basis:
-        problems["arrears"] = "Truy lĩnh chỉ áp dụng cho đợt chi theo hệ số"
-    if any(not isinstance(m, int) or m < 0 for m in spec.arrears.values()):
-        problems["arrears"] = "Số tháng truy lĩnh phải là số nguyên không âm"
+    if spec.kind == "arrears" and spec.fixed_basis:
+        problems["fixed"] = "Đợt truy lĩnh chi phần chênh lệch theo mức chuẩn, không theo mức cố định"
+    if spec.kind == "arrears" and spec.months != 1:
+        problems["months"] = "Đợt truy lĩnh tính theo từng tháng đã chi, không ghi số tháng"
+    known = {r[0] for r in db.execute("SELECT id FROM decisions WHERE status = 'applied'")} if spec.decisions else set()
+    if any(d not in known for d in spec.decisions):
+        problems["decisions"] = "Chỉ ghi kèm theo quyết định đã áp dụng"
     for amount, reason in spec.overrides.values():
         if not isinstance(amount, int) or amount < 0:
             problems["overrides"] = "Số tiền điều chỉnh phải là số không âm"

@@ -14,7 +14,7 @@ from commune_payout.programs.categories import (
 )
 from commune_payout.programs.entitlement import (
     BaseLevels, Entitlement, Part, age_in_month, age_on, base_level, coefficient_text, entitlement, load_base_levels,
-    set_base_level, standing,
+    standing,
 )
 from commune_payout.programs.wording import Recognised, recognise, recognise_all
 
@@ -22,5 +22,5 @@ __all__ = [
     "BY_CODE", "CATEGORIES", "PROGRAM_LABELS", "UNRECOGNISED", "BaseLevels",
     "Entitlement", "Part", "Recognised", "age_in_month", "age_on", "base_level", "coefficient_text", "entitlement",
     "gift_level", "label_of", "load_base_levels", "membership_text", "public_label", "recognise", "recognise_all",
-    "set_base_level", "standing",
+    "standing",
 ]

@@ -75,17 +75,6 @@ def base_level(db, program: str, on: dt.date) -> int | None:
     return load_base_levels(db).on(program, on)
 
 
-def set_base_level(db, program: str, valid_from: dt.date, amount: int, note: str = "") -> None:
-    """Record a new base level from ``valid_from`` (provinces may set a higher one)."""
-    from commune_payout.db import write_transaction
-
-    with write_transaction(db):
-        db.execute(
-            "INSERT OR REPLACE INTO base_levels (program, valid_from, amount, note) VALUES (?, ?, ?, ?)",
-            [program, valid_from.isoformat(), int(amount), note],
-        )
-
-
 def _month(iso: str) -> str:
     return iso[:7]
 
@@ -199,6 +188,22 @@ class Entitlement:
             lines.append(f"Mức hưởng riêng ghi trong hồ sơ: {format_vnd(self.own_amount)}")
         lines.append(f"Mức hưởng: {format_vnd(self.amount)}")
         return lines
+
+    def priced_at(self, levels: "BaseLevels", on: dt.date) -> "Entitlement":
+        """The same groups, coefficients and ages priced at the base levels ``levels`` has for
+        ``on``: what a month paid under this entitlement is worth once a level changes (arrears).
+        Amounts set by decision, and the person's own amount, do not move with a base level."""
+        parts = []
+        for p in self.parts:
+            if p.basis == "coefficient" and levels.on("btxh", on) is not None:
+                base = levels.on("btxh", on)
+                p = replace(p, base=base, amount=_times(base, p.coefficient))
+            elif p.basis == "pension" and levels.on("htxh", on) is not None:
+                p = replace(p, amount=levels.on("htxh", on))
+            parts.append(replace(p, paid=True))
+        combined = _combine(parts)
+        amount = sum(p.amount for p in combined if p.paid)
+        return replace(self, on=on, parts=combined, amount=amount if self.own_amount is None else self.own_amount)
 
     def to_json(self) -> dict:
         return {"on": self.on.isoformat(), "age": self.age, "amount": self.amount,

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from commune_payout import __version__, atomic, settings
+from commune_payout import __version__, atomic, base_levels, settings
 from commune_payout.context import Context
 from commune_payout.db import current_version, new_id, schema_version, write_transaction
 from commune_payout.errors import NotFound, NotInitialised, PackageRejected, UserError
@@ -429,10 +429,7 @@ def decide_down(ctx: Context, package_id: str, accept: bool, reason: str = "") -
         raise UserError("Từ chối gói thì cần ghi lý do.")
     with write_transaction(ctx.db):
         if accept and pkg.kind == "base_level":
-            for item in pkg.items:
-                ctx.db.execute(
-                    "INSERT OR REPLACE INTO base_levels (program, valid_from, amount, note) VALUES (?, ?, ?, ?)",
-                    [item["program"], item["valid_from"], int(item["amount"]), item.get("note", pkg.title)])
+            base_levels.accept_from_office(ctx, pkg.items, pkg.title)
         pkg.status = "accepted" if accept else "rejected"
         ctx.db.execute("UPDATE sync_down SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ?",
                        [pkg.status, _now(ctx), ctx.user, reason.strip(), pkg.id])

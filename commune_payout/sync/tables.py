@@ -71,6 +71,9 @@ SYNCED = (
     SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries"), refs=_PERSON),
     SyncedTable("beneficiary_history", commune_column=None, parent=("beneficiary_id", "beneficiaries"),
                 refs=_PERSON),
+    SyncedTable("decisions"),
+    SyncedTable("applications", refs=_PERSON),
+    SyncedTable("decision_items", parent=("decision_id", "decisions"), refs={**_PERSON, "decision_id": "decisions"}),
     SyncedTable("payout_sessions"),
     SyncedTable("payout_lines", parent=("session_id", "payout_sessions"), local_columns=_FOLDS,
                 derive_key=_line_key, refs={**_PERSON, "session_id": "payout_sessions"}, defaults=_SNAPSHOT),
@@ -82,6 +85,8 @@ SYNCED = (
                           "receiver_name": ("line_id", "full_name"), "channel": ("line_id", "channel")}),
     SyncedTable("cash_movements", parent=("session_id", "payout_sessions"), append_only=True,
                 refs={"session_id": "payout_sessions"}),
+    SyncedTable("payout_arrears", parent=("line_id", "payout_lines"), append_only=True,
+                refs={"line_id": "payout_lines", "session_id": "payout_sessions", "decision_id": "decisions"}),
 )
 BY_NAME = {t.name: t for t in SYNCED}
 
