@@ -10,7 +10,8 @@ from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.errors import UserError, ValidationError
 from commune_payout.programs import base_level
-from commune_payout.sync import commune, upstream
+from commune_payout.sync import commune
+from commune_payout.sync import office as office_side
 from test_sync import cctx, linked, office, send, statuses  # noqa: F401 (fixtures)
 
 JULY = dt.date(2026, 7, 1)
@@ -49,7 +50,7 @@ def test_a_mistaken_local_level_is_taken_back(ctx):
 def test_the_office_level_wins_when_its_package_arrives(cctx, office, tmp_path, linked):  # noqa: F811
     base_levels.set_local(cctx, "btxh", JULY, 540_000, "báo chí")
     base_levels.set_local(cctx, "btxh", dt.date(2026, 10, 1), 560_000, "tỉnh dự kiến")
-    path = upstream.send_down(office, "05425", "base_level", "Mức chuẩn NĐ 335/2026",
+    path = office_side.send_down(office, "05425", "base_level", "Mức chuẩn NĐ 335/2026",
                               [{"program": "btxh", "valid_from": "2026-07-01", "amount": 545_000}], tmp_path)
     pkg = commune.read_down(cctx, path.read_bytes())
     commune.decide_down(cctx, pkg.id, accept=True)
@@ -81,8 +82,7 @@ def test_decisions_travel_up_to_the_office(cctx, office, tmp_path, linked):  # n
                                     applications=[app], items=[
                                         {"beneficiary_id": bid, "action": "stop", "reason": "Chuyển đi nơi khác"}])
     decisions.apply_decision(cctx, did)
-    assert statuses(upstream.import_files(office, send(cctx, tmp_path))) == ["applied"]
-    held = {table: n for table, n in office.db.execute(
-        "SELECT table_name, count(*) FROM up_rows WHERE table_name IN ('decisions', 'decision_items', "
-        "'applications') GROUP BY table_name")}
+    assert statuses(office_side.import_files(office, send(cctx, tmp_path))) == ["applied"]
+    held = {table: office.db.execute(f"SELECT count(*) FROM office_{table}").fetchone()[0]
+            for table in ("decisions", "decision_items", "applications")}
     assert held == {"decisions": 1, "decision_items": 2, "applications": 1}

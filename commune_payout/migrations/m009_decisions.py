@@ -15,6 +15,8 @@ each base level.
 * ``base_levels.source`` (``law`` shipped with the app, ``office`` from a package sent down,
   ``local`` set on this laptop) and ``base_level_history`` (local): every base level ever set,
   with who set it and when, including those later replaced.
+* The office's copies ``office_decisions``, ``office_applications``, ``office_decision_items``
+  (migration 8).
 
 Every step checks what is already there, so the migration completes a database that has part
 of it (a test sets the schema version back and migrates again).
@@ -175,6 +177,21 @@ def _exists(db, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone() is not None
 
 
+def _office_copies(db, names) -> None:
+    """The office's consolidated copy of each new synced table, and of the new columns of one it
+    has (migration 8, docs/sync.md): ``office_<table>``, keyed by commune and row key."""
+    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in names:
+        copy = f"office_{table}"
+        if copy not in existing:
+            db.execute(f"CREATE TABLE {copy} (commune_code NOT NULL, id NOT NULL, PRIMARY KEY (commune_code, id)) "
+                       "WITHOUT ROWID")
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({copy})")}
+        for column in (r[1] for r in db.execute(f"PRAGMA table_info({table})")):
+            if column not in have and column not in ("name_fold", "name_sort", "village_fold"):
+                db.execute(f"ALTER TABLE {copy} ADD COLUMN {column}")
+
+
 def apply(db):
     run_script(db, SCHEMA)
     for table in SYNCED:
@@ -194,3 +211,4 @@ def apply(db):
         db.execute("INSERT INTO base_level_history (program, valid_from, amount, note, source) "
                    "SELECT program, valid_from, amount, coalesce(note, ''), source FROM base_levels "
                    "ORDER BY program, valid_from")
+    _office_copies(db, ("decisions", "applications", "decision_items"))
