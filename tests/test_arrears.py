@@ -198,6 +198,11 @@ def test_funeral_support_after_a_death(ctx, commune):
     assert (lan["purpose"], lan["total"], lan["channel"]) == ("funeral", 20 * 500_000, "cash_commune")
     assert (lan["receiver_name"], lan["receiver_relation"], lan["receiver_id_number"], lan["decision_id"]) == (
         "Trần Văn Út", "Em trai", "035080001111", funeral)
+    payouts.lock_session(at(ctx, dt.date(2026, 11, 10)), nov)
+    with pytest.raises(UserError, match="không chi cho người đã mất"):
+        payouts.pay_line(at(ctx, dt.date(2026, 11, 11)), lan["id"], received_by="self")
+    receipt = payouts.pay_line(at(ctx, dt.date(2026, 11, 11)), lan["id"])           # the desk's Enter
+    assert payouts.payment_by_receipt(ctx.db, nov, receipt)["receiver_name"] == "Trần Văn Út"
     assert payouts.explain_line(lan)[:2] == [
         "Hỗ trợ chi phí mai táng theo Quyết định số 80/QĐ-UBND ngày 28/10/2026 (người hưởng mất ngày 15/10/2026)",
         "Người nhận: Trần Văn Út (Em trai)"]
@@ -205,7 +210,9 @@ def test_funeral_support_after_a_death(ctx, commune):
     with pytest.raises(UserError, match="Không có ai"):
         payouts.create_session(at(ctx, dt.date(2026, 11, 12)), payouts.SessionSpec(
             name="Mai táng phí", kind="one_off", period="2026-11", session_date=dt.date(2026, 11, 12), funeral=True))
-    payouts.delete_draft(at(ctx, dt.date(2026, 11, 12)), nov)
+    payouts.reverse_entry(at(ctx, dt.date(2026, 11, 12)), payouts.payment_by_receipt(ctx.db, nov, receipt)["id"],
+                          "Ghi nhầm")
+    payouts.cancel_line(at(ctx, dt.date(2026, 11, 12)), lan["id"], "Chi ở đợt riêng")
     own = payouts.create_session(at(ctx, dt.date(2026, 11, 12)), payouts.SessionSpec(
         name="Mai táng phí", kind="one_off", period="2026-11", session_date=dt.date(2026, 11, 12), funeral=True))
     assert [(l["full_name"], l["purpose"], l["total"]) for l in payouts.session_lines(ctx.db, own)] == [

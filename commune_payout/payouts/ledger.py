@@ -45,9 +45,10 @@ def default_receiver(line: dict) -> tuple[str, str]:
     """(received_by, receiver name) a line is paid to when nobody says otherwise.
 
     A transfer goes to whoever holds the account: the authorised receiver when the account is
-    theirs, else the person. Cash goes to the person.
+    theirs, else the person. Cash goes to the person. Funeral support goes to whoever arranged
+    the funeral (the line's authorised receiver).
     """
-    if line["channel"] == "account" and _receiver_holds_account(line):
+    if line.get("purpose") == "funeral" or (line["channel"] == "account" and _receiver_holds_account(line)):
         return "authorised", line["receiver_name"]
     return "self", line["full_name"]
 
@@ -84,6 +85,8 @@ def pay_line(ctx: Context, line_id: str, received_by: str | None = None, receive
             if not receiver_name:
                 raise ValidationError("Thiếu tên người nhận thay", {"receiver_name": "Ghi họ tên người nhận thay"})
         elif received_by == "self":
+            if line["purpose"] == "funeral":
+                raise UserError("Tiền hỗ trợ chi phí mai táng chi cho người lo mai táng, không chi cho người đã mất")
             receiver_name = line["full_name"]
         else:
             raise ValidationError("Người nhận không hợp lệ", {"received_by": received_by})
