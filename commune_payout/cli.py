@@ -8,9 +8,10 @@ status. Named errors become one plain line on stderr: status 1, or 2 for an unre
 import argparse
 import importlib
 import json
+import os
 import sys
 
-from commune_payout import __version__, applog, paths, settings
+from commune_payout import __version__, applog, cli_parser, paths, settings
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import FileUnreadable, UserError
@@ -28,6 +29,7 @@ FEATURES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    cli_parser.install()
     parser = argparse.ArgumentParser(
         prog="commune-payout",
         description="Chi trả an sinh xã hội không dùng tiền mặt — phần mềm cho cán bộ cấp xã.",
@@ -36,11 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"tệp cơ sở dữ liệu (mặc định: biến {paths.DB_ENV} hoặc thư mục dữ liệu người dùng)")
     parser.add_argument("--demo", action="store_true",
                         help="mở phần mềm trên một xã mẫu tạm thời (dữ liệu giả, không lưu lại)")
-    parser.add_argument("--version", action="version", version=f"commune-payout {__version__}")
+    parser.add_argument("--version", action="version", version=f"commune-payout {__version__}",
+                        help="in số phiên bản rồi thoát")
     parser.add_argument("--self-test", action="store_true",
                         help="tự kiểm tra bản cài đặt trên một cơ sở dữ liệu tạm (nhập sổ mẫu, in PDF, "
                              "gói đồng bộ, mở cửa sổ) rồi thoát; không đụng tới dữ liệu thật")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
     for name in FEATURES:
         importlib.import_module(name).register_cli(sub)
     return parser
@@ -54,11 +57,12 @@ def open_context(args, initialised: bool = True) -> Context:
     """Open the database named by ``--db`` / ``$COMMUNE_PAYOUT_DB`` / the default location.
 
     With ``initialised`` (the default) a database with no commune set up is refused with a
-    message saying how to set it up.
+    message saying how to set it up. The acting officer (recorded as who paid, who changed a
+    record) is the one named in the settings, not the computer's login.
     """
     ctx = Context(open_db(db_path(args)))
-    if initialised:
-        settings.commune(ctx.db)
+    if initialised or settings.is_initialised(ctx.db):
+        ctx.user = settings.commune(ctx.db)["officer"] or ctx.user
     return ctx
 
 
@@ -104,6 +108,11 @@ def main(argv=None) -> int:
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
     try:
         return args.handler(args) or 0
+    except BrokenPipeError:
+        # The reader stopped early (``… | head``): what it wanted was written. Further output,
+        # including Python's own flush at exit, goes nowhere instead of failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except FileUnreadable as exc:
         _tell(f"Lỗi: {exc}", without_console)
         return 2

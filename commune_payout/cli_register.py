@@ -20,8 +20,8 @@ def register_cli(sub) -> None:
     p = sub.add_parser("init", help="khai báo xã cho cơ sở dữ liệu (mã xã 5 chữ số theo danh mục 2025)")
     p.add_argument("--commune", required=True, metavar="CODE", help="mã xã, ví dụ 05425 (Xã An Bình, Phú Thọ)")
     p.add_argument("--officer", default="", help="họ tên cán bộ phụ trách")
-    p.add_argument("--upstream", default=settings.DEFAULT_UPSTREAM,
-                   help="tên cơ quan cấp trên nhận tệp đồng bộ")
+    p.add_argument("--upstream", default="",
+                   help="tên cơ quan cấp trên nhận tệp đồng bộ (mặc định: Sở Y tế của tỉnh)")
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("demo", help="tạo một xã mẫu với dữ liệu giả để dùng thử")

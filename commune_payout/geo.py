@@ -34,8 +34,9 @@ def all_communes() -> tuple[Commune, ...]:
 
 
 def provinces() -> list[tuple[str, str]]:
-    """(code, name) of every province, in Vietnamese alphabetical order."""
-    return sorted(_provinces().items(), key=lambda kv: sort_key(kv[1]))
+    """(code, name) of every province, in Vietnamese alphabetical order of the place name
+    ("Thành phố Hà Nội" under H, beside Hà Tĩnh)."""
+    return sorted(_provinces().items(), key=lambda kv: sort_key(kv[1].removeprefix("Thành phố ")))
 
 
 def communes_of(province_code: str) -> list[Commune]:

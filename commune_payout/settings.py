@@ -9,7 +9,13 @@ import json
 from commune_payout.db import write_transaction
 from commune_payout.errors import NotInitialised
 
-DEFAULT_UPSTREAM = "Phòng Văn hóa - Xã hội"
+
+def default_upstream(province_name: str) -> str:
+    """The office a commune reports to unless told otherwise: since 7/2025 (no more districts) the
+    province's Department of Health (Sở Y tế) for social assistance (docs/domain.md)."""
+    if province_name.startswith("Thành phố "):
+        return "Sở Y tế thành phố " + province_name[len("Thành phố "):]
+    return "Sở Y tế tỉnh " + province_name
 
 
 def get(db, key: str, default=None):
@@ -66,7 +72,7 @@ def is_initialised(db) -> bool:
     return get(db, "commune") is not None
 
 
-def init_commune(db, code, officer: str = "", upstream: str = DEFAULT_UPSTREAM) -> dict:
+def init_commune(db, code, officer: str = "", upstream: str = "") -> dict:
     """Bind this database to one commune from the official list; officer and upstream are editable later."""
     from commune_payout.geo import find_commune
     from commune_payout.text import clean
@@ -90,7 +96,7 @@ def init_commune(db, code, officer: str = "", upstream: str = DEFAULT_UPSTREAM) 
         "province_code": found.province_code,
         "province_name": found.province_name,
         "officer": clean(officer) or (current or {}).get("officer", ""),
-        "upstream": clean(upstream) or DEFAULT_UPSTREAM,
+        "upstream": clean(upstream) or (current or {}).get("upstream") or default_upstream(found.province_name),
     }
     put(db, "commune", info)
     return info

@@ -136,3 +136,56 @@ def test_search_and_show_take_a_scanned_card(dbfile, capsys):
     assert code == 1 and "079300000001" in err
     code, _, err = run(capsys, "--db", str(dbfile), "show", "079300000001|x|y")
     assert code == 1 and "chỉ có 3 trường" in err and err.count("\n") == 1
+
+
+def test_changes_are_recorded_under_the_officer_of_the_settings_not_the_login(dbfile, capsys):
+    run(capsys, "--db", str(dbfile), "demo", "--size", "3")
+    code, out, _ = run(capsys, "--db", str(dbfile), "list", "--json")
+    person = json.loads(out)[0]
+    code, out, _ = run(capsys, "--db", str(dbfile), "config", "--officer", "Trần Văn Bình")
+    run(capsys, "--db", str(dbfile), "show", person["id"], "--json")
+    from commune_payout import register
+    from commune_payout.cli import open_context
+
+    class Args:
+        db = str(dbfile)
+
+    ctx = open_context(Args())
+    assert ctx.user == "Trần Văn Bình"
+    register.update(ctx, person["id"], {"phone": "0912000111"})
+    assert register.history(ctx.db, person["id"])[0]["changed_by"] == "Trần Văn Bình"
+    ctx.db.close()
+
+
+def test_help_and_usage_errors_are_in_vietnamese(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0
+    assert out.startswith("Cách dùng: commune-payout") and "tùy chọn:" in out and "đối số:" in out
+    assert "usage" not in out and "options:" not in out and "show this help" not in out
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["search"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "lỗi: thiếu đối số bắt buộc: text" in err and "error" not in err
+    with pytest.raises(SystemExit):
+        cli.main(["list", "--status", "x"])
+    assert "lựa chọn không hợp lệ: 'x'" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_is_no_error(dbfile, tmp_path):
+    """``commune-payout list | head -1``: exit 0, nothing on stderr, nothing in the log."""
+    import os
+    import subprocess
+    import sys
+
+    assert cli.main(["--db", str(dbfile), "demo", "--size", "2000"]) == 0       # more than a pipe holds
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    process = subprocess.Popen([sys.executable, "-m", "commune_payout", "--db", str(dbfile), "list"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    first = process.stdout.readline()
+    process.stdout.close()                      # as head does after its first line
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 0 and first
+    assert err == b""
+    assert not list((tmp_path / "data").rglob("*.log"))

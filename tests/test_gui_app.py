@@ -692,6 +692,15 @@ class TestSetupWizard:
         dialogs = FakeDialogs()
         wizard = app.start(root, db_path, clock=FixedClock(), dialogs=dialogs)
         assert wizard.__class__.__name__ == "SetupWizard" and not db_path.exists()
+        names = list(wizard.province.cget("values"))
+        assert names.index("Hà Tĩnh") == names.index("Thành phố Hà Nội") + 1     # under H, not T
+        # Tab goes from field to field, with no invisible stop between them
+        settle(root)
+        stops, widget = [], wizard.province
+        for _ in range(6):
+            stops.append(widget.winfo_class())
+            widget = widget.tk_focusNext()
+        assert stops == ["TCombobox", "TEntry", "Listbox", "TEntry", "TEntry", "TButton"]
         wizard.province.set("Phú Thọ")
         wizard.province.event_generate("<<ComboboxSelected>>")
         provincewide = wizard.listbox.size()
@@ -701,10 +710,10 @@ class TestSetupWizard:
         assert wizard.grid_fields.errors["commune"].cget("text") == "⚠ Chọn xã, phường trong danh sách"
         assert wizard.grid_fields.errors["officer"].cget("text").startswith("⚠")
         wizard.query.insert("end", " binh")
-        assert wizard.listbox.get(0, "end") == ("Xã An Bình",)
+        assert wizard.listbox.get(0, "end") == ("Xã An Bình  ·  mã 05425",)     # the official code shows
         assert wizard.selected_commune().code == "05425"
         wizard.officer.insert(0, "Hà Thị Thu")
-        fill(wizard.upstream, "Sở Y tế tỉnh Phú Thọ")
+        assert wizard.upstream.get() == "Sở Y tế tỉnh Phú Thọ"                  # not a district office
         screenshot(root, "setup_wizard")
         wizard.finish()
         shell = wizard.opened

@@ -39,12 +39,13 @@ class SetupWizard(ttk.Frame):
         self.grid_fields = grid
         self.province = grid.add("province", _("Tỉnh, thành phố"), lambda p: ttk.Combobox(
             p, state="readonly", values=[name for _code, name in self.provinces], width=48))
-        self.province.bind("<<ComboboxSelected>>", lambda e: self._filter())
+        self.province.bind("<<ComboboxSelected>>", lambda e: self._province_chosen())
         self.query_var = ttk.StringVar()
         self.query = grid.add("query", _("Tìm xã, phường"), lambda p: ttk.Entry(p, textvariable=self.query_var, width=48),
                               _("ví dụ: an binh"))
         self.query_var.trace_add("write", lambda *a: self._filter())
-        box = ttk.Frame(grid)
+        # Not a Tab stop itself (its field's key binding would make it one): the list inside is.
+        box = ttk.Frame(grid, takefocus=False)
         self.listbox = ttk.Listbox(box, height=9, width=48, exportselection=False, activestyle="none")
         bar = ttk.Scrollbar(box, orient="vertical", command=self.listbox.yview)
         self.listbox.configure(yscrollcommand=bar.set)
@@ -55,8 +56,8 @@ class SetupWizard(ttk.Frame):
         self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), lambda p: ttk.Entry(p, width=48),
                                 _("ghi vào lịch sử thay đổi và trên biểu mẫu"))
         self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), lambda p: ttk.Entry(p, width=48),
-                                 _("từ 7/2025 có thể là Sở Y tế hoặc Sở Nội vụ"))
-        self.upstream.insert(0, settings.DEFAULT_UPSTREAM)
+                                 _("Sở Y tế (bảo trợ xã hội) hoặc Sở Nội vụ (người có công) của tỉnh"))
+        self.default_upstream = ""
         buttons = ttk.Frame(self)
         buttons.pack(fill="x", pady=(18, 0))
         ttk.Button(buttons, text=_("Tạo cơ sở dữ liệu và bắt đầu"), bootstyle="primary",
@@ -69,6 +70,16 @@ class SetupWizard(ttk.Frame):
         index = self.province.current()
         return self.provinces[index][0] if index >= 0 else None
 
+    def _province_chosen(self) -> None:
+        """List the province's communes and propose its Sở Y tế as the upstream office (unless the
+        officer has typed another)."""
+        name = self.provinces[self.province.current()][1]
+        if self.upstream.get().strip() in ("", self.default_upstream):
+            self.default_upstream = settings.default_upstream(name)
+            self.upstream.delete(0, "end")
+            self.upstream.insert(0, self.default_upstream)
+        self._filter()
+
     def _filter(self) -> None:
         code = self.province_code()
         self.listbox.delete(0, "end")
@@ -77,7 +88,7 @@ class SetupWizard(ttk.Frame):
             return
         self.communes = geo.search_communes(self.query_var.get(), code, limit=400)
         for c in self.communes:
-            self.listbox.insert("end", c.name)
+            self.listbox.insert("end", _("{name}  ·  mã {code}").format(name=c.name, code=c.code))
         if len(self.communes) == 1:
             self.listbox.selection_set(0)
             self.grid_fields.clear("commune")
