@@ -7,7 +7,7 @@ from commune_payout import checks, decisions, idcard, register, settings
 from commune_payout.banks import bank_name
 from commune_payout.errors import NotFound, UserError
 from commune_payout.money import format_vnd
-from commune_payout.programs import BY_CODE, membership_text
+from commune_payout.programs import BY_CODE, coefficient_text, membership_text
 
 
 def _cli():
@@ -242,7 +242,7 @@ def cmd_show(args) -> int:
         print(f"  {labels[key]}: {value}")
     for m in person["memberships"]:
         label = membership_text(m)
-        extra = f", hệ số {m['coefficient']:g}" if m["coefficient"] else ""
+        extra = f", hệ số {coefficient_text(m['coefficient'])}" if m["coefficient"] else ""
         extra += f", {format_vnd(m['amount'])}" if m["amount"] is not None else ""
         print(f"  Diện hưởng: {label}{extra}")
     print(f"  Mức hưởng hằng tháng: {format_vnd(amount)}")

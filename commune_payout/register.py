@@ -13,7 +13,8 @@ from commune_payout.banks import BY_BIN
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import NotFound, ValidationError
-from commune_payout.programs import BY_CODE, Entitlement, entitlement, load_base_levels, membership_text
+from commune_payout.programs import (BY_CODE, Entitlement, coefficient_text, entitlement, load_base_levels,
+                                     membership_text)
 from commune_payout.text import clean, fold, name_sort_key
 
 STATUSES = {
@@ -221,7 +222,7 @@ def _membership_text(ms) -> str:
     for m in ms:
         label = membership_text(m)
         if m.get("coefficient"):
-            label += f" (hệ số {m['coefficient']:g})"
+            label += f" (hệ số {coefficient_text(m['coefficient'])})"
         if m.get("amount") is not None and m.get("program", BY_CODE[m["category"]].program) in ("btxh", "htxh"):
             label += f" (ghi {m['amount']:,} đ)".replace(",", ".")
         for key, word in (("start_date", "từ"), ("end_date", "đến")):

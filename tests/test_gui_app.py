@@ -188,6 +188,27 @@ def assert_placed_over_the_window(dialog, shell):
     assert centred or bottom == lowest
 
 
+def cut_cells(tree) -> list[tuple[str, str]]:
+    """(column, text) of every cell of ``tree`` too wide for its column as drawn (text cut off)."""
+    from tkinter import font as tkfont
+
+    font = tkfont.nametofont(ttk_style_font(tree))
+    shown = list(tree["displaycolumns"])
+    columns = list(tree["columns"]) if shown in (["#all"], ("#all",)) else shown
+    out = []
+    for item in tree.get_children():
+        values = dict(zip(tree["columns"], tree.item(item, "values")))
+        for column in columns:
+            text = str(values.get(column, ""))
+            if text and font.measure(text) + 8 > int(tree.column(column, "width")):
+                out.append((column, text))
+    return out
+
+
+def ttk_style_font(tree) -> str:
+    return tree.tk.call("ttk::style", "lookup", "Treeview", "-font") or "TkDefaultFont"
+
+
 def fill(entry, text):
     entry.delete(0, "end")
     entry.insert(0, text)
@@ -427,6 +448,7 @@ class TestPersonForm(AppWindow):
         inputs["village"].set("Xóm Mới")
         form.ms_category.set_code("nct_ngheo_60_80")
         form.add_membership()
+        assert form.ms_tree.item(form.ms_tree.get_children()[0], "values")[1] == "1,5"   # as everywhere else
         screenshot(shell.root, "person_new")
         inputs["phone"].focus_set()
         inputs["phone"].event_generate("<Return>")

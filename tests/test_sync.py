@@ -193,15 +193,18 @@ def test_round_trip_then_incremental_sends_only_changes(cctx, office, tmp_path, 
     people = register.list_beneficiaries(cctx.db)
     register.update(cctx, people[0]["id"], {"phone": "0912345678"})
     register.update(cctx, people[1]["id"], {}, memberships=[{"category": "nct_80"}, {"category": "htxh"}])
+    register.update(cctx, people[0]["id"], {"phone": "0912345679"})      # the same row again
+    # the page counts the rows the package will carry, not the change counter's steps
+    assert commune.status(cctx.db)["unacked_changes"] == 2 + 2 + 3 + 1
     pkg = commune.build(cctx)
     assert pkg.seq == 2 and pkg.from_version == commune.acked_version(cctx.db) + 1
-    assert pkg.counts == {"beneficiaries": 2, "memberships": 2, "beneficiary_history": 2}
+    assert pkg.counts == {"beneficiaries": 2, "memberships": 2, "beneficiary_history": 3}
     assert pkg.deleted == 1  # the membership that was replaced
     results = office_side.import_files(office, commune.save(pkg, tmp_path / "two"))
     assert statuses(results) == ["applied"]
     assert up_count(office) == 30 and up_count(office, "memberships") == 31
     phone = office.db.execute("SELECT phone FROM office_beneficiaries WHERE id = ?", [people[0]["id"]]).fetchone()[0]
-    assert phone == "0912345678"
+    assert phone == "0912345679"
 
     _, code, ack = office_side.make_ack(office, "05425")
     assert ack["seq"] == 2

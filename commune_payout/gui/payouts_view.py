@@ -9,6 +9,7 @@ print queue and the search box is ready for the next person. Every action calls
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 
 import ttkbootstrap as ttk
@@ -18,14 +19,16 @@ from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
 from commune_payout.gui.dialogs import place_over
-from commune_payout.gui.widgets import (Choice, FieldGrid, drop_columns_to_fit, fmt_count, fmt_date, scrolled_tree,
-                                        title)
+from commune_payout.gui.widgets import (Choice, FieldGrid, drop_columns_to_fit, fmt_count, fmt_date, fmt_datetime,
+                                        scrolled_tree, title)
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.text import fold
 
 SEARCH_DELAY_MS = 150
 DESK_ROWS = 200
+# Below this age someone else (a guardian) receives for the person.
+ADULT_AGE = 16
 # Channel names short enough for the desk's list column.
 SHORT_CHANNELS = {"account": "Chuyển khoản", "cash_commune": "Tiền mặt xã", "cash_home": "Tại nhà"}
 WIZARD_FIELDS = ("name", "kind", "period", "session_date", "funding_source", "gift_high", "gift_low",
@@ -68,7 +71,7 @@ class SessionWizard(ttk.Toplevel):
 
     def __init__(self, shell, on_created):
         super().__init__(title=_("Lập đợt chi trả mới"), transient=shell.root)
-        place_over(self, shell.root, (1060, 680), minsize=(900, 600))
+        place_over(self, shell.root, (1200, 680), minsize=(900, 600))
         self.shell = shell
         self.on_created = on_created
         self.spec: payouts.SessionSpec | None = None
@@ -120,7 +123,7 @@ class SessionWizard(ttk.Toplevel):
         self.summary = ttk.Label(right, text=_("Điền quy định rồi bấm “Xem trước”. Chưa có gì được ghi."),
                                  font=("TkDefaultFont", 11, "bold"), wraplength=560, justify="left")
         self.summary.pack(anchor="w")
-        self.totals = TotalsPanel(right, height=9, tabs=True)
+        self.totals = TotalsPanel(right, height=9)
         self.totals.pack(fill="both", expand=True, pady=(8, 0))
         ttk.Label(right, text=_("Không đưa vào danh sách"), font=("TkDefaultFont", 10, "bold")).pack(
             anchor="w", pady=(8, 2))
@@ -193,15 +196,41 @@ class SessionWizard(ttk.Toplevel):
     def _show_preview(self, spec, preview: payouts.Preview) -> None:
         self.spec = spec
         totals = preview.totals
-        self.summary.configure(text=_("{n} người, tổng {amount}. Rà soát rồi bấm “Lập đợt chi”.").format(
-            n=fmt_count(totals["count"]), amount=format_vnd(totals["amount"])), bootstyle="default")
+        if totals["count"]:
+            self.summary.configure(text=_("{n} người, tổng {amount}. Rà soát rồi bấm “Lập đợt chi”.").format(
+                n=fmt_count(totals["count"]), amount=format_vnd(totals["amount"])), bootstyle="default")
+        else:
+            self.summary.configure(text=self._why_nobody(preview), bootstyle="danger")
         self.totals.fill(totals)
         self.excluded.delete(*self.excluded.get_children())
         for e in preview.excluded:
             self.excluded.insert("", "end", values=(e["full_name"], e["village"], e["reason"]))
-        self.warnings.configure(text="\n".join(preview.warnings[:4]) + (
-            _("\n… và {n} lưu ý khác").format(n=len(preview.warnings) - 4) if len(preview.warnings) > 4 else ""))
+        blank = self._blank_amounts() if totals["count"] else []
+        notes = ([_("Chưa ghi {fields}: người thuộc các diện đó không có trong danh sách.").format(
+            fields=", ".join(blank))] if blank else []) + preview.warnings
+        self.warnings.configure(text="\n".join(notes[:4]) + (
+            _("\n… và {n} lưu ý khác").format(n=len(notes) - 4) if len(notes) > 4 else ""))
         self.create_button.configure(state="normal" if totals["count"] else "disabled")
+
+    def _blank_amounts(self) -> list[str]:
+        """The amount fields left blank in a gift or one-off session (nobody of those groups is paid)."""
+        if self.kind.code() == "monthly":
+            return []
+        labels = {"gift_high": _("Quà mức cao (NCC)"), "gift_low": _("Quà mức thấp (NCC)"),
+                  "fixed_btxh": _("Mức cố định BTXH"), "fixed_htxh": _("Mức cố định HTXH")}
+        return [label for key, label in labels.items() if not self.vars[key].get().strip()]
+
+    def _why_nobody(self, preview: payouts.Preview) -> str:
+        """Why a preview holds nobody: the reason most of those left out share, or the amounts
+        left blank (a group with no amount has nothing to pay)."""
+        if preview.excluded:
+            reason, count = Counter(e["reason"] for e in preview.excluded).most_common(1)[0]
+            return _("Không có ai trong danh sách: {count} người bị loại vì: {reason}.").format(
+                count=fmt_count(count), reason=reason)
+        if self._blank_amounts():
+            return _("Không có ai trong danh sách: chưa ghi {fields}, nên người thuộc các diện đó không có số "
+                     "tiền để chi. Ghi mức chi rồi bấm “Xem trước” lại.").format(fields=", ".join(self._blank_amounts()))
+        return _("Không có ai trong danh sách: sổ chưa có người đang hưởng thuộc các diện của đợt chi này.")
 
     def create(self) -> None:
         if self.spec is None:
@@ -221,27 +250,20 @@ class SessionWizard(ttk.Toplevel):
 
 
 class TotalsPanel(ttk.Frame):
-    """Totals by group, by village and by channel: three tables side by side, or as tabs when
-    space is short (``tabs=True``)."""
+    """Totals by group, by village and by channel, one tab each: a tab gives its names the
+    whole width (a group's public name runs to some 60 characters)."""
 
-    def __init__(self, master, height=8, tabs=False):
+    def __init__(self, master, height=8):
         super().__init__(master)
         self.trees = {}
-        holder = ttk.Notebook(self) if tabs else self
-        if tabs:
-            holder.pack(fill="both", expand=True)
-        for i, (key, heading) in enumerate((("by_group", _("Diện")), ("by_village", _("Thôn/xóm")),
-                                            ("by_channel", _("Hình thức")))):
-            frame, tree, _bar = scrolled_tree(holder, {
-                "key": (heading, 160, "w"), "count": (_("Số người"), 76, "e"), "amount": (_("Số tiền"), 110, "e")},
+        self.holder = ttk.Notebook(self)
+        self.holder.pack(fill="both", expand=True)
+        for key, heading in (("by_group", _("Diện")), ("by_village", _("Thôn/xóm")), ("by_channel", _("Hình thức"))):
+            frame, tree, _bar = scrolled_tree(self.holder, {
+                "key": (heading, 200, "w"), "count": (_("Số người"), 70, "e"), "amount": (_("Số tiền"), 100, "e")},
                 height=height)
-            if tabs:
-                holder.add(frame, text=heading)
-            else:
-                frame.grid(row=0, column=i, sticky="nsew", padx=(0 if i == 0 else 6, 0))
-                self.columnconfigure(i, weight=1, uniform="totals")
+            self.holder.add(frame, text=heading)
             self.trees[key] = tree
-        self.rowconfigure(0, weight=1)
 
     def fill(self, totals: dict) -> None:
         for key, tree in self.trees.items():
@@ -380,7 +402,10 @@ class PayoutsView(ttk.Frame):
             "paid": (f"{fmt_count(c['paid_count'])} / {fmt_count(c['count'])}", format_vnd(c["paid_amount"])),
             "remaining": (fmt_count(c["remaining_count"]), format_vnd(c["remaining_amount"])),
             "cash": (format_vnd(c["cash_on_hand"]), _("nhận {r} · chi {p}").format(
-                r=format_vnd(c["cash_received"], unit=False), p=format_vnd(c["cash_paid"], unit=False))),
+                r=format_vnd(c["cash_received"], unit=False), p=format_vnd(c["cash_paid"], unit=False)))
+            if c["cash_on_hand"] >= 0 else
+            (_("Thiếu {amount}").format(amount=format_vnd(-c["cash_on_hand"])),
+             _("đã chi nhiều hơn tiền nhận đã ghi: ghi khoản nhận từ kho bạc ở thẻ Sổ quỹ")),
             "cashless": (f"{c['cashless_share']:.0%}", _("{n} người qua tài khoản").format(
                 n=fmt_count(c["cashless_count"]))),
         }
@@ -403,10 +428,10 @@ class PayoutsView(ttk.Frame):
                         command=self.run_search).pack(side="left")
         self.search_var.trace_add("write", lambda *a: self._schedule_search())
         frame, self.tree, _bar = scrolled_tree(left, {
-            "name": (_("Họ và tên"), 150, "w"), "year": (_("Năm sinh"), 82, "center"),
-            "id_number": (_("Số định danh"), 118, "w"), "village": (_("Thôn"), 96, "w"),
-            "amount": (_("Số tiền"), 84, "e"), "channel": (_("Hình thức"), 114, "w"),
-            "status": (_("Trạng thái"), 96, "w")}, height=12)
+            "name": (_("Họ và tên"), 152, "w"), "year": (_("Năm sinh"), 78, "center"),
+            "id_number": (_("Số định danh"), 118, "w"), "village": (_("Thôn"), 124, "w"),
+            "amount": (_("Số tiền"), 76, "e"), "channel": (_("Hình thức"), 112, "w"),
+            "status": (_("Trạng thái"), 142, "w")}, height=12)
         # At 1280 pixels the status goes first (colour marks paid and returned lines, and the
         # panel on the right says it in words), then the year.
         drop_columns_to_fit(self.tree, ["status", "year"])
@@ -427,18 +452,18 @@ class PayoutsView(ttk.Frame):
                                "căn cước; ↑↓ chọn; Enter: ghi đã chi và in biên nhận; Esc: xóa ô tìm."),
                   bootstyle="secondary", wraplength=640).pack(anchor="w")
 
-        right = ttk.Frame(self.desk, padding=(14, 0, 0, 0), width=340)
+        right = ttk.Frame(self.desk, padding=(14, 0, 0, 0), width=300)
         # Packed ahead of the list, so on a narrow screen the list gives up width, not the panel.
         right.pack(side="right", fill="y", before=left)
         right.pack_propagate(False)
-        self.detail_name = ttk.Label(right, font=("TkDefaultFont", 14, "bold"), wraplength=320)
+        self.detail_name = ttk.Label(right, font=("TkDefaultFont", 14, "bold"), wraplength=280)
         self.detail_name.pack(anchor="w")
         self.detail_amount = ttk.Label(right, font=("TkDefaultFont", 20, "bold"), bootstyle="success")
         self.detail_amount.pack(anchor="w", pady=(2, 0))
-        self.detail_text = ttk.Label(right, wraplength=320, justify="left")
+        self.detail_text = ttk.Label(right, wraplength=280, justify="left")
         self.detail_text.pack(anchor="w", pady=(4, 4))
         # Why this amount: group, age on the date, coefficient × base level, carried months, override.
-        self.detail_why = ttk.Label(right, wraplength=320, justify="left", bootstyle="secondary")
+        self.detail_why = ttk.Label(right, wraplength=280, justify="left", bootstyle="secondary")
         self.detail_why.pack(anchor="w", pady=(0, 8))
         self.received_by = ttk.StringVar(value="self")
         ttk.Radiobutton(right, text=_("Người hưởng nhận"), value="self", variable=self.received_by).pack(anchor="w")
@@ -457,7 +482,7 @@ class PayoutsView(ttk.Frame):
         self.pay_button = ttk.Button(right, text=_("Ghi đã chi  [Enter]"), bootstyle="success",
                                      command=self.pay_selected)
         self.pay_button.pack(fill="x", pady=(10, 4))
-        self.fallback_button = ttk.Button(right, text=_("Chuyển khoản bị trả lại → chi tiền mặt"),
+        self.fallback_button = ttk.Button(right, text=_("Bị trả lại → chi tiền mặt"),
                                           bootstyle="warning-outline", command=self.fallback_selected)
         self.fallback_button.pack(fill="x", pady=2)
         fix = ttk.Frame(right)
@@ -582,17 +607,24 @@ class PayoutsView(ttk.Frame):
                      _("Thôn: {v} · Diện: {g}").format(v=line["village"], g=line["group_public"]),
                      _("Hình thức: {c}").format(c=_(payouts.CHANNELS[line["channel"]]))]
             if line["channel"] == "account":
-                parts.append(_("Tài khoản: {a} ({h})").format(a=line["account_number"], h=line["account_holder"]))
+                parts.append(_("Tài khoản: {a} ({h})").format(a=line["account_number"], h=line["account_holder"])
+                             if line["account_holder"] else _("Tài khoản: {a}").format(a=line["account_number"]))
             if line["receiver_name"]:
                 parts.append(_("Người được ủy quyền: {n} ({r})").format(n=line["receiver_name"],
                                                                         r=line["receiver_relation"] or "—"))
             parts.append(_("Trạng thái: {s}").format(s=_(payouts.LINE_STATUSES[line["status"]])))
             if line["receipt_no"]:
                 parts.append(_("Biên nhận số {n}, {who}, lúc {at}").format(
-                    n=line["receipt_no"], who=line["paid_to"], at=line["paid_at"]))
+                    n=line["receipt_no"], who=line["paid_to"], at=fmt_datetime(line["paid_at"])))
+            minor = self._minor_age(line)
+            if minor is not None and line["status"] == "pending" and not line["receiver_name"]:
+                parts.append(_("⚠ {age} tuổi: người giám hộ nhận thay. Ghi họ tên ở ô “Người được ủy quyền”.")
+                             .format(age=minor))
             self.detail_text.configure(text="\n".join(parts))
             self.detail_why.configure(text="\n".join([_("Cách tính:"), *payouts.explain_line(line)]))
             received_by, name = payouts.default_receiver(line)
+            if minor is not None and not line["receiver_name"]:
+                received_by, name = "authorised", ""
             self.received_by.set(received_by)
             self.receiver_var.set(name if received_by == "authorised" else line["receiver_name"])
             self.pay_button.configure(state="normal" if locked and line["status"] == "pending" else "disabled")
@@ -601,6 +633,24 @@ class PayoutsView(ttk.Frame):
         self.queue_label.configure(text=_("Biên nhận chờ in: {n}").format(n=len(self.receipt_queue)) + (
             " (" + ", ".join(map(str, self.receipt_queue[-8:])) + ")" if self.receipt_queue else ""))
         self.print_button.configure(state="normal" if self.receipt_queue else "disabled")
+
+    def _minor_age(self, line: dict) -> int | None:
+        """The person's age in the session's year when a guardian should receive for them."""
+        if not line["birth_year"]:
+            return None
+        age = int(self.session["session_date"][:4]) - int(line["birth_year"])
+        return age if age < ADULT_AGE else None
+
+    def _enough_cash(self, line: dict) -> bool:
+        """Cash is paid from what the cash book says was received; with too little recorded, the
+        officer is asked first (the treasury's cash was probably not entered yet)."""
+        on_hand = payouts.counters(self.shell.db, self.sid)["cash_on_hand"]
+        if on_hand >= line["total"]:
+            return True
+        return self.shell.dialogs.ask_yes_no(_(
+            "Sổ quỹ mới ghi giữ {on_hand} tiền mặt, chưa đủ {amount} để chi cho {name}. Hãy ghi khoản tiền nhận "
+            "từ kho bạc ở thẻ “Sổ quỹ tiền mặt”. Vẫn ghi đã chi?").format(
+            on_hand=format_vnd(max(on_hand, 0)), amount=format_vnd(line["total"]), name=line["full_name"]))
 
     def pay_selected(self) -> int | None:
         """Enter at the desk: record the highlighted person as paid, queue the receipt, next person."""
@@ -615,6 +665,8 @@ class PayoutsView(ttk.Frame):
                     .format(name=line["full_name"])):
                 return None
             channel = "cash_commune"
+        if (channel or line["channel"]) != "account" and not self._enough_cash(line):
+            return None
         received_by = self.received_by.get()
         receiver = self.receiver_var.get() if received_by == "authorised" else ""
         ok, receipt = self._guard(payouts.pay_line, self.shell.ctx, line["id"], received_by, receiver, channel)
@@ -840,7 +892,7 @@ class PayoutsView(ttk.Frame):
             r=format_vnd(book["received"]), p=format_vnd(book["paid_out"]), h=format_vnd(book["handed_back"]),
             o=format_vnd(book["on_hand"])))
         for m in book["movements"]:
-            self.cash_tree.insert("", "end", values=(m["created_at"], _(cashbook.KINDS[m["kind"]]),
+            self.cash_tree.insert("", "end", values=(fmt_datetime(m["created_at"]), _(cashbook.KINDS[m["kind"]]),
                                                      format_vnd(m["amount"], unit=False), m["note"], m["created_by"]))
 
     def record_cash(self) -> None:

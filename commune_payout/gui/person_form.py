@@ -17,7 +17,7 @@ from commune_payout.gui.dialogs import place_over
 from commune_payout.gui.widgets import Choice, FieldGrid, fmt_date, scrolled_tree
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd, parse_vnd
-from commune_payout.programs import BY_CODE, CATEGORIES, PROGRAM_LABELS, UNRECOGNISED
+from commune_payout.programs import BY_CODE, CATEGORIES, PROGRAM_LABELS, UNRECOGNISED, coefficient_text
 
 # Where the service's field names are shown when it reports a problem.
 FIELD_ALIASES = {"birth_year": "birth", "birth_date": "birth"}
@@ -242,7 +242,7 @@ class PersonForm(ttk.Toplevel):
             cat = BY_CODE.get(m["category"])
             label = f"{_(PROGRAM_LABELS[cat.program])}: {_(cat.label)}" if cat else m["category"]
             self.ms_tree.insert("", "end", iid=str(i), values=(
-                label, f"{m['coefficient']:g}" if m.get("coefficient") else "",
+                label, coefficient_text(m["coefficient"]) if m.get("coefficient") else "",
                 format_vnd(m.get("amount"))))
         if self.person:
             amount = register.amount_of(self.shell.db, {**self.person, "memberships": self.memberships},

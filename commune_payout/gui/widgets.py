@@ -15,6 +15,13 @@ def fmt_date(iso: str | None) -> str:
     return dt.date.fromisoformat(str(iso)[:10]).strftime("%d/%m/%Y")
 
 
+def fmt_datetime(iso: str | None) -> str:
+    """``"2026-12-01 13:17:41"`` → ``"01/12/2026 13:17"``; empty for none."""
+    if not iso:
+        return ""
+    return dt.datetime.fromisoformat(str(iso)).strftime("%d/%m/%Y %H:%M")
+
+
 def fmt_birth(row: dict) -> str:
     """Birth date as dd/mm/yyyy, or the year alone when that is all we know."""
     if row.get("birth_date"):

@@ -102,6 +102,24 @@ class Package:
         return package.file_names(self.stem, len(self.parts))
 
 
+def _tombstones_since(db, since: int):
+    """Deletions to send: a tombstone of a row that exists again (same derived key) is stale,
+    the row travels instead."""
+    return (r for r in db.conn.execute("SELECT table_name, row_id FROM sync_tombstones WHERE version > ? "
+                                       "ORDER BY version", [since])
+            if not (r[0] in tables.BY_NAME and db.conn.execute(
+                f"SELECT 1 FROM {r[0]} WHERE {tables.BY_NAME[r[0]].key} = ?", [r[1]]).fetchone()))
+
+
+def unacked_rows(db) -> int:
+    """How many rows the next package would carry: changed rows and deletions not yet
+    acknowledged (a row changed twice counts once, as in the package)."""
+    since = acked_version(db)
+    changed = sum(db.execute(f"SELECT count(*) FROM {table.name} WHERE version > ?", [since]).fetchone()[0]
+                  for table in tables.present(db))
+    return changed + sum(1 for _row in _tombstones_since(db, since))
+
+
 def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, after: int = 0) -> Package:
     """Build (and record as sent) a package with every change not yet acknowledged.
 
@@ -127,12 +145,7 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
                 rows_by_table[table.name] = (cols, rows)
                 counts[table.name] = len(rows)
         members, table_entries, frames = package.encode_tables(db, rows_by_table)
-        # A tombstone of a row that exists again (same derived key) is stale: the row travels instead.
-        deleted_data, deleted = package.encode_rows(
-            r for r in db.conn.execute("SELECT table_name, row_id FROM sync_tombstones WHERE version > ? "
-                                       "ORDER BY version", [since])
-            if not (r[0] in tables.BY_NAME and db.conn.execute(
-                f"SELECT 1 FROM {r[0]} WHERE {tables.BY_NAME[r[0]].key} = ?", [r[1]]).fetchone()))
+        deleted_data, deleted = package.encode_rows(_tombstones_since(db, since))
         if deleted:
             members["deleted.jsonl"] = deleted_data
         acked_seq = db.execute("SELECT coalesce(max(seq), 0) FROM sync_acks").fetchone()[0]
@@ -288,7 +301,7 @@ def status(db) -> dict:
         "upstream": upstream.as_dict() if upstream else None,
         "current_version": current_version(db),
         "acked_version": acked_version(db),
-        "unacked_changes": current_version(db) - acked_version(db),
+        "unacked_changes": unacked_rows(db),
         "last_sent": {"seq": last[0], "created_at": last[1]} if last else None,
         "last_ack": {"seq": acked[0], "version": acked[1], "received_at": acked[2]} if acked else None,
         "down_waiting": db.execute("SELECT count(*) FROM sync_down WHERE status = 'received'").fetchone()[0],
