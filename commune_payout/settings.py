@@ -8,6 +8,12 @@ import json
 
 from commune_payout.db import write_transaction
 from commune_payout.errors import NotInitialised
+from commune_payout.text import fold
+
+
+# What databases set up before 2026-12 were given when the officer named no office: a district
+# office, which no longer exists.
+_DISTRICT_ERA_DEFAULT = "Phòng Văn hóa - Xã hội"
 
 
 def default_upstream(province_name: str) -> str:
@@ -66,6 +72,13 @@ def put_signers(db, values: dict) -> dict:
     merged["deputy"] = bool(values.get("deputy", current["deputy"]))
     put(db, "signers", merged)
     return merged
+
+
+def upstream_is_default(info: dict) -> bool:
+    """Whether the commune's upstream office (``commune(db)``) is only the default, not one the
+    officer named: reports then go to each programme's own provincial department."""
+    upstream = fold(info.get("upstream") or "")
+    return upstream in ("", fold(_DISTRICT_ERA_DEFAULT), fold(default_upstream(info.get("province_name", ""))))
 
 
 def is_initialised(db) -> bool:

@@ -278,9 +278,9 @@ def report_offices(db, programs) -> list[str]:
     provincial department (Sở Y tế for social assistance and the social pension, Sở Nội vụ for
     người có công) in the commune's province.
     """
-    upstream = text(settings.commune(db).get("upstream", "")).strip()
-    if upstream and fold(upstream) != fold(settings.DEFAULT_UPSTREAM):
-        return [upstream]
+    info = settings.commune(db)
+    if not settings.upstream_is_default(info):
+        return [text(info["upstream"]).strip()]
     province = issuer_of(db).province
     out: list[str] = []
     for program in [p for p in PROGRAM_ORDER if p in programs] or ["btxh"]:
