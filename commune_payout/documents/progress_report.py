@@ -31,7 +31,7 @@ from commune_payout.db import write_transaction
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd
 from commune_payout.programs import PROGRAM_LABELS
-from commune_payout.text import fold, sort_key
+from commune_payout.text import sort_key
 
 TREND_SESSIONS = 12
 EXTRAS = {"rate": "Truy lĩnh chênh lệch mức chuẩn", "decision": "Truy lĩnh theo quyết định",
