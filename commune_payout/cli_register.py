@@ -150,7 +150,7 @@ def _people_table(rows) -> None:
     for r in rows:
         born = _vn_date(r["birth_date"]) if r["birth_date"] else (str(r["birth_year"] or ""))
         account = f"{bank_name(r['bank_bin'])} {r['account_number']}" if r["account_number"] else \
-            register.ACCOUNT_STATUSES[r["account_status"]]
+            register.account_status_label(r)
         print(f"{r['id'][:8]}  {r['full_name']:<26} {born:<10}  {r['id_number'] or '-':<12}  "
               f"{r['village']:<16} {account}")
 
@@ -230,7 +230,7 @@ def cmd_show(args) -> int:
         if key == "status":
             value = register.STATUSES[value]
         elif key == "account_status":
-            value = register.ACCOUNT_STATUSES[value]
+            value = register.account_status_label(person)
         elif key == "channel":
             value = register.CHANNELS[value]
         elif key == "gender":

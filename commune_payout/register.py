@@ -30,6 +30,8 @@ ACCOUNT_STATUSES = {
     "cannot_open": "Không mở được",
     "refuses": "Từ chối",
 }
+# "has_account" with no number on file: the number was lost (Excel rounded it) and must be typed again.
+NUMBER_MISSING = "Đã có tài khoản, cần ghi lại số"
 CHANNELS = {
     "account": "Chuyển khoản",
     "cash_commune": "Tiền mặt tại xã",
@@ -552,6 +554,13 @@ def search(db, text: str, *, limit: int = 50, village=None, category=None, accou
         if len(rows) >= limit:
             break
     return rows[:limit]
+
+
+def account_status_label(row: dict) -> str:
+    """A person's account situation in words; an account whose number is not on file says so."""
+    if row["account_status"] == "has_account" and not row.get("account_number"):
+        return NUMBER_MISSING
+    return ACCOUNT_STATUSES[row["account_status"]]
 
 
 def public(row: dict) -> dict:

@@ -564,7 +564,7 @@ class TestImportWizard(AppWindow):
         view.preview(path)
         pump(shell.root, lambda: not view.busy())
         rows = [view.tree.item(i, "values") for i in view.tree.get_children()]
-        assert any(r[1] == "2" and r[2] == "Số định danh" for r in rows), rows
+        assert any(r[0] == "2" and r[1] == "Lò Văn Pá" and r[2] == "Số định danh" for r in rows), rows
         screenshot(shell.root, "import_problems")
 
     def test_a_second_import_does_not_start_while_one_runs(self, shell, tmp_path):
@@ -583,8 +583,42 @@ class TestImportWizard(AppWindow):
         rows = [view.tree.item(i, "values") for i in view.tree.get_children()]
         skipped = [r for r in rows if r[3] == "Bỏ qua"]
         assert len(skipped) == view.result.skipped == 21
-        assert any(r[1] == "141" and "dòng tổng cộng" in r[4] for r in skipped)
+        assert any(r[0] == "141" and "dòng tổng cộng" in r[4] for r in skipped)
         screenshot(shell.root, "import_preview_skipped_rows")
+
+    def test_rounded_accounts_are_read_whole_named_and_counted(self, shell, tmp_path):
+        """Excel rounded three account numbers: the window names the people, shows each message
+        whole under the table, says the numbers were not saved, and opens the person."""
+        path = tmp_path / "lam_tron.xlsx"
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["STT", "Họ và tên", "Ngày sinh", "Số CCCD", "Thôn", "Ngân hàng", "Số tài khoản"])
+        for i in range(3):
+            ws.append([i + 1, f"Hà Văn Tròn {i}", "01/01/1950", f"02515000090{i}", "Thôn Đông", "Agribank",
+                       1.4485192814829e15 + i])
+        wb.save(path)
+        view = shell.show("import")
+        view.preview(path)
+        pump(shell.root, lambda: not view.busy())
+        text = view.summary.cget("text")
+        assert "3 lỗi" in text and "Mọi dòng đều được nhập" in text and "dòng có lỗi sẽ chưa được nhập" not in text
+        assert "3 số tài khoản chưa được lưu" in text and "Đã có tài khoản, cần ghi lại số" in text
+        first = view.tree.get_children()[0]
+        assert view.tree.item(first, "values")[1] == "Hà Văn Tròn 0"
+        view.tree.selection_set(first)
+        message = view.tree.item(first, "values")[4]
+        pump(shell.root, lambda: message in view.detail.cget("text"))
+        assert message.endswith("theo sổ/thẻ ngân hàng")
+        screenshot(shell.root, "import_rounded")
+        view.import_button.invoke()
+        pump(shell.root, lambda: not view.busy())
+        bid = register.find_by_id_number(shell.db, "025150000900")
+        assert register.account_status_label(register.get(shell.db, bid)) == "Đã có tài khoản, cần ghi lại số"
+        view.tree.selection_set(view.tree.get_children()[0])
+        view.tree.focus_force()
+        pump(shell.root, lambda: shell.root.focus_get() is view.tree)
+        view.tree.event_generate("<Return>")
+        pump(shell.root, lambda: [f.bid for f in open_forms(shell.root)] == [bid])
 
     def test_unreadable_file_is_reported_plainly(self, shell, tmp_path):
         path = tmp_path / "rong.csv"

@@ -41,7 +41,8 @@ def literal_strings() -> set[str]:
 def domain_labels() -> set[str]:
     """Labels from domain modules that the window passes through ``_()``."""
     out = set()
-    for labels in (register.STATUSES, register.ACCOUNT_STATUSES, register.CHANNELS, register.GENDERS,
+    for labels in (register.STATUSES, register.ACCOUNT_STATUSES, {0: register.NUMBER_MISSING}, register.CHANNELS,
+                   register.GENDERS,
                    register.FIELD_LABELS, PROGRAM_LABELS, checks.GROUP_LABELS, checks.SEVERITY,
                    backups.REASONS, payouts.KINDS, payouts.SESSION_STATUSES, payouts.LINE_STATUSES,
                    cashbook.KINDS, SHORT_CHANNELS, reader.REASONS, WAITING_FOR, decisions.REQUESTS,

@@ -123,6 +123,18 @@ def test_sample_quirks_are_each_handled(ctx, sample_xlsx, sample_truth):
             assert person["memberships"][0]["amount"] is None      # agrees with the rule: nothing kept
 
 
+def test_sample_coverage_counts_every_account_the_file_has(ctx, sample_xlsx, sample_truth):
+    """Accounts whose number Excel rounded still count as accounts (coverage, campaign)."""
+    result = importer.import_file(ctx, sample_xlsx)
+    with_account = {p["id_number"] for p in sample_truth["people"] if p.get("account")}
+    stored = people(ctx.db)
+    assert {cccd for cccd, p in stored.items() if p["account_status"] == "has_account"} == with_account
+    rounded = set(sample_truth["quirks"]["float_accounts"])
+    assert result.unsaved_accounts == len(rounded)
+    assert all(stored[cccd]["account_number"] is None for cccd in rounded)
+    assert register.count(ctx.db, account_status="needs_account") == len(stored) - len(with_account)
+
+
 def test_history_source_names_the_file(ctx, sample_xlsx):
     importer.import_file(ctx, sample_xlsx)
     any_id = register.list_beneficiaries(ctx.db, limit=1)[0]["id"]
@@ -214,8 +226,11 @@ def test_accounts_rounded_by_excel_are_flagged_and_never_stored(ctx, tmp_path, a
     assert (problem.row, problem.severity) == (6, "error")
     assert "làm tròn" in problem.message
     person = people(ctx.db)["001050012345"]
-    assert person["account_number"] is None
-    assert person["account_status"] == "needs_account"
+    assert person["account_number"] is None and result.unsaved_accounts == 1
+    # the person has an account whose number must be typed again: not one to open an account for
+    assert (person["account_status"], person["channel"], person["bank_bin"]) == ("has_account", "cash_commune",
+                                                                                 "970405")
+    assert register.count(ctx.db, account_status="needs_account") == 0
 
 
 def test_numbers_written_as_floats_by_another_tool(ctx, tmp_path):

@@ -11,7 +11,7 @@ import ttkbootstrap as ttk
 from commune_payout import backups, importer, register
 from commune_payout.context import Context
 from commune_payout.gui.dialogs import EXCEL_TYPES
-from commune_payout.gui.widgets import fmt_count, scrolled_tree, title
+from commune_payout.gui.widgets import fmt_count, row_detail, scrolled_tree, title
 from commune_payout.i18n import _
 
 STEPS = (_("1. Chọn tệp"), _("2. Xem trước các lỗi"), _("3. Nhập vào sổ"), _("4. Kết quả"))
@@ -28,6 +28,7 @@ class ImportView(ttk.Frame):
         self.shell = shell
         self.path: Path | None = None
         self.result: importer.ImportResult | None = None
+        self.entries: list[tuple] = []          # the table's lines: (sheet, row, field, severity, message)
         self.task = None
         title(self, _("Nhập danh sách từ Excel hoặc CSV")).pack(fill="x")
         steps = ttk.Frame(self)
@@ -55,17 +56,24 @@ class ImportView(ttk.Frame):
         self.summary.pack(anchor="w", pady=(12, 6))
 
         frame, self.tree, _bar = scrolled_tree(self, {
-            "sheet": (_("Trang tính"), 120, "w"),
-            "row": (_("Dòng"), 60, "center"),
-            "field": (_("Thông tin"), 150, "w"),
-            "severity": (_("Mức độ"), 100, "w"),
-            "message": (_("Nội dung"), 560, "w"),
-        }, height=12)
-        self.tree.column("sheet", stretch=False)
+            "row": (_("Dòng"), 56, "center"),
+            "name": (_("Họ và tên"), 180, "w"),
+            "field": (_("Thông tin"), 130, "w"),
+            "severity": (_("Mức độ"), 96, "w"),
+            "message": (_("Nội dung"), 480, "w"),
+            "sheet": (_("Trang tính"), 110, "w"),
+        }, height=11)
+        self.tree.column("row", stretch=False)
         self.tree.column("message", stretch=True)
-        frame.pack(fill="both", expand=True)
         self.tree.tag_configure("error", foreground=ttk.Style().colors.danger)
         self.tree.tag_configure("skipped", foreground=ttk.Style().colors.secondary)
+        # A message longer than its column is read whole, wrapped, under the table.
+        self.detail = row_detail(self, self.tree, _("Chọn một dòng để đọc đầy đủ. Nhấp đúp hoặc Enter: mở hồ sơ "
+                                                    "người đó (khi đã nhập)."))
+        frame.pack(fill="both", expand=True)
+        self.detail.pack(fill="x", pady=(6, 0))
+        self.tree.bind("<Double-1>", lambda e: self.open_selected())
+        self.tree.bind("<Return>", lambda e: self.open_selected())
 
         actions = ttk.Frame(self)
         actions.pack(fill="x", pady=(10, 0))
@@ -155,28 +163,40 @@ class ImportView(ttk.Frame):
         self.progress_row.pack_forget()
         self.choose_button.configure(state="normal")
         self._show_problems(result)
-        errors = sum(1 for p in result.problems if p.severity == "error")
         counts = dict(imported=fmt_count(result.imported), updated=fmt_count(result.updated),
-                      unchanged=fmt_count(result.unchanged), skipped=fmt_count(result.skipped),
-                      rejected=fmt_count(result.rejected), errors=fmt_count(errors),
-                      warnings=fmt_count(len(result.problems) - errors))
+                      unchanged=fmt_count(result.unchanged), skipped=fmt_count(result.skipped))
         if dry_run:
-            self.summary.configure(text=_(
-                "Nếu nhập: {imported} người mới, {updated} người được cập nhật, {unchanged} không đổi; "
-                "{rejected} dòng có lỗi sẽ chưa được nhập; {skipped} dòng không phải người (tiêu đề, cộng…) bỏ qua.\n"
-                "{errors} lỗi, {warnings} điều cần xem lại. Có thể nhập ngay rồi sửa sau, "
-                "hoặc lưu tệp có ghi chú để sửa trong Excel.").format(**counts))
+            head = _("Nếu nhập: {imported} người mới, {updated} người được cập nhật, {unchanged} không đổi; "
+                     "{skipped} dòng không phải người (tiêu đề, cộng…) bỏ qua.").format(**counts)
+            tail = _("Có thể nhập ngay rồi sửa sau, hoặc lưu tệp có ghi chú để sửa trong Excel.")
             self.import_button.configure(state="normal")
         else:
             self._step(3)
-            self.summary.configure(text=_(
-                "Đã nhập xong: {imported} người mới, {updated} người được cập nhật, {unchanged} không đổi. "
-                "{rejected} dòng có lỗi chưa được nhập — lưu tệp có ghi chú lỗi để sửa rồi nhập lại "
-                "(người đã nhập sẽ được cập nhật, không bị trùng).").format(**counts))
+            head = _("Đã nhập xong: {imported} người mới, {updated} người được cập nhật, {unchanged} không đổi.").format(
+                **counts)
+            tail = _("Lưu tệp có ghi chú lỗi để sửa rồi nhập lại (người đã nhập sẽ được cập nhật, không bị trùng).")
             self.shell.publish("register_changed", None)
             self.shell.publish("backup_made", None)
+        self.summary.configure(text="\n".join([head, *self._problem_lines(result, dry_run), tail]))
         self.annotated_button.configure(state="normal")
         self.report_button.configure(state="normal")
+
+    @staticmethod
+    def _problem_lines(result, dry_run: bool) -> list[str]:
+        """What the problems mean for the register: rows not imported, values not stored."""
+        errors = sum(1 for p in result.problems if p.severity == "error")
+        lines = [_("{errors} lỗi, {warnings} điều cần xem lại (danh sách bên dưới).").format(
+            errors=fmt_count(errors), warnings=fmt_count(len(result.problems) - errors))]
+        if result.rejected:
+            lines.append((_("{n} dòng thiếu thông tin bắt buộc sẽ không được nhập.") if dry_run else
+                          _("{n} dòng thiếu thông tin bắt buộc chưa được nhập.")).format(n=fmt_count(result.rejected)))
+        elif errors:
+            lines.append(_("Mọi dòng đều được nhập; ô có lỗi thì chưa lưu giá trị đó."))
+        if result.unsaved_accounts:
+            lines.append(_("{n} số tài khoản chưa được lưu (Excel làm tròn hoặc sai số chữ số): người có số bị làm tròn "
+                           "được ghi “{status}”, không bị đưa vào danh sách vận động mở tài khoản.").format(
+                n=fmt_count(result.unsaved_accounts), status=_(register.NUMBER_MISSING)))
+        return lines
 
     def _show_problems(self, result) -> None:
         """Problems, and the rows not taken as people with the reason, in the order of the file."""
@@ -186,9 +206,21 @@ class ImportView(ttk.Frame):
                    for p in result.problems]
         entries += [(o.sheet, o.row, "", "skipped", o.reason) for o in result.outcomes if o.outcome == "skipped"]
         entries.sort(key=lambda e: (order.get(e[0], 0), e[1] or 0))
+        self.entries = entries
         for i, (sheet, row, field, severity, message) in enumerate(entries):
-            self.tree.insert("", "end", iid=str(i), values=(sheet, row or "", field, SEVERITY[severity], message),
-                             tags=(severity,))
+            self.tree.insert("", "end", iid=str(i), tags=(severity,), values=(
+                row or "", result.names.get((sheet, row), ""), field, SEVERITY[severity], message, sheet))
+
+    def open_selected(self) -> None:
+        """Open the record of the person on the selected line's row, once imported."""
+        selected = self.tree.selection()
+        if not selected or self.result is None or self.result.dry_run:
+            return
+        sheet, row = self.entries[int(selected[0])][:2]
+        person = next((o.beneficiary_id for o in self.result.outcomes
+                       if (o.sheet, o.row) == (sheet, row) and o.beneficiary_id), None)
+        if person:
+            self.shell.run_command("open_person", person)
 
     def _set_buttons(self, enabled: bool) -> None:
         for button in (self.import_button, self.annotated_button, self.report_button):

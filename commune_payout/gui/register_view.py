@@ -224,7 +224,7 @@ class RegisterView(ttk.Frame):
         bank = BY_BIN.get(row.get("bank_bin"))
         return (row["full_name"], fmt_birth(row), _(register.GENDERS.get(row.get("gender"), "")),
                 row.get("id_number") or "", row.get("village") or "",
-                _(register.STATUSES[row["status"]]), _(register.ACCOUNT_STATUSES[row["account_status"]]),
+                _(register.STATUSES[row["status"]]), _(register.account_status_label(row)),
                 bank.short_name if bank else "")
 
     def _on_scroll(self, first, last) -> None:

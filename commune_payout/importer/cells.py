@@ -117,28 +117,35 @@ def parse_gender(value) -> tuple[str | None, str | None]:
     return _gender(value)
 
 
+def excel_rounded(value) -> bool:
+    """Whether an account-number cell holds a number Excel has rounded (a float, more than 15
+    digits, or its scientific notation as text): the digits are lost, not the account."""
+    if isinstance(value, float):
+        return math.isfinite(value) and value >= 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = str(value)
+        return value >= 0 and (len(digits.rstrip("0")) > 15 or len(digits) > 15)
+    return isinstance(value, str) and _SCI.fullmatch(value.lstrip("'").strip().replace(" ", "")) is not None
+
+
 def parse_account(value) -> tuple[str | None, tuple[str, str] | None]:
     """(account number, (severity, message)) — an account Excel has rounded is never returned."""
-    rounded = (ERROR, "Số tài khoản đã bị Excel làm tròn ({}) nên không còn đúng: chưa lưu. Hãy gõ lại số tài "
-                      "khoản dạng chữ (thêm dấu ' ở đầu) theo sổ/thẻ ngân hàng")
+    rounded = (ERROR, "Số tài khoản đã bị Excel làm tròn ({}) nên không còn đúng: chưa lưu, người này được ghi "
+                      "“đã có tài khoản”. Hãy gõ lại số tài khoản dạng chữ (thêm dấu ' ở đầu) theo sổ/thẻ ngân hàng")
     if value is None:
         return None, None
-    if isinstance(value, float):
-        if not math.isfinite(value) or value < 0:
-            return None, (ERROR, f"Số tài khoản “{shown(value)}” không hợp lệ: chưa lưu")
+    if excel_rounded(value):
         return None, (rounded[0], rounded[1].format(shown(value)))
+    if isinstance(value, float):
+        return None, (ERROR, f"Số tài khoản “{shown(value)}” không hợp lệ: chưa lưu")
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             return None, (ERROR, f"Số tài khoản “{value}” không hợp lệ: chưa lưu")
         digits = str(value)
-        if len(digits.rstrip("0")) > 15 or len(digits) > 15:
-            return None, (rounded[0], rounded[1].format(shown(value)))
         account, problem = digits, (WARNING, "Số tài khoản được gõ dạng số: nếu số thật bắt đầu bằng 0 thì Excel "
                                              "đã làm mất số 0 ở đầu, hãy đối chiếu sổ/thẻ ngân hàng")
     elif isinstance(value, str):
         text = value.lstrip("'").strip()
-        if _SCI.fullmatch(text.replace(" ", "")):
-            return None, (rounded[0], rounded[1].format(text))
         if POINT_ZERO.fullmatch(text):
             return parse_account(int(POINT_ZERO.fullmatch(text)[1]))
         account, problem = _SEPARATORS.sub("", text), None

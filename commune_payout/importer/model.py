@@ -124,12 +124,17 @@ class ImportResult:
     outcomes: list[RowOutcome] = field(default_factory=list)
     layouts: dict[str, SheetLayout] = field(default_factory=dict)
     skipped_sheets: list[str] = field(default_factory=list)
+    # the name on each person row, for the officer reading the problems: {(sheet, row): name}
+    names: dict[tuple[str, int], str] = field(default_factory=dict)
+    # account numbers in the file that could not be stored (Excel rounded them, too few digits…)
+    unsaved_accounts: int = 0
 
     def to_json(self) -> dict:
         return {
             "imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
             "skipped": self.skipped, "rejected": self.rejected, "duplicates": self.duplicates,
             "dry_run": self.dry_run, "sheets": list(self.layouts), "skipped_sheets": list(self.skipped_sheets),
+            "unsaved_accounts": self.unsaved_accounts,
             "problems": [p.to_json() for p in self.problems],
             "rows": [o.to_json() for o in self.outcomes],
         }

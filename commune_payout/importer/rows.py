@@ -26,8 +26,9 @@ from commune_payout import register
 from commune_payout.banks import find_bank
 from commune_payout.ids import parse_id
 from commune_payout.importer import groups
-from commune_payout.importer.cells import (POINT_ZERO, digits_of, is_number, parse_account, parse_birth,
-                                           parse_gender, parse_phone, shown, title_case, village_of, whole_number)
+from commune_payout.importer.cells import (POINT_ZERO, digits_of, excel_rounded, is_number, parse_account,
+                                           parse_birth, parse_gender, parse_phone, shown, title_case, village_of,
+                                           whole_number)
 from commune_payout.importer.model import ERROR, FIELD_LABELS, WARNING, ImportResult, ParsedRow, SheetLayout
 from commune_payout.programs import load_base_levels, recognise
 from commune_payout.sheets import Row, Sheet
@@ -269,6 +270,7 @@ class SheetReader:
         if len(name) > MAX_NAME_CHARS:
             return self.reject(row, "full_name", ERROR,
                                f"Họ và tên dài {len(name)} ký tự, không phải tên một người: dòng này không nhập được")
+        self.result.names[(self.sheet.name, row)] = name
         data: dict = {"full_name": name}
         self._birth_gender(row, cells, data)
         self._ids(row, cells, data)
@@ -356,9 +358,16 @@ class SheetReader:
                     data["old_id_number"] = parsed.old_cmnd
 
     def _account(self, row: int, cells: tuple, data: dict) -> None:
-        account, problem = parse_account(self._digits(row, cells, "account_number"))
+        raw = self._digits(row, cells, "account_number")
+        account, problem = parse_account(raw)
         if problem:
             self.problem(row, "account_number", *problem)
+        if account is None and raw is not None:
+            self.result.unsaved_accounts += 1
+            if excel_rounded(raw):
+                # The person has an account; only its number must be typed again. They are not
+                # someone to persuade to open one (docs/domain.md).
+                data["account_status"] = "has_account"
         bank_text = self.get(cells, "bank_bin")
         if bank_text is not None:
             bank = _bank(_text(bank_text))
