@@ -86,6 +86,9 @@ class ImportView(ttk.Frame):
         self.report_button = ttk.Button(actions, text=_("Lưu báo cáo (.xlsx)…"), bootstyle="secondary-outline",
                                         command=self.save_report, state="disabled")
         self.report_button.pack(side="left", padx=(8, 0))
+        # After an import, the next step of the payout path.
+        self.next_button = ttk.Button(actions, text=_("Bước tiếp: lập đợt chi trả →"), bootstyle="primary",
+                                      command=self.new_session)
         self._step(0)
 
     def _step(self, index: int) -> None:
@@ -114,6 +117,7 @@ class ImportView(ttk.Frame):
         """Dry-run ``path`` and show what an import would do."""
         if self._refused_while_busy():
             return
+        self.next_button.pack_forget()
         self.path = Path(path)
         self.result = None
         self.file_label.configure(text=str(self.path))
@@ -177,6 +181,8 @@ class ImportView(ttk.Frame):
             tail = _("Lưu tệp có ghi chú lỗi để sửa rồi nhập lại (người đã nhập sẽ được cập nhật, không bị trùng).")
             self.shell.publish("register_changed", None)
             self.shell.publish("backup_made", None)
+            if "payouts" in self.shell.sections:
+                self.next_button.pack(side="right")
         self.summary.configure(text="\n".join([head, *self._problem_lines(result, dry_run), tail]))
         self.annotated_button.configure(state="normal")
         self.report_button.configure(state="normal")
@@ -221,6 +227,10 @@ class ImportView(ttk.Frame):
                        if (o.sheet, o.row) == (sheet, row) and o.beneficiary_id), None)
         if person:
             self.shell.run_command("open_person", person)
+
+    def new_session(self):
+        """The payout page's new-session wizard, on the register just imported."""
+        return self.shell.show("payouts").open_wizard()
 
     def _set_buttons(self, enabled: bool) -> None:
         for button in (self.import_button, self.annotated_button, self.report_button):

@@ -76,6 +76,7 @@ class SessionWizard(ttk.Toplevel):
         self.on_created = on_created
         self.spec: payouts.SessionSpec | None = None
         self.task = None
+        self.edits = 0
         today = shell.ctx.clock.today()
         body = ttk.Frame(self, padding=14)
         body.pack(fill="both", expand=True)
@@ -109,6 +110,7 @@ class SessionWizard(ttk.Toplevel):
         self.vars["gift_high"].set("600.000")
         self.vars["gift_low"].set("300.000")
         self.kind.set_code("tet_gift")
+        self.default_name = ""
         buttons = ttk.Frame(left)
         buttons.pack(fill="x", pady=(14, 0))
         self.preview_button = ttk.Button(buttons, text=_("Xem trước"), bootstyle="primary", command=self.preview)
@@ -121,7 +123,7 @@ class SessionWizard(ttk.Toplevel):
         right = ttk.Frame(body, padding=(16, 0, 0, 0))
         right.pack(side="left", fill="both", expand=True)
         self.summary = ttk.Label(right, text=_("Điền quy định rồi bấm “Xem trước”. Chưa có gì được ghi."),
-                                 font=("TkDefaultFont", 11, "bold"), wraplength=560, justify="left")
+                                 font=("TkDefaultFont", 11, "bold"), wraplength=700, justify="left")
         self.summary.pack(anchor="w")
         self.totals = TotalsPanel(right, height=9)
         self.totals.pack(fill="both", expand=True, pady=(8, 0))
@@ -132,24 +134,41 @@ class SessionWizard(ttk.Toplevel):
             "reason": (_("Lý do"), 300, "w")}, height=5)
         self.excluded.column("reason", stretch=True)
         frame.pack(fill="both", expand=True)
-        self.warnings = ttk.Label(right, bootstyle="warning", wraplength=560, justify="left")
+        self.warnings = ttk.Label(right, bootstyle="warning", wraplength=700, justify="left")
         self.warnings.pack(anchor="w", pady=(6, 0))
         for var in self.vars.values():
             var.trace_add("write", lambda *a: self._stale())
         self.one_per_person.trace_add("write", lambda *a: self._stale())
         self.funeral_only.trace_add("write", lambda *a: self._stale())
         self._kind_changed()
+        # The totals show at once: the officer checks them instead of asking for them.
+        self.after_idle(self.preview)
 
     def _kind_changed(self) -> None:
         monthly = self.kind.code() in ("monthly", "arrears")
         if monthly:
             for key in ("gift_high", "gift_low", "fixed_btxh", "fixed_htxh"):
                 self.vars[key].set("")
+        if self.vars["name"].get().strip() in ("", self.default_name):
+            self.default_name = self._default_name()
+            self.vars["name"].set(self.default_name)
         self.one_per_person.set(self.kind.code() == "tet_gift")
         self._stale()
 
+    def _default_name(self) -> str:
+        """A name the officer can keep: "Quà Tết 2027" from October on, "Chi trợ cấp tháng 12/2026"…"""
+        today = self.shell.ctx.clock.today()
+        kind = self.kind.code()
+        if kind == "tet_gift":
+            return _("Quà Tết {year}").format(year=today.year + 1 if today.month >= 10 else today.year)
+        if kind == "monthly":
+            return _("Chi trợ cấp tháng {month}").format(month=f"{today:%m/%Y}")
+        return ""
+
     def _stale(self) -> None:
+        self.edits += 1                 # a preview started before this edit is out of date
         self.spec = None
+        self.summary.configure(text=_("Điền quy định rồi bấm “Xem trước”. Chưa có gì được ghi."), bootstyle="default")
         self.create_button.configure(state="disabled")
 
     def read_spec(self) -> payouts.SessionSpec:
@@ -190,8 +209,9 @@ class SessionWizard(ttk.Toplevel):
             self.summary.configure(text=str(exc).splitlines()[0], bootstyle="danger")
             return
         self.summary.configure(text=_("Đang tính…"), bootstyle="default")
+        edits = self.edits
         self.task = self.shell.run_task(lambda db, progress: payouts.preview_session(db, spec),
-                                        on_done=lambda p: self._show_preview(spec, p))
+                                        on_done=lambda p: edits == self.edits and self._show_preview(spec, p))
 
     def _show_preview(self, spec, preview: payouts.Preview) -> None:
         self.spec = spec
@@ -260,7 +280,7 @@ class TotalsPanel(ttk.Frame):
         self.holder.pack(fill="both", expand=True)
         for key, heading in (("by_group", _("Diện")), ("by_village", _("Thôn/xóm")), ("by_channel", _("Hình thức"))):
             frame, tree, _bar = scrolled_tree(self.holder, {
-                "key": (heading, 200, "w"), "count": (_("Số người"), 70, "e"), "amount": (_("Số tiền"), 100, "e")},
+                "key": (heading, 200, "w"), "count": (_("Số người"), 82, "e"), "amount": (_("Số tiền"), 100, "e")},
                 height=height)
             self.holder.add(frame, text=heading)
             self.trees[key] = tree
@@ -307,7 +327,9 @@ class PayoutsView(ttk.Frame):
                               lambda e: self.select(self.sessions[self.session_box.current()]["id"]))
         self.status_label = ttk.Label(bar, bootstyle="secondary")
         self.status_label.pack(side="left")
-
+        # The next step of the Tết path, proposed where the officer already looks.
+        self.next_button = ttk.Button(bar, text=_("Bước tiếp: in danh sách chi trả (PDF)…"), bootstyle="primary",
+                                      command=self.print_payout_list)
         self.tiles = ttk.Frame(self)
         self.tiles.pack(fill="x", pady=(10, 6))
         self.tile_labels = {}
@@ -385,6 +407,10 @@ class PayoutsView(ttk.Frame):
         self.lock_button.configure(state="normal" if status == "draft" else "disabled")
         self.delete_button.configure(state="normal" if status == "draft" else "disabled")
         self.close_button.configure(state="normal" if status == "locked" else "disabled")
+        if status == "locked":
+            self.next_button.pack(side="right")
+        else:
+            self.next_button.pack_forget()
         self.refresh_counters()
         self.refresh_review()
         self.refresh_bank()
@@ -765,6 +791,14 @@ class PayoutsView(ttk.Frame):
             self.reload_sessions(keep=self.sid)
             self.notebook.select(self.desk)
             self.focus_search()
+
+    def print_payout_list(self) -> None:
+        """The list to print and sign for this session: the printing page with it chosen, then save."""
+        printing = self.shell.show("printing")
+        printing.kind.set_code("payout-list")
+        printing.update_fields()
+        printing.session_box.current([s["id"] for s in printing.sessions].index(self.sid))
+        printing.save_as()
 
     def delete_draft(self) -> None:
         if not self.sid or not self.shell.dialogs.ask_yes_no(
