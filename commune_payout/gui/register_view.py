@@ -6,8 +6,9 @@ The table is filled lazily: rows come from the register service in one query, bu
 query runs as soon as Tk is idle (keys typed faster than that, or an input method's burst of
 backspaces and replacement letters, make one query), and the rows already drawn are reused
 (:meth:`RegisterView._draw`). Only when a query has been slow does the next one wait for a
-pause in the typing (:data:`SLOW_QUERY_DELAY_MS`). The search box is never written to by the
-program: Vietnamese input methods (Unikey) edit the text with their own keystrokes.
+pause in the typing (:data:`SLOW_QUERY_DELAY_MS`). The program writes to the search box only
+after a chip ID card was scanned into it (leaving the card's ID): Vietnamese input methods
+(Unikey) edit the text with their own keystrokes.
 """
 
 import time
