@@ -431,7 +431,7 @@ class PayoutsView(ttk.Frame):
                 r=format_vnd(c["cash_received"], unit=False), p=format_vnd(c["cash_paid"], unit=False)))
             if c["cash_on_hand"] >= 0 else
             (_("Thiếu {amount}").format(amount=format_vnd(-c["cash_on_hand"])),
-             _("đã chi nhiều hơn tiền nhận đã ghi: ghi khoản nhận từ kho bạc ở thẻ Sổ quỹ")),
+             _("chưa ghi đủ tiền nhận (thẻ Sổ quỹ)")),
             "cashless": (f"{c['cashless_share']:.0%}", _("{n} người qua tài khoản").format(
                 n=fmt_count(c["cashless_count"]))),
         }
