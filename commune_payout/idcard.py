@@ -103,8 +103,9 @@ def _date(value: str, what: str, problems: list[str]) -> dt.date | None:
     return None
 
 
-def parse(text, today: dt.date | None = None) -> Card:
-    """Read a scan; CardUnreadable when it is not a card's QR text at all."""
+def parse(text, today: dt.date) -> Card:
+    """Read a scan (``today`` bounds the birth date); CardUnreadable when it is not a card's QR
+    text at all."""
     fields = _fields(text)
     if not looks_like_scan(text):
         raise CardUnreadable("Đây không phải nội dung mã QR của thẻ căn cước (cần các trường cách nhau "
@@ -122,7 +123,7 @@ def parse(text, today: dt.date | None = None) -> Card:
         problems.append(f"Họ tên “{name}” không đọc được")
         name = ""
     birth = _date(fields[3], "Ngày sinh", problems)
-    if birth and not (1880 <= birth.year and birth <= (today or dt.date.today())):
+    if birth and not (1880 <= birth.year and birth <= today):
         problems.append(f"Ngày sinh {birth:%d/%m/%Y} không hợp lý")
         birth = None
     gender = _GENDERS.get(fold(fields[4]))
