@@ -173,6 +173,10 @@ def drop_columns_to_fit(tree, optional: list[str]) -> None:
     squeezing the stretching column below the width it was given."""
     columns = list(tree["columns"])
     widths = {c: int(tree.column(c, "width")) for c in columns}
+    # Showing a column widens the table's request, and a window that takes its size from its
+    # content then gives the table more room, which would let the column back in, and so on:
+    # a dropped column returns only when the table has grown by its width since it was dropped.
+    state = {"shown": list(columns), "dropped_at": 0}
 
     def fit(event) -> None:
         shown = list(columns)
@@ -180,8 +184,13 @@ def drop_columns_to_fit(tree, optional: list[str]) -> None:
             if sum(widths[c] for c in shown) <= event.width:
                 break
             shown.remove(column)
-        if list(tree["displaycolumns"]) != shown and not (shown == columns and
-                                                           tuple(tree["displaycolumns"]) == ("#all",)):
+        returning = [c for c in shown if c not in state["shown"]]
+        if returning and event.width < state["dropped_at"] + sum(widths[c] for c in returning):
+            return
+        if len(shown) < len(state["shown"]):
+            state["dropped_at"] = event.width
+        if shown != state["shown"]:
+            state["shown"] = shown
             tree.configure(displaycolumns=shown)
 
     tree.bind("<Configure>", fit, add="+")
