@@ -603,8 +603,8 @@ class TestImportWizard(AppWindow):
         text = view.summary.cget("text")
         assert "3 lỗi" in text and "Mọi dòng đều được nhập" in text and "dòng có lỗi sẽ chưa được nhập" not in text
         assert "3 số tài khoản chưa được lưu" in text and "Đã có tài khoản, cần ghi lại số" in text
-        first = view.tree.get_children()[0]
-        assert view.tree.item(first, "values")[1] == "Hà Văn Tròn 0"
+        first = next(i for i in view.tree.get_children() if view.tree.item(i, "values")[3] == "Lỗi")
+        assert view.tree.item(first, "values")[1] == "Hà Văn Tròn 0"          # the header row is listed first
         view.tree.selection_set(first)
         message = view.tree.item(first, "values")[4]
         pump(shell.root, lambda: message in view.detail.cget("text"))
@@ -614,7 +614,7 @@ class TestImportWizard(AppWindow):
         pump(shell.root, lambda: not view.busy())
         bid = register.find_by_id_number(shell.db, "025150000900")
         assert register.account_status_label(register.get(shell.db, bid)) == "Đã có tài khoản, cần ghi lại số"
-        view.tree.selection_set(view.tree.get_children()[0])
+        view.tree.selection_set(next(i for i in view.tree.get_children() if view.tree.item(i, "values")[3] == "Lỗi"))
         view.tree.focus_force()
         pump(shell.root, lambda: shell.root.focus_get() is view.tree)
         view.tree.event_generate("<Return>")
