@@ -5,6 +5,7 @@ import sys
 
 from commune_payout import checks, decisions, idcard, register, settings
 from commune_payout.banks import bank_name
+from commune_payout.clock import Clock
 from commune_payout.errors import NotFound, UserError
 from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, coefficient_text, membership_text
@@ -186,12 +187,11 @@ def cmd_search(args) -> int:
     return 0
 
 
-def resolve_person(ctx, ref: str) -> str:
+def resolve_person(db, ref: str) -> str:
     """A beneficiary id from a full id, a unique id prefix (≥ 4 chars), a 12-digit ID number or
     the scanned QR text of a chip ID card."""
-    db = ctx.db
     if idcard.looks_like_scan(ref):
-        card = idcard.parse(ref, ctx.clock.today())
+        card = idcard.parse(ref, Clock().today())
         found = idcard.find_holder(db, card)
         if found:
             return found
@@ -212,7 +212,7 @@ def resolve_person(ctx, ref: str) -> str:
 
 def cmd_show(args) -> int:
     ctx = _cli().open_context(args)
-    person = register.get(ctx.db, resolve_person(ctx, args.id))
+    person = register.get(ctx.db, resolve_person(ctx.db, args.id))
     due = register.entitlement_of(ctx.db, person, ctx.clock.today())
     amount = due.amount
     if args.json:
