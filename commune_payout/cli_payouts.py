@@ -352,17 +352,24 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from commune_payout import bank_results
+
     ctx = _cli().open_context(args)
     sid = _session(ctx, args.id)
-    result = transfers.import_results(ctx, sid, args.file, dry_run=args.dry_run)
+    result = bank_results.import_results(ctx, sid, args.file, dry_run=args.dry_run)
     if args.json:
         _cli().print_json({**result.as_dict(), "dry_run": args.dry_run})
         return 0
     prefix = "Xem trước: " if args.dry_run else ""
-    print(f"{prefix}{result.rows} dòng: {result.paid} đã chi, {result.returned} bị trả lại, "
-          f"{result.already} đã ghi nhận trước đó, {len(result.unmatched)} không khớp.")
+    print(f"{prefix}{result.rows} giao dịch: {result.paid} đã chi, {result.returned} bị trả lại, "
+          f"{result.already} đã ghi nhận trước đó, {len(result.unmatched)} không ghi được.")
     for row in result.unmatched:
-        print(f"  Dòng {row['row']}: TK {row['account']}, {format_vnd(row['amount'])} — {row['message']}")
+        amount = format_vnd(row["amount"]) if row["amount"] is not None else "số tiền không rõ"
+        print(f"  {bank_results.where(row)}: TK {row['account'] or '—'}, {amount} — {row['message']}")
+    if result.not_read:
+        print(f"Không phải giao dịch ({len(result.not_read)} dòng), không ghi:")
+        for row in result.not_read:
+            print(f"  {bank_results.where(row)}: {row['reason']}")
     return 0
 
 

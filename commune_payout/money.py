@@ -3,6 +3,10 @@
 Amounts are whole đồng in ``int`` everywhere; there are no decimals in VND.
 """
 
+import re
+
+from commune_payout.text import ascii_digits
+
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 MAX_IN_WORDS = 10**15
 
@@ -21,20 +25,24 @@ def format_vnd(amount, unit: bool = True) -> str:
 def parse_vnd(text) -> int | None:
     """Read an amount typed as ``1.080.000``, ``1,080,000``, ``1080000 đ`` or a number.
 
-    Returns ``None`` for an empty value; raises ``ValueError`` for something that is not an amount
-    (a decimal amount of đồng is an error, not something to round).
+    Returns ``None`` for an empty value; raises ``ValueError`` for anything that is not an amount
+    (a decimal amount of đồng is an error, not something to round; zero decimals as banks and
+    tools write them, ``1.500.000,00`` or ``600000.0``, are whole đồng). An amount beyond :data:`MAX_IN_WORDS` is not one an
+    officer types or a bank pays, whatever its digits say.
     """
     if text is None:
         return None
     if isinstance(text, bool):
         raise ValueError(text)
     if isinstance(text, int):
-        return text
+        return _bounded(text)
     if isinstance(text, float):
-        if text != int(text):
+        if not text.is_integer():     # also NaN and infinities
             raise ValueError(text)
-        return int(text)
-    s = str(text).strip().lower()
+        return _bounded(int(text))
+    s = ascii_digits(str(text)).strip().lower()
+    if len(s) > 40:
+        raise ValueError(s[:40])
     for suffix in ("đồng", "vnđ", "vnd", "đ", "d"):  # longest first: "vnđ" also ends in "đ"
         if s.endswith(suffix):
             s = s[: -len(suffix)].strip()
@@ -42,13 +50,25 @@ def parse_vnd(text) -> int | None:
     if not s:
         return None
     s = s.replace(" ", "").replace("\u00a0", "")
+    zero_decimals = _ZERO_DECIMALS.fullmatch(s)
+    if zero_decimals and zero_decimals[2] not in zero_decimals[1]:
+        s = zero_decimals[1]
     if s.count(".") >= 1 and all(len(p) == 3 for p in s.split(".")[1:]):
         s = s.replace(".", "")
     elif s.count(",") >= 1 and all(len(p) == 3 for p in s.split(",")[1:]):
         s = s.replace(",", "")
-    if not s.lstrip("-").isdigit():
+    if not re.fullmatch(r"-?[0-9]+", s):
         raise ValueError(text)
-    return int(s)
+    return _bounded(int(s))
+
+
+_ZERO_DECIMALS = re.compile(r"(-?[0-9][0-9.,]*)([.,])00?")
+
+
+def _bounded(amount: int) -> int:
+    if abs(amount) > MAX_IN_WORDS:
+        raise ValueError(amount)
+    return amount
 
 
 def _group_words(n: int, full: bool) -> list[str]:

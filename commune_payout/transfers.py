@@ -1,4 +1,4 @@
-"""Cashless payment files: the transfer list for each bank out, the bank's result file in.
+"""Cashless payment files out: the transfer list for each bank.
 
 Out: for a locked session, every pending line paid by transfer, grouped by bank (NAPAS BIN),
 as one ``.xlsx`` and one ``.csv`` per bank. Each file ends with its control totals (number of
@@ -6,32 +6,21 @@ transfers, sum in đồng) and a SHA-256 checksum of the canonical transfer data
 :func:`checksum`), so the bank and the treasury can see the list was not altered. Files are
 written atomically.
 
-In: the bank's result file (``.xlsx`` or ``.csv``) with at least the columns account number,
-amount and status (ok / returned, in Vietnamese or English), and optionally a reason. Each row
-is matched to a line of the session by account number **and** amount; "ok" marks the line
-paid by transfer, "returned" marks the transfer returned (then
-:func:`commune_payout.payouts.fallback_to_cash` turns it into a cash payment in one action).
-Rows that match nothing are reported, never guessed.
+The bank's result file comes back in through :mod:`commune_payout.bank_results`.
 """
 
-import csv
 import hashlib
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-import openpyxl
-
 from commune_payout import payouts, settings
 from commune_payout.banks import BY_BIN, bank_name
-from commune_payout.context import Context
-from commune_payout.db import write_transaction
-from commune_payout.errors import FileUnreadable, UserError
-from commune_payout.money import amount_in_words_sentence, format_vnd, parse_vnd
+from commune_payout.errors import UserError
+from commune_payout.money import amount_in_words_sentence, format_vnd
 from commune_payout.sheet_writer import AMOUNT, BOLD, TEXT, TITLE, Style, Workbook, write_csv
-from commune_payout.text import clean, fold, nfc
+from commune_payout.text import fold, nfc
 
 HEADERS = ("STT", "Họ và tên người hưởng", "Chủ tài khoản", "Số tài khoản", "Ngân hàng", "Mã ngân hàng (BIN)",
            "Số tiền (đồng)", "Nội dung chuyển khoản")
@@ -63,21 +52,6 @@ class TransferFile:
     checksum: str
     xlsx: Path
     csv: Path
-
-
-@dataclass
-class ImportResult:
-    """What a bank result file did: counts, and every row that could not be applied."""
-
-    rows: int = 0
-    paid: int = 0
-    returned: int = 0
-    already: int = 0
-    unmatched: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {"rows": self.rows, "paid": self.paid, "returned": self.returned, "already": self.already,
-                "unmatched": self.unmatched}
 
 
 def _content(session: dict, line: dict) -> str:
@@ -183,150 +157,6 @@ def export_transfers(db, sid: str, out_dir) -> list[TransferFile]:
         written.append(TransferFile(bin_code, bank_name(bin_code), len(rows), sum(r.amount for r in rows),
                                     digest, xlsx, csv_path))
     return written
-
-
-_COLUMNS = {
-    "account": ("so tai khoan", "stk", "so tk", "tai khoan nhan", "account"),
-    "amount": ("so tien", "amount", "gia tri"),
-    "status": ("trang thai", "ket qua", "status", "result"),
-    "reason": ("ly do", "ghi chu", "reason", "note", "mo ta"),
-}
-_OK = {"ok", "thanh cong", "success", "successful", "da chuyen", "da chi", "done", "completed"}
-_RETURNED = {"returned", "tra lai", "bi tra lai", "that bai", "failed", "fail", "loi", "khong thanh cong",
-             "rejected", "tu choi"}
-
-
-def _read_table(path: Path) -> list[list]:
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-            finally:
-                wb.close()
-        if suffix in (".csv", ".txt"):
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1258")
-            # Title lines above the header defeat csv.Sniffer; the most frequent separator wins.
-            head = "\n".join(text.splitlines()[:30])
-            delimiter = max(",;\t", key=head.count)
-            return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except (OSError, ValueError, KeyError, openpyxl.utils.exceptions.InvalidFileException) as exc:
-        raise FileUnreadable(f"Không đọc được tệp kết quả {path.name}: {exc}") from exc
-    raise FileUnreadable(f"Tệp kết quả phải là .xlsx hoặc .csv: {path.name}")
-
-
-def _header_map(table: list[list]) -> tuple[int, dict[str, int]]:
-    for index, row in enumerate(table[:30]):
-        found: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            key = fold(cell)
-            for name, aliases in _COLUMNS.items():
-                if name not in found and any(key == a or key.startswith(a + " ") or key.startswith(a + "(")
-                                             for a in aliases):
-                    found[name] = col
-        if {"account", "amount", "status"} <= set(found):
-            return index, found
-    raise FileUnreadable("Tệp kết quả không có đủ các cột Số tài khoản, Số tiền và Trạng thái")
-
-
-def _account_key(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return re.sub(r"\D", "", str(value or "")).lstrip("0")
-
-
-def read_results(path) -> list[dict]:
-    """The transaction rows of a bank result file: ``row`` (1-based in the file), ``account``,
-    ``amount`` (int or ``None`` if unreadable), ``status`` (``ok``, ``returned`` or the raw text)
-    and ``reason``. Rows without an account number (titles, totals, footers) are left out."""
-    path = Path(path)
-    table = _read_table(path)
-    start, cols = _header_map(table)
-    out = []
-    for index, row in enumerate(table[start + 1:], start=start + 2):
-        def cell(name):
-            col = cols.get(name)
-            return row[col] if col is not None and col < len(row) else None
-
-        account = _account_key(cell("account"))
-        if not account:
-            continue
-        try:
-            amount = parse_vnd(cell("amount"))
-        except ValueError:
-            amount = None
-        status_text = fold(cell("status"))
-        status = "ok" if status_text in _OK else "returned" if status_text in _RETURNED else clean(cell("status"))
-        out.append({"row": index, "account": account, "amount": amount, "status": status,
-                    "reason": clean(cell("reason"))})
-    return out
-
-
-def import_results(ctx: Context, sid: str, path, dry_run: bool = False) -> ImportResult:
-    """Apply a bank result file to a locked session in one transaction (or only report, with
-    ``dry_run``). Importing the same file twice changes nothing the second time."""
-    rows = read_results(path)
-    result = ImportResult(rows=len(rows))
-    with write_transaction(ctx.db):
-        session = payouts.get_session(ctx.db, sid)
-        if session["status"] != "locked":
-            raise UserError("Chỉ nhập kết quả chuyển khoản cho đợt chi đã khóa danh sách và chưa đóng")
-        by_key: dict[tuple[str, int], list[dict]] = {}
-        for line in payouts.session_lines(ctx.db, sid):
-            if line["account_number"]:
-                by_key.setdefault((_account_key(line["account_number"]), line["total"]), []).append(line)
-        used: set[str] = set()
-        for row in rows:
-            problem = None
-            if row["amount"] is None:
-                problem = "Số tiền không đọc được"
-            elif row["status"] not in ("ok", "returned"):
-                problem = f"Trạng thái “{row['status']}” không rõ (cần: thành công / trả lại)"
-            candidates = [] if problem else [
-                line for line in by_key.get((row["account"], row["amount"]), []) if line["id"] not in used]
-            if not problem and not candidates:
-                problem = "Không có người hưởng nào khớp số tài khoản và số tiền"
-            if problem:
-                result.unmatched.append({**row, "message": problem})
-                continue
-            problem = _apply_row(ctx, row, candidates, used, result, dry_run)
-            if problem:
-                result.unmatched.append({**row, "message": problem})
-    return result
-
-
-def _apply_row(ctx: Context, row: dict, candidates: list[dict], used: set, result: ImportResult,
-               dry_run: bool) -> str | None:
-    """Apply one matched row to the best candidate line; returns a problem message or ``None``."""
-    want_paid = row["status"] == "ok"
-    # A line already in the state the bank reports is a repeat of an earlier import.
-    for line in candidates:
-        if (want_paid and line["status"] == "paid" and line["paid_channel"] == "account") or \
-                (not want_paid and line["status"] == "returned"):
-            used.add(line["id"])
-            result.already += 1
-            return None
-    pending = [line for line in candidates if line["status"] == "pending" and line["channel"] == "account"]
-    if not pending:
-        line = candidates[0]
-        return (f"Dòng của {line['full_name']} đang “{payouts.LINE_STATUSES[line['status']]}”"
-                f" ({payouts.CHANNELS[line['channel']].lower()}); không ghi theo tệp ngân hàng")
-    line = pending[0]
-    used.add(line["id"])
-    if want_paid:
-        if not dry_run:
-            payouts.pay_line(ctx, line["id"], channel="account")
-        result.paid += 1
-    else:
-        if not dry_run:
-            payouts.mark_returned(ctx, line["id"], row["reason"] or "Ngân hàng trả lại")
-        result.returned += 1
-    return None
 
 
 def summary_text(files: list[TransferFile]) -> list[str]:

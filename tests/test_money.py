@@ -1,6 +1,8 @@
 """Money on paper: the amount in words (accounting convention of docs/domain.md), format_vnd, parse_vnd."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commune_payout.money import MAX_IN_WORDS, amount_in_words, amount_in_words_sentence, format_vnd, parse_vnd
 
@@ -125,3 +127,29 @@ def test_parse_vnd_with_vnd_suffix_in_vietnamese():
 def test_format_and_parse_round_trip():
     for amount, _ in IN_WORDS:
         assert parse_vnd(format_vnd(amount)) == amount
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.text(alphabet="0123456789.,- đvnVND\u00a0", max_size=30), st.integers(),
+                 st.floats(), st.booleans(), st.none()))
+def test_parse_vnd_gives_whole_dong_or_value_error(value):
+    try:
+        amount = parse_vnd(value)
+    except ValueError:
+        return
+    assert amount is None or (type(amount) is int and abs(amount) <= MAX_IN_WORDS)
+
+
+@given(st.integers(-MAX_IN_WORDS, MAX_IN_WORDS), st.sampled_from(["", " đ", " VND", ",00", ".00"]))
+def test_every_amount_written_reads_back(amount, suffix):
+    text = format_vnd(amount, unit=False)
+    written = text + suffix if not suffix.startswith((",", ".")) or abs(amount) < 1000 else \
+        text.replace(".", ",") + "." + suffix[1:]
+    assert parse_vnd(written) == amount
+
+
+@pytest.mark.parametrize("text", ["1e5", "９" * 30, "1" + "0" * 16, float("inf"), float("nan"), 10 ** 16, "1.000.00",
+                                  "--5", "²", "1" * 41])
+def test_parse_vnd_refuses_what_no_one_pays(text):
+    with pytest.raises(ValueError):
+        parse_vnd(text)

@@ -1,4 +1,4 @@
-"""Transfer files per bank (control totals, checksum, atomic write) and bank result import."""
+"""Transfer files per bank (control totals, checksum, atomic write); a returned transfer paid in cash."""
 
 import csv
 
@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from commune_payout import payouts, transfers
-from commune_payout.errors import FileUnreadable, UserError
+from commune_payout.errors import UserError
 from test_payouts import add_person, line_of, locked, tet_spec
 
 
@@ -82,50 +82,6 @@ def test_export_needs_a_locked_session_with_pending_transfers(ctx, tmp_path):
         transfers.export_transfers(ctx.db, draft, tmp_path)
 
 
-def _result_csv(path, rows, header="Số tài khoản;Số tiền;Trạng thái;Lý do"):
-    path.write_text("KẾT QUẢ CHI LƯƠNG\n" + header + "\n" + "\n".join(rows) + "\nTổng cộng;;;\n", encoding="utf-8")
-    return path
-
-
-def test_import_matches_account_and_amount_and_reports_the_rest(ctx, session, tmp_path):
-    sid, people = session
-    path = _result_csv(tmp_path / "kq.csv", [
-        "0012345678;600.000;Thành công;",
-        "22223333;300000;Trả lại;Tài khoản đã đóng",
-        "44445555;350000;Thành công;",              # wrong amount
-        "77778888;300000;Thành công;",              # unknown account
-        "44445555;300000;Đang xử lý;",              # unknown status
-    ])
-    preview = transfers.import_results(ctx, sid, path, dry_run=True)
-    assert (preview.paid, preview.returned) == (1, 1)
-    assert payouts.counters(ctx.db, sid)["paid_count"] == 0
-    result = transfers.import_results(ctx, sid, path)
-    assert (result.rows, result.paid, result.returned, result.already) == (5, 1, 1, 0)
-    assert [(u["row"], u["message"][:20]) for u in result.unmatched] == [
-        (5, "Không có người hưởng"), (6, "Không có người hưởng"), (7, "Trạng thái “Đang xử ")]
-    an = line_of(ctx.db, sid, people["an"])
-    assert (an["status"], an["paid_channel"], an["received_by"]) == ("paid", "account", "self")
-    binh = line_of(ctx.db, sid, people["binh"])
-    assert binh["status"] == "returned"
-    assert payouts.line_entries(ctx.db, binh["id"])[-1]["reason"] == "Tài khoản đã đóng"
-    again = transfers.import_results(ctx, sid, path)
-    assert (again.paid, again.returned, again.already) == (0, 0, 2)
-
-
-def test_import_xlsx_with_numeric_account_cells(ctx, session, tmp_path):
-    sid, people = session
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["STT", "Số TK", "Amount", "Status", "Reason"])
-    ws.append([1, 12345678, 600000, "OK", None])     # Excel dropped the leading zeros
-    ws.append([2, 44445555, 300000, "failed", "Sai tên chủ tài khoản"])
-    path = tmp_path / "result.xlsx"
-    wb.save(path)
-    result = transfers.import_results(ctx, sid, path)
-    assert (result.paid, result.returned, result.unmatched) == (1, 1, [])
-    assert line_of(ctx.db, sid, people["dung"])["status"] == "returned"
-
-
 def test_returned_transfer_falls_back_to_cash_in_one_action(ctx, session, tmp_path):
     sid, people = session
     line = line_of(ctx.db, sid, people["binh"])
@@ -142,16 +98,6 @@ def test_returned_transfer_falls_back_to_cash_in_one_action(ctx, session, tmp_pa
     assert payouts.counters(ctx.db, sid)["cash_paid"] == 300_000
     files = transfers.export_transfers(ctx.db, sid, tmp_path)
     assert sum(f.count for f in files) == 2       # the fallen-back line is no longer a transfer
-
-
-def test_unreadable_result_files(ctx, session, tmp_path):
-    sid, _ = session
-    bad = tmp_path / "kq.csv"
-    bad.write_text("Họ tên,Ghi chú\nA,B\n", encoding="utf-8")
-    with pytest.raises(FileUnreadable, match="Số tài khoản"):
-        transfers.import_results(ctx, sid, bad)
-    with pytest.raises(FileUnreadable):
-        transfers.import_results(ctx, sid, tmp_path / "kq.pdf")
 
 
 def test_export_is_refused_after_close(ctx, session, tmp_path):

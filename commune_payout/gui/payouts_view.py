@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
-from commune_payout import cashbook, idcard, payouts, transfers
+from commune_payout import bank_results, cashbook, idcard, payouts, transfers
 from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
@@ -871,23 +871,25 @@ class PayoutsView(ttk.Frame):
         path = self.shell.dialogs.ask_open_file(_("Chọn tệp kết quả chuyển khoản của ngân hàng"))
         if not path:
             return
-        ok, preview = self._guard(transfers.import_results, self.shell.ctx, self.sid, path, dry_run=True)
+        ok, preview = self._guard(bank_results.import_results, self.shell.ctx, self.sid, path, dry_run=True)
         if not ok:
             return
-        question = _("Tệp có {rows} dòng: {paid} đã chuyển thành công, {returned} bị trả lại, {already} đã ghi "
-                     "trước đó, {bad} không khớp. Ghi kết quả này?").format(
+        question = _("Tệp có {rows} giao dịch: {paid} đã chuyển thành công, {returned} bị trả lại, {already} đã ghi "
+                     "trước đó, {bad} không ghi được; {other} dòng không phải giao dịch. Ghi kết quả này?").format(
             rows=preview.rows, paid=preview.paid, returned=preview.returned, already=preview.already,
-            bad=len(preview.unmatched))
+            bad=len(preview.unmatched), other=len(preview.not_read))
         if not self.shell.dialogs.ask_yes_no(question):
             return
-        ok, result = self._guard(transfers.import_results, self.shell.ctx, self.sid, path)
+        ok, result = self._guard(bank_results.import_results, self.shell.ctx, self.sid, path)
         if not ok:
             return
         lines = [_("Đã ghi {paid} người nhận qua tài khoản, {returned} chuyển khoản bị trả lại.").format(
             paid=result.paid, returned=result.returned)]
-        lines += [_("Dòng {row}: TK {account}, {amount} — {message}").format(
-            row=u["row"], account=u["account"], amount=format_vnd(u["amount"]), message=u["message"])
-            for u in result.unmatched[:10]]
+        lines += [_("{where}: TK {account}, {amount} — {message}").format(
+            where=bank_results.where(u), account=u["account"] or "—", amount=format_vnd(u["amount"]),
+            message=u["message"]) for u in result.unmatched[:10]]
+        if len(result.unmatched) > 10:
+            lines.append(_("… và {n} dòng khác không ghi được.").format(n=len(result.unmatched) - 10))
         self.bank_message.configure(text="\n".join(lines))
         self._refresh_all()
 
