@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from commune_payout import cashbook, payouts, register, settings
+from commune_payout import bank_results, cashbook, payouts, register, settings
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
@@ -449,7 +449,7 @@ def test_whole_tet_session_on_the_sample_register(ctx, sample_xlsx, tmp_path):
     rows = [f"{r['account_number']},{r['total']},{'Trả lại' if i == 0 else 'Thành công'},Tài khoản đã đóng"
             for i, r in enumerate(account_lines)]
     result_csv.write_text("Số tài khoản,Số tiền,Trạng thái,Lý do\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = transfers.import_results(ctx, sid, result_csv)
+    result = bank_results.import_results(ctx, sid, result_csv)
     assert (result.paid, result.returned, result.unmatched) == (len(account_lines) - 1, 1, [])
     payouts.fallback_to_cash(ctx, account_lines[0]["id"])
 
