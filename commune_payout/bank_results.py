@@ -53,8 +53,9 @@ REASON_CHARS = 300
 class BankRow:
     """One transaction row of a bank's result file, read but not yet matched.
 
-    ``account`` is its digits as written; ``loose`` when the cell was a number, so Excel may
-    have dropped leading zeros. ``problem`` says why the row cannot be applied at all.
+    ``account`` is its digits as written; ``loose`` when Excel may have dropped its leading zeros:
+    the cell was a number, or text that does not begin with 0 (a CSV saved again by Excel). Text
+    beginning with 0 is the account as written. ``problem`` says why the row cannot be applied.
     """
 
     sheet: str
@@ -135,11 +136,11 @@ _LABELS = {"account": "Số tài khoản", "amount": "Số tiền", "status": "T
 
 def _account(value) -> tuple[str, bool, str]:
     """(digits, loose, problem) of an account cell, by the importer's rules (an account Excel has
-    rounded is never read); ``loose`` when the cell was a number, whose leading zeros Excel drops."""
+    rounded is never read); ``loose`` as in :class:`BankRow`."""
     account, problem = parse_account(digits_of(value)[0])
     if account is None:
         return "", False, problem[1] if problem else ""
-    return account, problem is not None, ""
+    return account, problem is not None or not account.startswith("0"), ""
 
 
 def _status(value) -> str:
@@ -224,10 +225,10 @@ def import_results(ctx: Context, sid: str, path, dry_run: bool = False) -> BankR
     """Apply a bank result file to a locked session in one transaction (or only report, with
     ``dry_run``). Importing the same file twice changes nothing the second time.
 
-    A row is matched to the session's transfer lines by account number **and** amount, exactly
-    (a number cell, whose leading zeros Excel may have dropped, or text that matches no account
-    as written, matches the account with its zeros). Rows that match nobody, more than one
-    person, or the same line as another row with another status are reported and not applied.
+    A row is matched to the session's transfer lines by account number **and** amount, exactly;
+    an account that may have lost leading zeros (see :class:`BankRow`) matches every account
+    equal to it without them. Rows that match nobody, more than one person, or the same line as
+    another row with another status are reported and not applied.
     """
     read = read_results(path)
     result = BankResult(rows=len(read.rows), not_read=list(read.not_read))
@@ -247,8 +248,8 @@ def import_results(ctx: Context, sid: str, path, dry_run: bool = False) -> BankR
             if row.problem:
                 result.unmatched.append(row.as_dict())
                 continue
-            candidates = ([] if row.loose else exact.get((row.account, row.amount))) \
-                or loose.get((row.account.lstrip("0"), row.amount), [])
+            candidates = loose.get((row.account.lstrip("0"), row.amount), []) if row.loose else \
+                exact.get((row.account, row.amount), [])
             if not candidates:
                 result.unmatched.append(row.as_dict("Không có người hưởng nào khớp số tài khoản và số tiền"))
                 continue
@@ -268,10 +269,16 @@ def import_results(ctx: Context, sid: str, path, dry_run: bool = False) -> BankR
 
 
 def _ambiguity(candidates: list[dict], rows: list[BankRow]) -> str:
-    """Why rows sharing these candidate lines cannot be told apart, or ``""``."""
+    """Why rows sharing these candidate lines cannot be told apart, or ``""``.
+
+    Lines of several people fit when they share one account (a couple's) or when a row lost its
+    leading zeros and two accounts differ only by them. Only the shared account is resolved: when
+    the bank reports as many rows as there are lines, all with one status, every line gets it.
+    """
+    accounts = {line["account_number"] for line in candidates}
     people = {line["beneficiary_id"] for line in candidates}
     statuses = {row.status for row in rows}
-    if len(people) > 1 and (len(statuses) > 1 or len(rows) < len(candidates)):
+    if len(accounts) > 1 or (len(people) > 1 and (len(statuses) > 1 or len(rows) < len(candidates))):
         names = ", ".join(sorted({line["full_name"] for line in candidates}))
         return (f"Số tài khoản và số tiền khớp {len(people)} người ({names}): không rõ là ai, không ghi. Hãy đối "
                 "chiếu với ngân hàng và ghi tay")
