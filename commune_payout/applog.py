@@ -7,7 +7,6 @@ file to send to whoever supports the app.
 
 import io
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 
@@ -20,6 +19,8 @@ _handler: logging.Handler | None = None
 def setup(path: Path | None = None) -> Path:
     """Send the app's log to ``path`` (default :func:`paths.log_path`), rotating at 1 MB; returns it."""
     global _handler
+    import logging.handlers     # here, not on top: the CLI's --help and --version never need it
+
     target = Path(path) if path else paths.log_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger(LOGGER_NAME)

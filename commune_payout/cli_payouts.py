@@ -9,11 +9,14 @@ import argparse
 import datetime as dt
 import json
 
-from commune_payout import cashbook, decisions, payouts, transfers
+from commune_payout import cashbook, decisions, payouts
 from commune_payout.errors import NotFound, UserError
+from commune_payout.lazy import LazyModule
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.text import fold
+
+transfers = LazyModule("commune_payout.transfers")
 
 
 def _cli():

@@ -3,12 +3,15 @@
 import re
 import sys
 
-from commune_payout import checks, decisions, idcard, register, settings
+from commune_payout import decisions, idcard, register, settings
 from commune_payout.banks import bank_name
 from commune_payout.clock import Clock
 from commune_payout.errors import NotFound, UserError
+from commune_payout.lazy import LazyModule
 from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, coefficient_text, membership_text
+
+checks = LazyModule("commune_payout.checks")
 
 
 def _cli():

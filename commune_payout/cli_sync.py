@@ -27,10 +27,16 @@ Office side (a separate database file, e.g. ``--db so-y-te.sqlite``; ``district`
 
 from pathlib import Path
 
-from commune_payout import atomic, geo, settings
+from commune_payout import atomic, settings
 from commune_payout.errors import FileUnreadable, UserError
+from commune_payout.lazy import LazyModule
 from commune_payout.programs import PROGRAM_LABELS
-from commune_payout.sync import commune, consolidate, keys, office, package, reader, reports, scope
+from commune_payout.sync import reports
+
+geo = LazyModule("commune_payout.geo")
+commune, consolidate, keys, office, package, reader, scope = (
+    LazyModule(f"commune_payout.sync.{name}")
+    for name in ("commune", "consolidate", "keys", "office", "package", "reader", "scope"))
 
 
 def _cli():

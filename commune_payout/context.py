@@ -1,10 +1,14 @@
 """What every write needs besides the database: the clock and who is acting."""
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-import sqlite_utils
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from commune_payout.clock import Clock, current_user
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass

@@ -5,7 +5,13 @@ journal otherwise), foreign keys on, a busy timeout so two processes queue inste
 failing. Schema changes live in ``commune_payout/migrations/mNNN_*.py``; each module has
 a ``VERSION`` int and an ``apply(db)`` function, and they run in order inside one
 transaction each.
+
+sqlite-utils is imported when a database is opened, not with this module: the CLI's ``--help``
+and ``--version`` import the modules that name their choices (register, payouts …) and should
+not pay for it.
 """
+
+from __future__ import annotations
 
 import contextlib
 import importlib
@@ -13,11 +19,13 @@ import pkgutil
 import sqlite3
 import uuid
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from commune_payout import migrations as _migrations_pkg
 from commune_payout.errors import UserError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -81,6 +89,8 @@ def _set_journal(conn: sqlite3.Connection, in_memory: bool) -> str:
 
 def open_db(path=None, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path``; ``None`` or ``":memory:"`` gives a memory DB."""
+    import sqlite_utils
+
     in_memory = path is None or str(path) == ":memory:"
     if in_memory:
         conn = sqlite3.connect(":memory:", check_same_thread=False)

@@ -12,8 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 from commune_payout.errors import UserError
 
 APP_NAME = "commune_payout"
@@ -27,6 +25,8 @@ def is_frozen() -> bool:
 
 
 def data_dir() -> Path:
+    import platformdirs     # here, not on top: the CLI's --help and --version never need it
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 
