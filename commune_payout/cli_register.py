@@ -119,21 +119,52 @@ def cmd_import(args) -> int:
     print(f"{head}: {result.imported} người mới, {result.updated} cập nhật, {result.unchanged} không đổi, "
           f"{result.rejected} dòng có lỗi chưa nhập, {result.duplicates} dòng trùng người, "
           f"{result.skipped} dòng không phải người ({len(result.outcomes)} dòng có chữ).")
+    _print_import_problems(result, args)
+    for path, what in ((args.report, "báo cáo nhập"), (args.annotated, "bản sao có đánh dấu lỗi")):
+        if path:
+            print(f"Đã ghi {what}: {path}")
+    return 0
+
+
+SHOWN_PROBLEMS = 20     # problem lines the import prints; the report, --annotated and --json have them all
+SHOWN_SKIPPED = 10
+
+
+def _print_import_problems(result, args) -> None:
+    """How many problems of each kind, by column; then the first ones, errors first (their rows
+    were not imported), and where to read the rest: an officer reads twenty lines, not thousands."""
     errors = [p for p in result.problems if p.severity == "error"]
     warnings = [p for p in result.problems if p.severity == "warning"]
     if result.problems:
         print(f"{len(errors)} lỗi, {len(warnings)} cảnh báo:")
+        by_column: dict[tuple[str, str], int] = {}
         for p in result.problems:
+            key = (f"cột {register.FIELD_LABELS.get(p.field, p.field)}" if p.field else "cả dòng", p.severity)
+            by_column[key] = by_column.get(key, 0) + 1
+        if len(result.problems) > SHOWN_PROBLEMS:
+            for (column, severity), count in sorted(by_column.items(), key=lambda item: (item[0][1], -item[1])):
+                print(f"  {column}: {count} {'lỗi' if severity == 'error' else 'cảnh báo'}")
+            print(f"{SHOWN_PROBLEMS} vấn đề đầu tiên:")
+        for p in (errors + warnings)[:SHOWN_PROBLEMS]:
             where = f"{p.sheet} dòng {p.row}" if p.row else p.sheet
             field = f" [{register.FIELD_LABELS.get(p.field, p.field)}]" if p.field else ""
             tag = "LỖI" if p.severity == "error" else "lưu ý"
             print(f"  {where}{field} {tag}: {p.message}")
+        _print_rest(len(result.problems) - SHOWN_PROBLEMS, "vấn đề", args)
     skipped = [o for o in result.outcomes if o.outcome == "skipped"]
     if skipped:
-        print("Dòng không phải người, không nhập:")
-        for o in skipped:
+        print(f"Dòng không phải người, không nhập ({len(skipped)}):")
+        for o in skipped[:SHOWN_SKIPPED]:
             print(f"  {o.sheet} dòng {o.row}: {o.reason}")
-    return 0
+        _print_rest(len(skipped) - SHOWN_SKIPPED, "dòng", args)
+
+
+def _print_rest(left: int, what: str, args) -> None:
+    if left <= 0:
+        return
+    where = (f"có đủ trong {args.report}" if args.report else
+             "để xem đủ, chạy lại với --report BAO_CAO.xlsx (hoặc --annotated BAN_SUA.xlsx, --json)")
+    print(f"  … còn {left} {what} nữa: {where}.")
 
 
 def _backup_before_import(args, ctx) -> None:

@@ -11,7 +11,7 @@ import re
 from commune_payout import settings
 from commune_payout.banks import BY_BIN
 from commune_payout.context import Context
-from commune_payout.db import new_id, write_transaction
+from commune_payout.db import bulk_insert, new_id, triggers_suspended, write_transaction
 from commune_payout.errors import NotFound, ValidationError
 from commune_payout.programs import (BY_CODE, Entitlement, coefficient_text, entitlement, load_base_levels,
                                      membership_text)
@@ -605,11 +605,15 @@ def insert_prepared(ctx: Context, people: list[tuple[dict, list]], source: str =
         return []
     cols = list(rows[0])
     with write_transaction(ctx.db):
-        ctx.db.conn.executemany(
-            f"INSERT INTO beneficiaries ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [[r[c] for c in cols] for r in rows])
-        ctx.db.conn.executemany(_INSERT_MEMBERSHIP, ms_rows)
-        ctx.db.conn.executemany(
-            "INSERT INTO beneficiary_history (id, beneficiary_id, changed_at, changed_by, field, old_value, new_value, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", hist_rows)
+        # The search index is filled once for all new rows, not by its trigger row by row.
+        last = ctx.db.execute("SELECT coalesce(max(rowid), 0) FROM beneficiaries").fetchone()[0]
+        with triggers_suspended(ctx.db, "beneficiary_fts_ai"):
+            bulk_insert(ctx.db, "beneficiaries", cols, [[r[c] for c in cols] for r in rows])
+            indexed = ", ".join(c for (c,) in ctx.db.execute("SELECT name FROM pragma_table_info('beneficiary_fts')"))
+            ctx.db.execute(f"INSERT INTO beneficiary_fts (rowid, {indexed}) "
+                           f"SELECT rowid, {indexed} FROM beneficiaries WHERE rowid > ?", [last])
+        bulk_insert(ctx.db, "memberships", ["id", "beneficiary_id", *_MEMBERSHIP_COLUMNS], ms_rows)
+        bulk_insert(ctx.db, "beneficiary_history",
+                    ["id", "beneficiary_id", "changed_at", "changed_by", "field", "old_value", "new_value", "source"],
+                    hist_rows)
     return ids

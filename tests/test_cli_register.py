@@ -189,3 +189,26 @@ def test_a_reader_that_stops_early_is_no_error(dbfile, tmp_path):
     assert process.wait(timeout=60) == 0 and first
     assert err == b""
     assert not list((tmp_path / "data").rglob("*.log"))
+
+
+def test_import_prints_a_summary_and_the_first_problems_and_json_has_them_all(dbfile, tmp_path, capsys):
+    """Thousands of problem lines help nobody in a console: counts by column, the first
+    problems, and where the rest are; --report and --json keep every one."""
+    from commune_payout.cli_register import SHOWN_PROBLEMS
+
+    source = tmp_path / "ds.csv"
+    source.write_text("Họ và tên,Năm sinh,Thôn,Số CCCD\n"
+                      + "".join(f"Lê Văn An {n},1950,Thôn Đông,12345{n}\n" for n in range(60)), encoding="utf-8")
+    report = tmp_path / "báo cáo.xlsx"
+    code, out, _ = run(capsys, "--db", str(dbfile), "import", "--dry-run", str(source))
+    assert code == 0
+    assert "60 lỗi, 0 cảnh báo" in out and "cột Số định danh: 60 lỗi" in out
+    assert out.count(" LỖI: ") == SHOWN_PROBLEMS
+    assert f"còn {60 - SHOWN_PROBLEMS} vấn đề nữa" in out and "--report" in out
+    code, out, _ = run(capsys, "--db", str(dbfile), "import", "--dry-run", "--report", str(report), str(source))
+    assert code == 0 and f"có đủ trong {report}" in out and f"Đã ghi báo cáo nhập: {report}" in out
+    import openpyxl
+
+    assert openpyxl.load_workbook(report)["Danh sách lỗi"].max_row == 1 + 60
+    code, out, _ = run(capsys, "--db", str(dbfile), "import", "--dry-run", "--json", str(source))
+    assert len(json.loads(out)["problems"]) == 60

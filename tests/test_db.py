@@ -52,3 +52,37 @@ def test_write_transaction_rolls_back_everything(ctx):
             register.create(ctx, {"full_name": "Người Hai", "birth_year": 1951})
             raise RuntimeError("boom")
     assert register.count(ctx.db) == 0
+
+
+def _triggers(db):
+    return sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+
+
+def test_suspended_triggers_come_back_after_the_write_and_after_a_failed_one(db):
+    from commune_payout.db import triggers_suspended
+
+    before = _triggers(db)
+    with write_transaction(db), triggers_suspended(db, "beneficiary_fts_ai", "beneficiaries_version_ins"):
+        assert "beneficiary_fts_ai" not in {name for name, _ in _triggers(db)}
+    assert _triggers(db) == before
+    with pytest.raises(ZeroDivisionError), write_transaction(db), triggers_suspended(db, "beneficiary_fts_ai"):
+        1 / 0
+    assert _triggers(db) == before
+    with pytest.raises(RuntimeError):       # outside a transaction nothing would bring them back
+        with triggers_suspended(db, "beneficiary_fts_ai"):
+            pass
+    assert _triggers(db) == before
+
+
+def test_bulk_insert_stamps_versions_as_the_trigger_would(ctx):
+    from commune_payout.db import bulk_insert
+
+    bid = register.create(ctx, {"full_name": "Phan Thu Lan", "birth_year": 1945})
+    start = current_version(ctx.db)
+    with write_transaction(ctx.db):
+        bulk_insert(ctx.db, "beneficiary_history", ["id", "beneficiary_id", "changed_at", "changed_by", "field"],
+                    [[f"h{n}", bid, "2026-01-15 09:00:00", "t", "note"] for n in range(5)])
+    rows = ctx.db.execute("SELECT id, version FROM beneficiary_history WHERE id LIKE 'h_' ORDER BY rowid").fetchall()
+    assert rows == [(f"h{n}", start + 1 + n) for n in range(5)]
+    assert current_version(ctx.db) == start + 5
+    assert "beneficiary_history_version_ins" in {name for name, _ in _triggers(ctx.db)}

@@ -651,3 +651,28 @@ def test_work_per_row_is_constant(tmp_path):
     for kind in (0, 1):
         per_row = [(counts[b][kind] - counts[a][kind]) / (b - a) for a, b in ((50, 100), (100, 200))]
         assert per_row[0] == per_row[1], (kind, counts)
+
+
+def test_import_fires_no_trigger_per_new_row(tmp_path):
+    """A guard that counts: sqlite3's trace reports each statement a row's insert runs, its
+    triggers' included. A new person costs one statement per table (the search index is filled
+    once for all new rows, versions stamped once), however many people the file holds."""
+    from commune_payout import settings
+    from commune_payout.clock import FixedClock
+    from commune_payout.context import Context
+    from commune_payout.db import open_db
+
+    size = 60
+    path = make_xlsx(tmp_path / "r.xlsx", [
+        person_row(n, f"Người Thứ {n}", f"{n % 28 + 1:02d}/03/1950", cccd=f"001050{n:06d}") for n in range(1, size + 1)])
+    db = open_db(":memory:")
+    settings.init_commune(db, "05425")
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    result = importer.import_file(Context(db, clock=FixedClock(dt.datetime(2026, 1, 15, 9)), user="t"), path)
+    db.conn.set_trace_callback(None)
+    assert result.imported == size
+    for table in ("beneficiaries", "memberships", "beneficiary_history"):
+        assert sum(s.startswith(f"INSERT INTO {table} ") for s in statements) == size, table
+    assert sum(s.startswith("INSERT INTO beneficiary_fts ") for s in statements) == 1
+    assert db.execute("SELECT count(*) FROM beneficiary_fts WHERE beneficiary_fts MATCH 'thu'").fetchone()[0] == size

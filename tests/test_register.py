@@ -151,3 +151,39 @@ def test_list_sorts_vietnamese_and_filters(ctx):
     assert [r["full_name"] for r in register.list_beneficiaries(ctx.db, limit=2, offset=1)] == \
         ["Lê Thị Dung", "Trần Văn Đông"]
     assert register.villages(ctx.db) == ["Thôn Đoài", "Thôn Đông"]
+
+
+def _bulk_people(count: int) -> list[tuple[dict, list]]:
+    return [({"full_name": f"{('Nguyễn Thị Bích', 'Trần Văn Hùng', 'Lê Minh')[n % 3]} {n}", "birth_year": 1940 + n % 30,
+              "village": ("Thôn Đông", "Xóm Mới")[n % 2], "id_number": f"0010{50 + n % 30:02d}{n:06d}",
+              "phone": f"0912{n:06d}"},
+             [{"category": "nkt_nang", "coefficient": 2.0}] if n % 2 else [])
+            for n in range(count)]
+
+
+def test_bulk_insert_is_found_and_versioned_like_people_added_one_by_one(ctx):
+    """insert_many fills the search index once and stamps versions itself instead of per-row
+    triggers; what search finds, and what sync sees, is the same as for people added one by one."""
+    from commune_payout.db import current_version, open_db
+
+    register.create(ctx, {**PERSON})
+    triggers = ctx.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    start = current_version(ctx.db)
+    register.insert_many(ctx, _bulk_people(40))
+    one_by_one = open_db(":memory:")
+    from commune_payout import settings
+    from commune_payout.context import Context
+
+    settings.init_commune(one_by_one, "05425")
+    single = Context(one_by_one, clock=ctx.clock, user="t")
+    register.create(single, {**PERSON})
+    for data, memberships in _bulk_people(40):
+        register.create(single, data, memberships)
+    for query in ("bich", "tran van hung 7", "thon dong", "xom moi", "0912000017", "000017", "17", "050000012"):
+        assert ([r["full_name"] for r in register.search(ctx.db, query, limit=100)]
+                == [r["full_name"] for r in register.search(one_by_one, query, limit=100)]), query
+    ctx.db.execute("INSERT INTO beneficiary_fts (beneficiary_fts, rank) VALUES ('integrity-check', 1)")
+    versions = [v for table in ("beneficiaries", "memberships", "beneficiary_history")
+                for (v,) in ctx.db.execute(f"SELECT version FROM {table} WHERE version > ? ORDER BY rowid", [start])]
+    assert sorted(versions) == list(range(start + 1, current_version(ctx.db) + 1)) and len(versions) == 40 + 20 + 40
+    assert ctx.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall() == triggers

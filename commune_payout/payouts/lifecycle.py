@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from commune_payout import settings
 from commune_payout.context import Context
-from commune_payout.db import new_id, write_transaction
+from commune_payout.db import bulk_insert, new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
 from commune_payout.money import format_vnd
 from commune_payout.payouts import arrears as arrears_rules
@@ -331,19 +331,15 @@ def create_session(ctx: Context, spec: SessionSpec) -> str:
         for line in preview.lines:
             line["session_id"] = sid
             line["id"] = line_id_for(sid, line["beneficiary_id"])
-        ctx.db.conn.executemany(
-            f"INSERT INTO payout_lines ({', '.join(_LINE_COLUMNS)}) VALUES ({', '.join('?' * len(_LINE_COLUMNS))})",
-            [[line[c] for c in _LINE_COLUMNS] for line in preview.lines])
-        ctx.db.conn.executemany(
-            "INSERT INTO payout_carries (id, session_id, commune_code, line_id, from_line_id, amount) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [[new_id(), sid, commune_code, line["id"], c["line_id"], c["amount"]]
-             for line in preview.lines for c in line["carries"]])
-        ctx.db.conn.executemany(
-            "INSERT INTO payout_arrears (id, session_id, commune_code, line_id, month, cause, decision_id, owed, "
-            "settled, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[new_id(), sid, commune_code, line["id"], o.month, o.cause, o.decision_id, o.owed, o.settled, o.amount]
-             for line in preview.lines for o in line["arrears"]])
+        bulk_insert(ctx.db, "payout_lines", list(_LINE_COLUMNS),
+                    [[line[c] for c in _LINE_COLUMNS] for line in preview.lines])
+        bulk_insert(ctx.db, "payout_carries", ["id", "session_id", "commune_code", "line_id", "from_line_id", "amount"],
+                    [[new_id(), sid, commune_code, line["id"], c["line_id"], c["amount"]]
+                     for line in preview.lines for c in line["carries"]])
+        bulk_insert(ctx.db, "payout_arrears", ["id", "session_id", "commune_code", "line_id", "month", "cause",
+                                               "decision_id", "owed", "settled", "amount"],
+                    [[new_id(), sid, commune_code, line["id"], o.month, o.cause, o.decision_id, o.owed, o.settled,
+                      o.amount] for line in preview.lines for o in line["arrears"]])
     return sid
 
 
