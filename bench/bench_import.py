@@ -48,11 +48,17 @@ BANKS = ["Agribank", "Vietcombank", "VietinBank", "BIDV", "NHCSXH", None, None]
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 
 
-def generate(path: Path, rows: int, seed: int = 7, today: dt.date | None = None) -> None:
+# What data cleaning finds in a register that has ``problems``: one of these on every n-th row.
+PROBLEMS = ("missing_id", "unknown_group", "account_incomplete", "category_age")
+
+
+def generate(path: Path, rows: int, seed: int = 7, today: dt.date | None = None, problems: int = 0) -> None:
     """A register as a careful commune keeps it: each group's people within its ages, the
     coefficient and amount of the rules for their age on ``today`` (a few amounts left from the
-    base level before 7/2024, which the import warns about), IDs with real province codes."""
+    base level before 7/2024, which the import warns about), IDs with real province codes.
+    ``problems`` rows, spread evenly, have one of :data:`PROBLEMS` for data cleaning to find."""
     rnd = random.Random(seed)
+    every = rows // problems if problems else 0
     today = today or dt.date.today()
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -83,29 +89,37 @@ def generate(path: Path, rows: int, seed: int = 7, today: dt.date | None = None)
             elif quirk < 0.15:
                 name = "  " + name.replace(" ", "  ") + " "
             wording, youngest, oldest = rnd.choice(GROUPS)
+            problem = PROBLEMS[(n // every) % len(PROBLEMS)] if every and n % every == 0 else None
+            if problem == "category_age":
+                wording, youngest, oldest = "Trẻ em mồ côi", 30, 60
             age = rnd.randint(youngest, oldest)
             born = today - dt.timedelta(days=age * 365 + age // 4 + rnd.randrange(30, 330))
             birth = rnd.choice([born, born.strftime("%d/%m/%Y"), born.year, born])
             century = (born.year // 100 - 19) * 2 + (0 if gender == "M" else 1)
             province = "025" if rnd.random() < 0.85 else rnd.choice(sorted(PROVINCE_CODES))
             cccd = f"{province}{century}{born.year % 100:02d}{n:06d}"
-            cccd_cell = int(cccd) if rnd.random() < 0.35 else cccd
+            cccd_cell = None if problem == "missing_id" else int(cccd) if rnd.random() < 0.35 else cccd
             group = recognise(wording).category
             coefficient = group.coefficient_at(age)
             amount = int(coefficient * (OLD_BASE_LEVEL if rnd.random() < STALE_SHARE else BASE_LEVEL))
             subtotal += amount
             amount_cell = f"{amount:,}".replace(",", ".") if rnd.random() < 0.2 else amount
-            bank = rnd.choice(BANKS)
+            bank = rnd.choice(BANKS[:5]) if problem == "account_incomplete" else rnd.choice(BANKS)
             account = f"{rnd.randrange(10**11, 10**14)}" if bank else None
+            if problem == "account_incomplete":
+                bank, account = None, account
+            if problem == "unknown_group":
+                wording = "Diện khác"
             ws.append([n, name, birth, "Nam" if gender == "M" else "Nữ", cccd_cell, village, wording, coefficient,
                        amount_cell, account, bank, None])
-            if isinstance(birth, dt.date):
-                ws.cell(ws.max_row, 3).number_format = "dd/mm/yyyy"
         ws.append([None, f"Cộng {village}", None, None, None, None, None, None, subtotal])
     ws.append([None, "TỔNG CỘNG"])
     ws.append([])
     ws.append([None, "Người lập biểu", None, None, None, None, None, None, "CHỦ TỊCH"])
     ws.append([None, "Nguyễn Thị Lập", None, None, None, None, None, None, "Trần Văn Chủ"])
+    for (cell,) in ws.iter_rows(min_col=3, max_col=3):
+        if isinstance(cell.value, dt.date):
+            cell.number_format = "dd/mm/yyyy"
     wb.save(path)
 
 

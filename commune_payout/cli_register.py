@@ -128,6 +128,7 @@ def cmd_import(args) -> int:
 
 SHOWN_PROBLEMS = 20     # problem lines the import prints; the report, --annotated and --json have them all
 SHOWN_SKIPPED = 10
+SHOWN_PER_GROUP = 5     # people check prints under each kind of problem; --report and --json have them all
 
 
 def _print_import_problems(result, args) -> None:
@@ -307,10 +308,17 @@ def cmd_check(args) -> int:
         return 0
     if not problems:
         print("Không phát hiện vấn đề nào.")
+    by_code: dict[str, list] = {}
+    for p in problems:
+        by_code.setdefault(p.code, []).append(p)
     for code, label, n in checks.summary(problems):
         print(f"{label}: {n}")
-        for p in (x for x in problems if x.code == code):
+        for p in by_code[code][:SHOWN_PER_GROUP]:
             print(f"    {p.full_name} ({p.beneficiary_id[:8]}): {p.message}")
+        if n > SHOWN_PER_GROUP:
+            print(f"    … còn {n - SHOWN_PER_GROUP} người nữa")
+    if len(problems) > SHOWN_PER_GROUP and not args.report:
+        print("Danh sách đủ: --report DS_RA_SOAT.xlsx (danh sách cho công an xã) hoặc --json (mọi vấn đề).")
     if args.report:
         print(f"Đã ghi danh sách rà soát: {args.report}", file=sys.stderr)
     return 0

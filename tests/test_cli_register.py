@@ -212,3 +212,19 @@ def test_import_prints_a_summary_and_the_first_problems_and_json_has_them_all(db
     assert openpyxl.load_workbook(report)["Danh sách lỗi"].max_row == 1 + 60
     code, out, _ = run(capsys, "--db", str(dbfile), "import", "--dry-run", "--json", str(source))
     assert len(json.loads(out)["problems"]) == 60
+
+
+def test_check_prints_the_first_people_of_each_kind_and_json_has_them_all(dbfile, tmp_path, capsys):
+    from commune_payout.cli_register import SHOWN_PER_GROUP
+
+    source = tmp_path / "ds.csv"
+    source.write_text("Họ và tên,Năm sinh,Thôn\n" + "".join(f"Lê Văn An {n},1950,Thôn Đông\n" for n in range(40)),
+                      encoding="utf-8")
+    assert run(capsys, "--db", str(dbfile), "import", str(source))[0] == 0
+    code, out, _ = run(capsys, "--db", str(dbfile), "check")
+    assert code == 0 and "Thiếu số định danh: 40" in out
+    assert out.count("Chưa có số định danh") == SHOWN_PER_GROUP and f"còn {40 - SHOWN_PER_GROUP} người nữa" in out
+    assert "--report" in out
+    code, out, _ = run(capsys, "--db", str(dbfile), "check", "--json")
+    assert sum(p["code"] == "missing_id" for p in json.loads(out)["problems"]) == 40
+
