@@ -72,3 +72,46 @@ def test_a_command_still_gets_its_modules(tmp_path, capsys):
     assert cli.main(["--db", str(db), "check", "--json"]) == 0
     out = capsys.readouterr().out
     assert json.loads(out[out.index("{"):])["problems"] is not None
+
+
+# The window's start as the officer double-clicks it (``commune-payout --db FILE``): its main loop
+# is replaced by one that returns once the register table shows rows, then lists what was imported.
+WINDOW_START = """
+import json, sys, tkinter
+from tkinter import ttk
+
+def drawn_table(widget):
+    for child in widget.winfo_children():
+        if isinstance(child, ttk.Treeview) and child.winfo_ismapped() and child.get_children():
+            return child
+        found = drawn_table(child)
+        if found is not None:
+            return found
+
+def mainloop(root, n=0):
+    while drawn_table(root) is None:
+        root.update()
+    print(json.dumps({"rows": len(drawn_table(root).get_children()), "imported": sorted(sys.modules)}))
+    root.destroy()
+
+tkinter.Misc.mainloop = mainloop
+from commune_payout import cli
+sys.exit(cli.main(["--db", sys.argv[1]]))
+"""
+
+
+def test_window_start_loads_no_module_the_first_screen_does_not_need(tmp_path):
+    db = tmp_path / "xa.sqlite"
+    assert cli.main(["--db", str(db), "demo", "--size", "300"]) == 0
+    done = subprocess.run([sys.executable, "-c", WINDOW_START, str(db)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["rows"] > 0
+    imported = set(report["imported"])
+    needed = {"sqlite_utils", "ttkbootstrap", "PIL", "platformdirs"}     # the database, the window, the log
+    assert sorted({m.split(".")[0] for m in imported} & (dependency_modules() - needed)) == []
+    # The window makes the day's backup and its cleaning section lists problems: those two it needs.
+    later = tuple(m for m in COMMAND_MODULES if m not in ("commune_payout.backups", "commune_payout.checks",
+                                                          "commune_payout.gui"))
+    assert [m for m in imported if m.startswith(later)] == []

@@ -10,15 +10,17 @@ from tkinter import font as tkfont
 
 import ttkbootstrap as ttk
 
-from commune_payout import applog, backups, demo, paths, settings
+from commune_payout import applog, backups, paths, settings
 from commune_payout.clock import Clock
 from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import UserError
 from commune_payout.gui.dialogs import Dialogs
-from commune_payout.gui.office import console
 from commune_payout.gui.shell import Shell
 from commune_payout.i18n import _, install_tk_catalogue
+from commune_payout.lazy import LazyModule
+
+console = LazyModule("commune_payout.gui.office.console")
 
 THEME = "bootstrap-light"
 DEMO_SIZE = 1000
@@ -93,6 +95,8 @@ def needs_setup(db_path) -> bool:
 
 def make_demo_database(folder, size: int = DEMO_SIZE) -> Path:
     """A throwaway demo commune in ``folder``."""
+    from commune_payout import demo
+
     path = Path(folder) / "demo.sqlite"
     db = open_db(path)
     demo.populate(Context(db, user="demo"), size=size)
@@ -103,12 +107,13 @@ def make_demo_database(folder, size: int = DEMO_SIZE) -> Path:
 def start(root, db_path, **options):
     """Show the setup wizard if the database is new, else the main window; returns what is shown.
 
-    An office's database opens the office console instead (:mod:`.office`).
+    An office's database opens the office console instead (:mod:`.office`); a commune's database
+    is never an office's, so a commune's window opens without loading the office's modules.
     ``options`` go to :func:`open_main` (tests pass a fixed clock and fake dialogs).
     """
-    if console.is_office_database(db_path):
-        return console.open_office(root, db_path, **options)
     if needs_setup(db_path):
+        if console.is_office_database(db_path):
+            return console.open_office(root, db_path, **options)
         from commune_payout.gui.setup_wizard import SetupWizard
 
         return SetupWizard(root, db_path, on_done=lambda: open_main(root, db_path, **options))

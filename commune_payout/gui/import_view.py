@@ -8,11 +8,14 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
-from commune_payout import backups, importer, register
+from commune_payout import backups, register
 from commune_payout.context import Context
 from commune_payout.gui.dialogs import EXCEL_TYPES
 from commune_payout.gui.widgets import fmt_count, row_detail, scrolled_tree, title
 from commune_payout.i18n import _
+from commune_payout.lazy import LazyModule
+
+importer = LazyModule("commune_payout.importer")    # openpyxl: loaded when a file is chosen, not at start-up
 
 STEPS = (_("1. Chọn tệp"), _("2. Xem trước các lỗi"), _("3. Nhập vào sổ"), _("4. Kết quả"))
 SEVERITY = {"error": _("Lỗi"), "warning": _("Cần xem lại"), "skipped": _("Bỏ qua")}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
-from commune_payout import bank_results, cashbook, idcard, payouts, transfers
+from commune_payout import cashbook, idcard, payouts
 from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
@@ -22,8 +22,12 @@ from commune_payout.gui.dialogs import place_over
 from commune_payout.gui.widgets import (Choice, FieldGrid, drop_columns_to_fit, fmt_count, fmt_date, fmt_datetime,
                                         scrolled_tree, title)
 from commune_payout.i18n import _
+from commune_payout.lazy import LazyModule
 from commune_payout.money import format_vnd, parse_vnd
 from commune_payout.text import fold
+
+# openpyxl: loaded for the bank's files, not at start-up.
+bank_results, transfers = LazyModule("commune_payout.bank_results"), LazyModule("commune_payout.transfers")
 
 SEARCH_DELAY_MS = 150
 DESK_ROWS = 200

@@ -11,7 +11,10 @@ from commune_payout.context import Context
 from commune_payout.errors import UserError
 from commune_payout.gui.widgets import fmt_count, fmt_date, row_detail, scrolled_tree, title
 from commune_payout.i18n import _
-from commune_payout.sync import commune, keys
+from commune_payout.lazy import LazyModule
+
+# The sync modules (cryptography, age) are loaded when the section is opened, not at start-up.
+commune, keys = LazyModule("commune_payout.sync.commune"), LazyModule("commune_payout.sync.keys")
 
 PACKAGE_TYPES = [(_("Gói đồng bộ"), "*.cpkg")]
 RECEIPT_TYPES = [(_("Biên nhận của cấp trên"), "*.json"), (_("Mọi tệp"), "*.*")]
