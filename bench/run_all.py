@@ -45,15 +45,7 @@ from commune_payout.db import open_db  # noqa: E402
 # the seconds since the parent started it (the parent's clock, passed in BENCH_T0).
 WINDOW_CHILD = """
 import os, sys, time, tkinter
-from tkinter import ttk
-
-def drawn_table(widget):
-    for child in widget.winfo_children():
-        if isinstance(child, ttk.Treeview) and child.winfo_ismapped() and child.get_children():
-            return child
-        found = drawn_table(child)
-        if found is not None:
-            return found
+from commune_payout.gui.smoke import drawn_table
 
 def mainloop(root, n=0):
     while drawn_table(root) is None:

@@ -78,15 +78,7 @@ def test_a_command_still_gets_its_modules(tmp_path, capsys):
 # is replaced by one that returns once the register table shows rows, then lists what was imported.
 WINDOW_START = """
 import json, sys, tkinter
-from tkinter import ttk
-
-def drawn_table(widget):
-    for child in widget.winfo_children():
-        if isinstance(child, ttk.Treeview) and child.winfo_ismapped() and child.get_children():
-            return child
-        found = drawn_table(child)
-        if found is not None:
-            return found
+from commune_payout.gui.smoke import drawn_table
 
 def mainloop(root, n=0):
     while drawn_table(root) is None:
