@@ -177,7 +177,7 @@ def _exists(db, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone() is not None
 
 
-def _office_copies(db, names) -> None:
+def office_copies(db, names) -> None:
     """The office's consolidated copy of each new synced table, and of the new columns of one it
     has (migration 8, docs/sync.md): ``office_<table>``, keyed by commune and row key."""
     existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -211,4 +211,4 @@ def apply(db):
         db.execute("INSERT INTO base_level_history (program, valid_from, amount, note, source) "
                    "SELECT program, valid_from, amount, coalesce(note, ''), source FROM base_levels "
                    "ORDER BY program, valid_from")
-    _office_copies(db, ("decisions", "applications", "decision_items"))
+    office_copies(db, ("decisions", "applications", "decision_items"))

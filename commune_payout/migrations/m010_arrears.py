@@ -19,6 +19,7 @@
 
 from commune_payout.db import run_script, version_trigger_sql
 from commune_payout.migrations.m003_sync import tombstone_trigger_sql
+from commune_payout.migrations.m009_decisions import office_copies
 
 VERSION = 10
 
@@ -96,21 +97,6 @@ def _widen_kinds(db) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
-def _office_copies(db, names) -> None:
-    """The office's consolidated copy of each new synced table, and of the new columns of one it
-    has (migration 8, docs/sync.md): ``office_<table>``, keyed by commune and row key."""
-    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in names:
-        copy = f"office_{table}"
-        if copy not in existing:
-            db.execute(f"CREATE TABLE {copy} (commune_code NOT NULL, id NOT NULL, PRIMARY KEY (commune_code, id)) "
-                       "WITHOUT ROWID")
-        have = {r[1] for r in db.execute(f"PRAGMA table_info({copy})")}
-        for column in (r[1] for r in db.execute(f"PRAGMA table_info({table})")):
-            if column not in have and column not in ("name_fold", "name_sort", "village_fold"):
-                db.execute(f"ALTER TABLE {copy} ADD COLUMN {column}")
-
-
 def apply(db):
     """Each step checks what is there first, so a database that already has part of it is completed."""
     _widen_kinds(db)
@@ -127,4 +113,4 @@ def apply(db):
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'payout_arrears_tombstone'"
                       ).fetchone():
         run_script(db, tombstone_trigger_sql("payout_arrears"))
-    _office_copies(db, ("payout_arrears", "payout_lines"))
+    office_copies(db, ("payout_arrears", "payout_lines"))
