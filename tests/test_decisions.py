@@ -384,3 +384,19 @@ def test_holidays_and_decision_numbers_from_any_text(db, days, number):
         decisions.resolve_decision(db, number)
     except UserError as exc:
         assert str(exc)
+
+
+def test_numbers_out_of_any_file_are_refused(ctx):
+    with pytest.raises(ValidationError) as err:
+        decisions.add_application(ctx, "grant", "2026-10-01", beneficiary_id=person(ctx, "Hai"), category="nkt_nang",
+                                  coefficient="nan", amount="9" * 25, children="31")
+    assert set(err.value.problems) == {"coefficient", "amount", "children"}
+
+
+def test_a_decision_number_out_of_any_register_is_refused(ctx):
+    with pytest.raises(ValidationError) as err:
+        decisions.create_decision(ctx, spec(number=10**20), items=[
+            {"beneficiary_id": person(ctx), "action": "grant", "category": "nct_ngheo_60_80"}])
+    assert "number" in err.value.problems
+    with pytest.raises(UserError):
+        decisions.resolve_decision(ctx.db, "9" * 30)

@@ -127,6 +127,10 @@ def add_application(ctx: Context, request: str, completed_on, *, beneficiary_id:
         kids, problems["children"] = None, "Số con phải là số"
     if kids is not None and not 1 <= kids <= 30:
         problems["children"] = "Số con từ 1 đến 30"
+    if stated is not None and not 0 < stated <= 10:
+        problems["coefficient"] = "Hệ số từ 0 đến 10, ví dụ 1,5"
+    if fixed is not None and not 0 <= fixed < 10**10:
+        problems["amount"] = "Số tiền không hợp lệ"
     if problems:
         raise ValidationError("Hồ sơ chưa hợp lệ", problems)
     app_id = new_id()

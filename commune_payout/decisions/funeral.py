@@ -37,7 +37,7 @@ def set_level(ctx: Context, valid_from: dt.date, *, multiple: float | None = Non
     if (multiple is None) == (amount is None):
         raise ValidationError("Mức hỗ trợ mai táng chưa hợp lệ",
                               {"funeral_support": "Ghi một trong hai: số lần mức chuẩn, hoặc số tiền"})
-    if (multiple is not None and not 0 < multiple <= 100) or (amount is not None and amount <= 0):
+    if (multiple is not None and not 0 < multiple <= 100) or (amount is not None and not 0 < amount < 10**10):
         raise ValidationError("Mức hỗ trợ mai táng chưa hợp lệ",
                               {"funeral_support": "Số lần mức chuẩn hoặc số tiền phải dương"})
     entry = {"valid_from": valid_from.isoformat(), "multiple": multiple, "amount": amount, "note": clean(note),

@@ -138,7 +138,7 @@ def _check_spec(db, spec: DecisionSpec, today: dt.date, own_id: str | None = Non
         problems["effective_month"] = "Tháng hiệu lực phải có dạng NĂM-THÁNG, ví dụ 2026-07"
     if spec.recorded and isinstance(spec.signed_on, dt.date) and spec.signed_on > today:
         problems["signed_on"] = "Quyết định đã ban hành thì ngày ký không sau hôm nay"
-    if spec.number is not None and (not isinstance(spec.number, int) or spec.number < 1):
+    if spec.number is not None and (not isinstance(spec.number, int) or not 0 < spec.number < 1_000_000):
         problems["number"] = "Số quyết định phải là số nguyên dương"
     elif spec.number is not None and isinstance(spec.signed_on, dt.date):
         taken = db.execute("SELECT id FROM decisions WHERE year = ? AND number = ? AND symbol = ?",

@@ -30,10 +30,10 @@ def resolve_decision(db, text: str) -> str:
     if not key:
         raise NotFound("Chưa nhập số hoặc mã quyết định")
     number, _, rest = key.partition("/")
-    if number.isdigit():
+    if number.isdecimal() and len(number) <= 9:
         params = [int(number)]
         sql = "SELECT id FROM decisions WHERE number = ?"
-        if rest.isdigit() and len(rest) == 4:
+        if rest.isdecimal() and len(rest) == 4:
             sql += " AND year = ?"
             params.append(int(rest))
         elif rest:

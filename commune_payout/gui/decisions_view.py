@@ -231,7 +231,7 @@ class ApplicationForm(FormWindow):
         wanted = self.FIELDS_BY_REQUEST[request]
         person = None
         if self.new_var.get():
-            birth = {"birth_year": v["birth"]} if v["birth"].isdigit() else {"birth_date": v["birth"]}
+            birth = {"birth_year": v["birth"]} if v["birth"].isdecimal() else {"birth_date": v["birth"]}
             person = {"full_name": v["full_name"], "gender": self.gender.code(), "id_number": v["id_number"],
                       "village": v["village"], **birth}
         problems: dict[str, str] = {}
