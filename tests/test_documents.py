@@ -341,6 +341,33 @@ def test_long_list_totals_every_page_and_repeats_the_header(ctx, tmp_path):
     assert amount_in_words_sentence(total) in last and "NGƯỜI LẬP BIỂU" in last
 
 
+def test_a_short_list_of_one_village_is_one_page_with_its_signatures(ctx, tmp_path):
+    """Three people of one village, signatures included, on one page: no "Cộng trang" or "Lũy kế"
+    repeating the total, and no village subtotal repeating it either."""
+    for data, ms in PEOPLE[:2] + PEOPLE[6:]:
+        register.create(ctx, data, ms)
+    sid = payouts.create_session(ctx, payouts.SessionSpec(
+        name="Trợ cấp tháng 01/2026", kind="monthly", period="2026-01", session_date=ON))
+    out = tmp_path / "short.pdf"
+    assert payout_list.write(ctx.db, sid, out, on=ON) == 3
+    pages = pdf_pages(out)
+    assert len(pages) == 1
+    page = pages[0]
+    assert "TỔNG CỘNG: 3 người 2.000.000" in page and "NGƯỜI LẬP BIỂU" in page
+    assert "Cộng trang" not in page and "Lũy kế" not in page and "Cộng Thôn Đông" not in page
+
+
+def test_a_list_of_two_villages_keeps_their_subtotals(ctx, tmp_path):
+    for data, ms in PEOPLE[:3]:
+        register.create(ctx, data, ms)
+    sid = payouts.create_session(ctx, payouts.SessionSpec(
+        name="Trợ cấp tháng 01/2026", kind="monthly", period="2026-01", session_date=ON))
+    out = tmp_path / "two.pdf"
+    payout_list.write(ctx.db, sid, out, on=ON)
+    text = pdf_text(out)
+    assert "Cộng Thôn Đông: 2 người 1.500.000" in text and "Cộng Thôn Đoài: 1 người 750.000" in text
+
+
 def test_a_tet_list_of_1500_people_holds_15_people_a_page(ctx, tmp_path):
     sid = tet_session(ctx, 1500)
     out = tmp_path / "tet.pdf"

@@ -222,7 +222,8 @@ def _rows(lines: list[PayoutListLine], columns: list[ListColumn], masked: bool) 
             n += 1
             subtotal += line.total
             rows += _line_rows(line, columns, masked, str(n))
-        rows.append(label(f"Cộng {village or 'chưa ghi thôn'}: {len(group)} người", subtotal, "subtotal"))
+        if len(by_village) > 1:        # one village's subtotal would only repeat the total
+            rows.append(label(f"Cộng {village or 'chưa ghi thôn'}: {len(group)} người", subtotal, "subtotal"))
         total += subtotal
     rows.append(label(f"TỔNG CỘNG: {n} người", total, "total"))
     return rows, total

@@ -9,6 +9,9 @@ grid, one text object for the words), which keeps 5,000 rows fast:
     header row · column numbers (1) (2) … · [the group's heading again, "(tiếp theo)"]
     rows · "Cộng trang" · "Lũy kế"                          (the last two on lists with money)
 
+A list that fits on one page with what follows it has no "Cộng trang" and "Lũy kế": they would
+only repeat its total.
+
 Page breaks: a group heading never ends a page; a subtotal or total never starts one (the
 group's last person goes over with it); the last page holds at least :data:`MIN_LAST` people
 (unless the list is shorter) and whatever follows the table (legend, amount in words,
@@ -179,9 +182,10 @@ class PagedTable:
     def carries(self) -> bool:
         return self.carry_column is not None
 
-    def overhead(self, continues: bool) -> float:
-        """Height every page spends besides its rows."""
-        return (self.header.height + self.numbers.height + (2 * self.label_height if self.carries else 0)
+    def overhead(self, continues: bool, totals: bool = True) -> float:
+        """Height every page spends besides its rows (``totals``: its "Cộng trang" and "Lũy kế")."""
+        return (self.header.height + self.numbers.height
+                + (2 * self.label_height if self.carries and totals else 0)
                 + (self.label_height if continues and self.continue_headings else 0))
 
     def measure(self, row: Row) -> Row:
@@ -216,6 +220,8 @@ class PagedTable:
                  tail_space: float = 0) -> list[list[Row]]:
         """Cut measured rows into pages; ``first_space``/``page_space``: the height for the table
         on the first and later pages; ``tail_space``: what follows the last row on its page."""
+        if sum(r.height for r in rows) + tail_space <= first_space - self.overhead(False, totals=False):
+            return [rows]
         opens = self._open_groups(rows)
         pages: list[list[int]] = [[]]
         used, space = 0.0, first_space - self.overhead(False)
@@ -328,7 +334,7 @@ class PagedTable:
             page_count = sum(r.count for r in page)
             amount += page_amount
             count += page_count
-            if self.carries:
+            if self.carries and len(pages) > 1:
                 body += [self._label(PAGE_TOTAL, page_amount, page_count, "page"),
                          self._label(RUNNING_TOTAL, amount, count, "running")]
             out.append(_PageTable(self, body))
