@@ -119,6 +119,8 @@ def parse(text, today: dt.date) -> Card:
         problems.append(f"Số CMND cũ “{old_id}” không phải 9 hoặc 12 chữ số")
         old_id = ""
     name = clean(fields[2])
+    if name.isupper():          # cards print names in capitals; registers write "Nguyễn Văn An"
+        name = " ".join(word[:1] + word[1:].lower() for word in name.split())
     if not name or any(ch.isdigit() for ch in name):
         problems.append(f"Họ tên “{name}” không đọc được")
         name = ""

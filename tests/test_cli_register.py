@@ -131,7 +131,7 @@ def test_search_and_show_take_a_scanned_card(dbfile, capsys):
     assert code == 0 and out.startswith(person["full_name"])
     stranger = "079300000001||LE THI B|02021950|Nữ|Thôn Hạ|01012023"
     code, out, _ = run(capsys, "--db", str(dbfile), "search", stranger)
-    assert code == 0 and "Không ai trong sổ mang thẻ căn cước số 079300000001 (LE THI B)" in out
+    assert code == 0 and "Không ai trong sổ mang thẻ căn cước số 079300000001 (Le Thi B)" in out
     code, _, err = run(capsys, "--db", str(dbfile), "show", stranger)
     assert code == 1 and "079300000001" in err
     code, _, err = run(capsys, "--db", str(dbfile), "show", "079300000001|x|y")
