@@ -71,6 +71,20 @@ def test_president_gift_levels_by_category(ctx):
     assert preview.totals["count"] == 2 and preview.totals["amount"] == 900_000
 
 
+def test_people_outside_the_session_are_counted_in_its_preview(ctx):
+    """A gift with no amount for a programme leaves its people out: the preview says how many,
+    so a group forgotten in the amounts is seen before the list is made."""
+    add_person(ctx, "Nguyễn Thị Mẹ", "ncc_me_vnah")
+    add_person(ctx, "Lê Văn Già", ("nct_80", {"coefficient": 1.0}))
+    add_person(ctx, "Lê Văn Cụ", ("nct_80", {"coefficient": 1.0}))
+    add_person(ctx, "Đỗ Thị Mất", ("nct_80", {"coefficient": 1.0}), status="deceased", status_date="2025-11-02")
+    preview = payouts.preview_session(ctx.db, tet_spec())
+    assert preview.warnings[0] == ("Không thuộc đợt chi này (diện của họ không có trong đợt hoặc chưa có mức chi): "
+                                   "2 người Bảo trợ xã hội")
+    covered = payouts.preview_session(ctx.db, tet_spec(fixed={"btxh": 500_000}))
+    assert not any(w.startswith("Không thuộc đợt chi này") for w in covered.warnings)
+
+
 def test_one_gift_per_person_takes_the_highest_and_records_the_others(ctx):
     both = add_person(ctx, "Phạm Văn Hai", ("ncc_thuong_binh", {"injury_rate": 85}), "ncc_than_nhan_liet_si")
     once = payouts.preview_session(ctx.db, tet_spec()).lines[0]

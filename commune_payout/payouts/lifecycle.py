@@ -1,7 +1,7 @@
 """A session's life before payments: preview, snapshot (create), overrides, lock, and deleting a draft."""
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
 from commune_payout import settings
@@ -15,8 +15,8 @@ from commune_payout.payouts.closing import unpaid_lines
 from commune_payout.payouts.model import SESSION_STATUSES, line_id_for, vn_date
 from commune_payout.payouts.queries import get_line, session_status, totals_of
 from commune_payout.payouts.rules import SessionSpec, amount_for, status_reason, validate_spec
-from commune_payout.programs import (BY_CODE, UNRECOGNISED, Entitlement, Part, entitlement, label_of,
-                                     load_base_levels, public_label, standing)
+from commune_payout.programs import (BY_CODE, PROGRAM_LABELS, UNRECOGNISED, Entitlement, Part, entitlement,
+                                     label_of, load_base_levels, public_label, standing)
 from commune_payout.text import clean, sort_key
 
 _LINE_COLUMNS = (
@@ -187,6 +187,7 @@ def preview_session(db, spec: SessionSpec) -> Preview:
     paid = arrears_rules.paid_lines(db) if basis == "arrears" else set()
     funerals = funeral.payable(db) if spec.pays_funeral else {}
     lines, excluded, warnings = [], [], []
+    outside: Counter = Counter()      # active people none of whose groups the session pays, by programme
     for person in people:
         ms = memberships.get(person["id"], [])
         owed = unpaid.get(person["id"], [])
@@ -204,6 +205,8 @@ def preview_session(db, spec: SessionSpec) -> Preview:
                     excluded.append(_excluded(person, status_reason(person, spec) or "; ".join(
                         f"{public_label(UNRECOGNISED)}: {standing(m, None, spec.session_date)}" for m in unknown),
                         owed))
+                elif ms and person["status"] == "active":
+                    outside[" + ".join(sorted({PROGRAM_LABELS[m["program"]] for m in ms}))] += 1
                 continue
             back = _owed_back(person, [m for m in ms if m["program"] in spec.programs], decided.get(person["id"]),
                               months, levels, spec.period, run, {c["line_id"] for c in owed}) if monthly else []
@@ -241,6 +244,9 @@ def preview_session(db, spec: SessionSpec) -> Preview:
     excluded.sort(key=lambda e: (sort_key(e["village"]), e["name_sort"]))
     for e in excluded:
         del e["name_sort"]
+    if outside:
+        warnings.insert(0, "Không thuộc đợt chi này (diện của họ không có trong đợt hoặc chưa có mức chi): " + ", ".join(
+            f"{count} người {label}" for label, count in sorted(outside.items())))
     open_before = db.execute(
         "SELECT name FROM payout_sessions WHERE kind = 'monthly' AND status != 'closed' AND period < ?",
         [spec.period]).fetchall()
