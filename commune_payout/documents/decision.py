@@ -24,12 +24,12 @@ from commune_payout import decisions
 from commune_payout.documents import fonts
 from commune_payout.documents.frame import (SIGN_SEAL_NOTE, Document, Issuer, Signer, date_words, flow_height,
                                             format_date, issuer_of, markup, text)
-from commune_payout.documents.payout_list import SHORT_GROUPS, decimal
+from commune_payout.documents.payout_list import SHORT_GROUPS
 from commune_payout.documents.progress_report import report_offices
 from commune_payout.documents.table import Column, PagedTable, Row
 from commune_payout.errors import UserError
 from commune_payout.money import amount_in_words_sentence, format_vnd
-from commune_payout.programs import BY_CODE, public_label
+from commune_payout.programs import BY_CODE, coefficient_text, public_label
 from commune_payout.text import name_sort_key, sort_key
 
 ACTION_ORDER = ("grant", "change", "stop", "funeral")
@@ -105,7 +105,7 @@ def _died(item: dict) -> str:
 
 
 def _coefficient(item: dict) -> str:
-    return f", hệ số {decimal(item['coefficient'])}" if item.get("coefficient") else ""
+    return f", hệ số {coefficient_text(item['coefficient'])}" if item.get("coefficient") else ""
 
 
 def _several(action: str, items: list[dict], decision: dict, attached: str) -> list[str]:
@@ -237,7 +237,7 @@ def _attached_list(doc: Document, decision: dict, signed: dt.date) -> list:
             if len(actions) > 1:
                 cells.append(decisions.SHORT_REQUESTS[item["action"]])
             cells += [_short_group(item["category"] or item["from_category"]),
-                      decimal(item["coefficient"]) if item.get("coefficient") else "",
+                      coefficient_text(item["coefficient"]) if item.get("coefficient") else "",
                       format_vnd(amount, unit=False) if item["action"] != "stop" else ""]
             if "stop" in actions:
                 cells.append(item["reason"] if item["action"] == "stop" else "")

@@ -29,7 +29,7 @@ from commune_payout.documents.table import Column, Italic, PagedTable, Row
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
 from commune_payout.money import amount_in_words_sentence, format_vnd
-from commune_payout.programs import BY_CODE, PROGRAM_LABELS
+from commune_payout.programs import BY_CODE, PROGRAM_LABELS, coefficient_text
 from commune_payout.text import fold, sort_key
 
 ROW_HEIGHT_MM = 8.5
@@ -118,11 +118,6 @@ class PayoutListLine:
         return self.total - self.arrears_amount
 
 
-def decimal(value: float) -> str:
-    """1.5 → "1,5" (Vietnamese decimal comma)."""
-    return f"{value:g}".replace(".", ",")
-
-
 def receiver_text(name: str, relation: str = "") -> str:
     """"Lê Văn Cường (Con)"; empty when the person receives it themself."""
     if not name:
@@ -152,7 +147,7 @@ BIRTH = ListColumn(Column("Năm sinh", 10, "CENTER"), lambda l, m: str(l.birth_y
 ID = ListColumn(Column("Số định danh", 22, "CENTER"), lambda l, m: mask(l.id_number) if m else (l.id_number or ""))
 GROUP = ListColumn(Column("Diện", 22), lambda l, m: l.short_group)
 COEFFICIENT = ListColumn(Column("Hệ số", 9, "CENTER"),
-                         lambda l, m: decimal(l.coefficient) if l.coefficient and l.purpose == "allowance" else "")
+                         lambda l, m: coefficient_text(l.coefficient) if l.coefficient and l.purpose == "allowance" else "")
 RATE = ListColumn(Column("Mức hưởng\n/tháng", 16, "RIGHT"),
                   lambda l, m: format_vnd(l.monthly_amount, unit=False) if l.purpose == "allowance" else "")
 MONTHS = ListColumn(Column("Số\ntháng", 9, "CENTER"), lambda l, m: str(l.months) if l.purpose == "allowance" else "")
