@@ -584,7 +584,8 @@ def test_problems_report(ctx, tmp_path):
     out = importer.write_report(result, tmp_path / "bao_cao.xlsx")
     wb = openpyxl.load_workbook(out)
     rows = list(wb["Danh sách lỗi"].iter_rows(min_row=2, values_only=True))
-    assert [(r[1], r[2], r[3]) for r in rows] == [(6, "Ngày sinh", "Lỗi"), (7, "Họ và tên", "Lỗi")]
+    assert [(r[1], r[3], r[4]) for r in rows] == [(6, "Ngày sinh", "Lỗi"), (7, "Họ và tên", "Lỗi")]
+    assert rows[0][2] == "Nguyễn Văn An"        # the officer sees whose row it is
     assert not list(tmp_path.glob(".*.tmp"))
 
 

@@ -44,11 +44,11 @@ def write_report(result: ImportResult, out_path) -> Path:
     summary.append(["Số lỗi", sum(p.severity == ERROR for p in result.problems)])
     summary.append(["Số cảnh báo", sum(p.severity == WARNING for p in result.problems)])
 
-    problems = wb.sheet("Danh sách lỗi", widths=(18, 8, 18, 10, 90), freeze="A2")
-    problems.append(["Trang tính", "Dòng", "Cột", "Mức độ", "Nội dung"], style=BOLD)
+    problems = wb.sheet("Danh sách lỗi", widths=(18, 8, 28, 18, 10, 90), freeze="A2")
+    problems.append(["Trang tính", "Dòng", "Họ và tên", "Cột", "Mức độ", "Nội dung"], style=BOLD)
     for p in result.problems:
-        problems.append([p.sheet, p.row, FIELD_LABELS.get(p.field, p.field or ""), SEVERITY_LABELS[p.severity],
-                         p.message], columns={3: _SEVERITY_STYLES[p.severity]})
+        problems.append([p.sheet, p.row, result.names.get((p.sheet, p.row), ""), FIELD_LABELS.get(p.field, p.field or ""),
+                         SEVERITY_LABELS[p.severity], p.message], columns={4: _SEVERITY_STYLES[p.severity]})
 
     skipped = wb.sheet("Dòng bỏ qua", widths=(18, 8, 90), freeze="A2")
     skipped.append(["Trang tính", "Dòng", "Vì sao không nhập (không phải người)"], style=BOLD)
