@@ -28,7 +28,6 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from commune_payout.atomic import atomic_path
 
@@ -73,7 +72,6 @@ TITLE = Style(bold=True, size=13)
 
 # Characters XML 1.0 does not allow (and lone surrogates, which UTF-8 cannot carry).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ESCAPES = {"\r": "&#13;"}
 # What makes a text need more than copying into the XML: the above, and what XML escapes.
 _SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff&<>]")
 # Number formats Excel knows by number; others are declared in the style sheet from 164 on.
@@ -86,6 +84,17 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def _text(value: str) -> str:
     return _ILLEGAL.sub("", value)[:EXCEL_TEXT_LIMIT]
+
+
+# XML escaping written here rather than taken from xml.sax.saxutils, whose import brings urllib,
+# http and ssl into every process that writes a sheet (and into the CLI's --help).
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attribute(text: str) -> str:
+    """``text`` as a quoted XML attribute value."""
+    return '"' + _escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;") + '"'
 
 
 def column_letter(index: int) -> str:
@@ -123,7 +132,7 @@ def _cell(ref: str, value, style: int) -> str:
         return f'<c r="{ref}"{s}><v>{_serial(value)!r}</v></c>'
     text = value if isinstance(value, str) else str(value)
     if _SPECIAL.search(text) or len(text) > EXCEL_TEXT_LIMIT:
-        text = escape(_text(text), _ESCAPES)
+        text = _escape(_text(text))
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
@@ -199,7 +208,7 @@ class Sheet:
 
     def _comments_xml(self) -> str:
         notes = "".join(f'<comment ref="{column_letter(c)}{r + 1}" authorId="0"><text><t xml:space="preserve">'
-                        f'{escape(text, _ESCAPES)}</t></text></comment>' for r, c, text in self.comments)
+                        f'{_escape(text)}</t></text></comment>' for r, c, text in self.comments)
         return (f'{_XML}<comments xmlns="{_MAIN}"><authors><author>commune_payout</author></authors>'
                 f"<commentList>{notes}</commentList></comments>")
 
@@ -256,7 +265,7 @@ class Workbook:
                 names, [f"xl/comments{i}.xml" for i, s in enumerate(self._sheets, start=1) if s.comments]))
             zf.writestr("_rels/.rels", f'{_XML}<Relationships xmlns="{_PACKAGE_RELS}"><Relationship Id="rId1" '
                                        f'Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-            sheets = "".join(f'<sheet name={quoteattr(s.title)} sheetId="{i}" r:id="rId{i}"/>'
+            sheets = "".join(f'<sheet name={_attribute(s.title)} sheetId="{i}" r:id="rId{i}"/>'
                              for i, s in enumerate(self._sheets, start=1))
             zf.writestr("xl/workbook.xml", f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><sheets>{sheets}'
                                            "</sheets></workbook>")
@@ -311,7 +320,7 @@ def _style_sheet(styles: list[Style]) -> str:
         align = ' applyAlignment="1"><alignment wrapText="1" vertical="center"/>' if s.wrap else ">"
         xfs += (f'<xf numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" applyFont="1" '
                 f'applyFill="1" applyNumberFormat="1"{align}</xf>')
-    num_fmts = "".join(f'<numFmt numFmtId="{format_ids[f]}" formatCode={quoteattr(f)}/>' for f in sorted(formats))
+    num_fmts = "".join(f'<numFmt numFmtId="{format_ids[f]}" formatCode={_attribute(f)}/>' for f in sorted(formats))
     return (f'{_XML}<styleSheet xmlns="{_MAIN}">'
             + (f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>' if formats else "")
             + f'<fonts count="{len(fonts) + 1}">{font_xml}</fonts><fills count="{len(fills) + 2}">{fill_xml}</fills>'
