@@ -59,15 +59,10 @@ from commune_payout import cli
 sys.exit(cli.main(["--db", sys.argv[1]]))
 """
 
-SEARCH_QUERIES = ("dang dat", "nguyen thi h", "thon dong", "hoa", "tran van", "0912", "le minh", "025150",
-                  "xom moi", "pham thu", "bui", "d", "vu thanh thuy", "phuong", "ngo quang", "nguyen", "0251",
-                  "123456", "98")
-
-
 def copy_db(source: Path, target: Path) -> None:
     """A whole copy of a database (its write-ahead log included)."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    src.backup(dst)
     dst.close()
     src.close()
 
@@ -149,6 +144,8 @@ def window_start(row: Row, people_db: Path, folder: Path, runs: int) -> None:
 
 
 def search_as_the_window(names: Row, digits: Row, people: int, folder: Path, rounds: int) -> None:
+    """The queries of bench_gui.py, as the register view makes them."""
+    from bench_gui import QUERIES as SEARCH_QUERIES
     from commune_payout.gui.register_view import SEARCH_LIMIT
 
     ctx = Context(open_db(folder / "search.sqlite"))

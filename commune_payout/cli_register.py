@@ -311,13 +311,15 @@ def cmd_check(args) -> int:
     by_code: dict[str, list] = {}
     for p in problems:
         by_code.setdefault(p.code, []).append(p)
+    cut = False
     for code, label, n in checks.summary(problems):
         print(f"{label}: {n}")
         for p in by_code[code][:SHOWN_PER_GROUP]:
             print(f"    {p.full_name} ({p.beneficiary_id[:8]}): {p.message}")
         if n > SHOWN_PER_GROUP:
             print(f"    … còn {n - SHOWN_PER_GROUP} người nữa")
-    if len(problems) > SHOWN_PER_GROUP and not args.report:
+            cut = True
+    if cut and not args.report:
         print("Danh sách đủ: --report DS_RA_SOAT.xlsx (danh sách cho công an xã) hoặc --json (mọi vấn đề).")
     if args.report:
         print(f"Đã ghi danh sách rà soát: {args.report}", file=sys.stderr)

@@ -196,9 +196,9 @@ def bulk_insert(db: sqlite_utils.Database, table: str, columns: list[str], rows:
     and the counter moves once."""
     if not rows:
         return
-    first = current_version(db) + 1
-    db.execute("UPDATE change_counter SET value = value + ?", [len(rows)])
     with triggers_suspended(db, f"{table}_version_ins"):
+        first = current_version(db) + 1
+        db.execute("UPDATE change_counter SET value = value + ?", [len(rows)])
         db.conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}, version) VALUES ({', '.join('?' * (len(columns) + 1))})",
             ([*row, version] for version, row in enumerate(rows, start=first)))

@@ -86,3 +86,7 @@ def test_bulk_insert_stamps_versions_as_the_trigger_would(ctx):
     assert rows == [(f"h{n}", start + 1 + n) for n in range(5)]
     assert current_version(ctx.db) == start + 5
     assert "beneficiary_history_version_ins" in {name for name, _ in _triggers(ctx.db)}
+    with pytest.raises(RuntimeError):       # outside a transaction: refused before anything is written
+        bulk_insert(ctx.db, "beneficiary_history", ["id", "beneficiary_id", "changed_at", "changed_by", "field"],
+                    [["h9", bid, "2026-01-15 09:00:00", "t", "note"]])
+    assert current_version(ctx.db) == start + 5
