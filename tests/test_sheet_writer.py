@@ -156,8 +156,10 @@ def test_office_people_and_payouts_exports(office, tmp_path):
     assert {ws.cell(r, 8).value for r in range(2, ws.max_row + 1)} == {-5}
 
 
-def test_no_export_reads_the_sheet_length_while_writing(ctx, hostile, tmp_path, monkeypatch):
+def test_no_export_reads_the_sheet_length_while_writing(ctx, hostile, tmp_path, monkeypatch, sample_xlsx):
     """Regression guard for the quadratic export: ``max_row`` walks the whole sheet."""
+    from commune_payout import importer
+
     def walked(_self):
         raise AssertionError("max_row read while writing a spreadsheet")
 
@@ -165,4 +167,7 @@ def test_no_export_reads_the_sheet_length_while_writing(ctx, hostile, tmp_path, 
     export_register(ctx.db, tmp_path / "ds.xlsx", ctx.clock.today())
     checks.write_report(ctx.db, checks.run_checks(ctx.db, ctx.clock.today()), tmp_path / "r.xlsx", ctx.clock.today())
     export_transfers(ctx.db, locked(ctx, tet_spec()), tmp_path)
+    preview = importer.import_file(ctx, sample_xlsx, dry_run=True)
+    importer.write_report(preview, tmp_path / "import report.xlsx")
+    importer.write_annotated(preview, sample_xlsx, tmp_path / "annotated.xlsx")
     assert register.count(ctx.db) == 4
