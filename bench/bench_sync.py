@@ -35,7 +35,7 @@ from commune_payout.clock import FixedClock  # noqa: E402
 from commune_payout.context import Context  # noqa: E402
 from commune_payout.db import open_db  # noqa: E402
 from commune_payout.payouts import SessionSpec  # noqa: E402
-from commune_payout.sync import commune, keys  # noqa: E402
+from commune_payout.sync import commune, keys, scope  # noqa: E402
 from commune_payout.sync import office as office_side  # noqa: E402
 
 CLOCK = FixedClock(dt.datetime(2026, 1, 5, 9, 0, 0))
@@ -47,7 +47,7 @@ def _commune_package(job):
     ctx = Context(open_db(":memory:"), clock=CLOCK, user="can_bo")
     settings.init_commune(ctx.db, code, officer="Cán bộ")
     demo.populate(ctx, people, seed=index)
-    commune.set_upstream(ctx, keys.parse_card(card_text))
+    commune.set_upstream(ctx, keys.parse_card(card_text), scope.PROGRAMS)
     pkg = commune.build(ctx)
     paths = commune.save(pkg, folder)
     return code, commune.ensure_keys(ctx).card, pkg.size, [str(p) for p in paths]
@@ -62,7 +62,7 @@ def sizes(people: int, office: Context, folder: Path) -> None:
     ctx = Context(open_db(":memory:"), clock=CLOCK, user="can_bo")
     settings.init_commune(ctx.db, "05425")
     demo.populate(ctx, people)
-    commune.set_upstream(ctx, office_side.office_keys(office.db).card)
+    commune.set_upstream(ctx, office_side.office_keys(office.db).card, scope.PROGRAMS)
     start = time.perf_counter()
     full = commune.build(ctx)
     built = time.perf_counter() - start

@@ -33,7 +33,7 @@ from commune_payout.clock import FixedClock  # noqa: E402
 from commune_payout.context import Context  # noqa: E402
 from commune_payout.db import open_db  # noqa: E402
 from commune_payout.payouts import SessionSpec  # noqa: E402
-from commune_payout.sync import commune, package, reader  # noqa: E402
+from commune_payout.sync import commune, package, reader, scope  # noqa: E402
 from commune_payout.sync import office as office_side  # noqa: E402
 
 CLOCK = FixedClock(dt.datetime(2026, 1, 5, 9, 0, 0))
@@ -92,7 +92,7 @@ def main() -> None:
     ctx = Context(open_db(":memory:"), clock=CLOCK, user="can_bo")
     settings.init_commune(ctx.db, "05425")
     demo.populate(ctx, args.people)
-    commune.set_upstream(ctx, office_side.office_keys(office.db).card)
+    commune.set_upstream(ctx, office_side.office_keys(office.db).card, scope.PROGRAMS)
     for month in range(1, args.months + 1):
         year, mo = 2025 + (month - 1) // 12, (month - 1) % 12 + 1
         sid = payouts.create_session(ctx, SessionSpec(name=f"Trợ cấp tháng {mo}/{year}", kind="monthly",

@@ -1,11 +1,13 @@
-"""The ``config`` command: the commune's officer and upstream office (``config [--officer N]
-[--upstream N]``), and the dated settings behind the amounts and the decisions:
+"""The ``config`` command: the commune's officer and the offices its reports go to (``config
+[--officer N] [--office PROGRAMS=NAME …] [--upstream N]``), and the dated settings behind the
+amounts and the decisions:
 ``config base-level``, ``config holidays``, ``config funeral-support``, ``config grounds``."""
 
 import datetime as dt
 
 from commune_payout import base_levels, decisions, settings
 from commune_payout.cli_payouts import _amount, _date
+from commune_payout.cli_register import office_arguments, office_names, print_offices
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd
 from commune_payout.programs import PROGRAM_LABELS
@@ -21,7 +23,7 @@ def register_cli(sub) -> None:
     p = sub.add_parser("config", help="xem hoặc sửa cài đặt: cán bộ, cơ quan cấp trên, mức chuẩn, ngày nghỉ lễ, "
                                       "mức hỗ trợ mai táng, căn cứ của quyết định")
     p.add_argument("--officer", help="họ tên cán bộ phụ trách")
-    p.add_argument("--upstream", help="cơ quan cấp trên nhận báo cáo")
+    office_arguments(p)
     p.set_defaults(handler=cmd_config)
     cs = p.add_subparsers(dest="config_command", metavar="SETTING")
 
@@ -58,13 +60,13 @@ def register_cli(sub) -> None:
 def cmd_config(args) -> int:
     ctx = _cli().open_context(args)
     info = settings.commune(ctx.db)
-    if args.officer is not None or args.upstream is not None:
+    if args.officer is not None or args.office or args.upstream:
         info = settings.init_commune(ctx.db, info["code"],
                                      officer=args.officer if args.officer is not None else info["officer"],
-                                     upstream=args.upstream if args.upstream is not None else info["upstream"])
-    for label, key in (("Xã", "name"), ("Mã xã", "code"), ("Tỉnh", "province_name"),
-                       ("Cán bộ phụ trách", "officer"), ("Cơ quan cấp trên", "upstream")):
+                                     offices=office_names(args))
+    for label, key in (("Xã", "name"), ("Mã xã", "code"), ("Tỉnh", "province_name"), ("Cán bộ phụ trách", "officer")):
         print(f"{label}: {info[key]}")
+    print_offices(settings.offices(ctx.db))
     return 0
 
 

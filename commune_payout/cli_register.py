@@ -24,8 +24,7 @@ def register_cli(sub) -> None:
     p = sub.add_parser("init", help="khai báo xã cho cơ sở dữ liệu (mã xã 5 chữ số theo danh mục 2025)")
     p.add_argument("--commune", required=True, metavar="CODE", help="mã xã, ví dụ 05425 (Xã An Bình, Phú Thọ)")
     p.add_argument("--officer", default="", help="họ tên cán bộ phụ trách")
-    p.add_argument("--upstream", default="",
-                   help="tên cơ quan cấp trên nhận tệp đồng bộ (mặc định: Sở Y tế của tỉnh)")
+    office_arguments(p)
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("demo", help="tạo một xã mẫu với dữ liệu giả để dùng thử")
@@ -77,11 +76,41 @@ def _filters(p) -> None:
     p.add_argument("--status", choices=sorted(register.STATUSES))
 
 
+def office_arguments(p) -> None:
+    p.add_argument("--office", action="append", default=[], metavar="PROGRAMS=NAME",
+                   help="cơ quan nhận báo cáo của các chương trình, ví dụ \"ncc=Sở Nội vụ tỉnh Phú Thọ\" "
+                        "(mặc định: Sở Y tế cho btxh, htxh; Sở Nội vụ cho ncc, của tỉnh)")
+    p.add_argument("--upstream", metavar="NAME", help="một cơ quan nhận báo cáo mọi chương trình")
+
+
+def office_names(args) -> dict[str, str]:
+    """Programme → office name from ``--upstream`` (every programme) and ``--office PROGRAMS=NAME``."""
+    from commune_payout.sync import scope
+
+    names = {program: args.upstream for program in scope.OWNERS} if args.upstream else {}
+    for spec in args.office:
+        programs, sep, name = spec.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"“{spec}” không đúng dạng CHƯƠNG_TRÌNH=TÊN, ví dụ \"ncc=Sở Nội vụ tỉnh Phú Thọ\".")
+        names.update({program: name for program in scope.parse(programs)})
+    return names
+
+
+def print_offices(offices: dict[str, str]) -> None:
+    from commune_payout.sync import scope
+
+    by_name: dict[str, list[str]] = {}
+    for program, name in offices.items():
+        by_name.setdefault(name, []).append(program)
+    for name, programs in by_name.items():
+        print(f"Cơ quan nhận báo cáo ({scope.describe(programs)}): {name}")
+
+
 def cmd_init(args) -> int:
     ctx = _cli().open_context(args, initialised=False)
-    info = settings.init_commune(ctx.db, args.commune, officer=args.officer, upstream=args.upstream)
-    print(f"Đã khai báo {info['name']} ({info['code']}), {info['province_name']}. "
-          f"Cơ quan cấp trên: {info['upstream']}.")
+    info = settings.init_commune(ctx.db, args.commune, officer=args.officer, offices=office_names(args))
+    print(f"Đã khai báo {info['name']} ({info['code']}), {info['province_name']}.")
+    print_offices(info["offices"])
     print(f"Cơ sở dữ liệu: {_cli().db_path(args)}")
     return 0
 

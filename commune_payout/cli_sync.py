@@ -1,13 +1,15 @@
 """CLI for sync: ``sync …`` on a commune's database, ``office …`` on the office's own database.
 
-Commune side::
+Commune side (one office per programme since 7/2025: the Sở Y tế for btxh and htxh, the Sở Nội vụ for ncc)::
 
     sync keygen                      create this commune's key pair (once) and show its fingerprint
-    sync set-upstream FILE           record the office's public key card (or --name/--age/--sign typed)
-    sync export [--full [--after N]] [--to DIR | --drive]   a package of everything not yet acknowledged
-    sync ack FILE | --code CODE      record the office's receipt (file, or code read over the phone)
-    sync status [--json]             fingerprint, changes not yet acknowledged, package history
-    sync import-down FILE [--accept | --reject REASON]   check, then accept or refuse an office package
+    sync set-upstream FILE [--programs LIST]   add or update an office from its key card (or --name/--age/--sign)
+    sync offices [--json]            the offices, their programmes, fingerprints and what they have not acknowledged
+    sync export [--office NAME|FINGERPRINT] [--full [--after N]] [--to DIR | --drive] [--json]
+                                     one package per office with changes not yet acknowledged
+    sync ack FILE | --code CODE [--office NAME|FINGERPRINT]   record an office's receipt (file, or phone code)
+    sync status [--json]             fingerprint, per office: changes not yet acknowledged, package history
+    sync import-down FILE [--accept | --reject REASON]   check, then accept or refuse an office's package
 
 Office side (a separate database file, e.g. ``--db so-y-te.sqlite``; ``district`` is an alias of ``office``)::
 
@@ -34,9 +36,9 @@ from commune_payout.programs import PROGRAM_LABELS
 from commune_payout.sync import reports
 
 geo = LazyModule("commune_payout.geo")
-commune, consolidate, keys, office, package, reader, scope = (
+commune, consolidate, keys, media, office, package, reader, scope = (
     LazyModule(f"commune_payout.sync.{name}")
-    for name in ("commune", "consolidate", "keys", "office", "package", "reader", "scope"))
+    for name in ("commune", "consolidate", "keys", "media", "office", "package", "reader", "scope"))
 
 
 def _cli():
@@ -52,14 +54,22 @@ def register_cli(sub) -> None:
     p = s.add_parser("keygen", help="tạo cặp khóa của xã (một lần) và xem dấu vân tay")
     p.set_defaults(handler=cmd_keygen)
 
-    p = s.add_parser("set-upstream", help="ghi khóa công khai của đơn vị cấp trên (tệp, hoặc gõ tay)")
+    p = s.add_parser("set-upstream", help="thêm hoặc cập nhật một đơn vị cấp trên từ thẻ khóa công khai của họ")
     p.add_argument("file", nargs="?", help="tệp khóa công khai đơn vị cấp trên gửi")
+    p.add_argument("--programs", metavar="LIST",
+                   help="chương trình gửi cho đơn vị này, ví dụ btxh,htxh (Sở Y tế) hoặc ncc (Sở Nội vụ); "
+                        "mặc định theo tên đơn vị")
     p.add_argument("--name", help="tên đơn vị cấp trên (khi gõ tay)")
     p.add_argument("--age", help="khóa mã hóa age1… (khi gõ tay)")
     p.add_argument("--sign", help="khóa ký, 52 ký tự (khi gõ tay)")
     p.set_defaults(handler=cmd_set_upstream)
 
-    p = s.add_parser("export", help="tạo gói gồm mọi thay đổi cấp trên chưa xác nhận")
+    p = s.add_parser("offices", help="các đơn vị cấp trên: chương trình, dấu vân tay, thay đổi chưa xác nhận")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_offices)
+
+    p = s.add_parser("export", help="tạo gói cho mỗi đơn vị cấp trên có thay đổi chưa xác nhận")
+    p.add_argument("--office", metavar="NAME|FINGERPRINT", help="chỉ cho một đơn vị (tên hoặc dấu vân tay)")
     p.add_argument("--full", action="store_true", help="gửi lại toàn bộ dữ liệu (khi cấp trên mất dữ liệu)")
     p.add_argument("--after", type=int, default=0, metavar="N",
                    help="đánh số gói sau gói số N (sau khi xã khôi phục bản sao lưu; cấp trên cho biết N)")
@@ -67,15 +77,16 @@ def register_cli(sub) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--to", metavar="DIR", help="chép ra thư mục này (USB, thư mục gửi e-mail) và kiểm tra lại")
     where.add_argument("--drive", action="store_true", help="chép ra USB đang cắm (tự tìm)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="liệt kê {office, file, rows} của từng gói")
     p.set_defaults(handler=cmd_export)
 
     p = s.add_parser("ack", help="ghi nhận biên nhận của cấp trên (tệp hoặc mã đọc qua điện thoại)")
     p.add_argument("file", nargs="?")
     p.add_argument("--code", help="mã biên nhận, ví dụ 7-48213-K3QF")
+    p.add_argument("--office", metavar="NAME|FINGERPRINT", help="đơn vị đọc mã (khi hai đơn vị cùng số gói)")
     p.set_defaults(handler=cmd_ack)
 
-    p = s.add_parser("status", help="tình trạng đồng bộ và lịch sử các gói")
+    p = s.add_parser("status", help="tình trạng đồng bộ với từng đơn vị và lịch sử các gói")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_status)
 
@@ -93,7 +104,7 @@ def register_cli(sub) -> None:
 
     p = d.add_parser("init", help="dùng cơ sở dữ liệu này cho đơn vị cấp trên và tạo khóa")
     p.add_argument("--name", required=True, help="tên đơn vị, ví dụ “Sở Y tế tỉnh Phú Thọ”")
-    p.add_argument("--programs", metavar="LIST", default=",".join(scope.PROGRAMS),
+    p.add_argument("--programs", metavar="LIST",
                    help="chương trình đơn vị nhận, ví dụ btxh,htxh (Sở Y tế) hoặc ncc (Sở Nội vụ); mặc định: mọi chương trình")
     p.set_defaults(handler=cmd_office_init)
 
@@ -196,9 +207,34 @@ def cmd_set_upstream(args) -> int:
         card = keys.card_from_parts(args.name, args.age, args.sign)
     else:
         raise UserError("Cần tệp khóa công khai, hoặc đủ cả --name, --age và --sign.")
-    commune.set_upstream(ctx, card)
-    print(f"Đã ghi khóa của {card.name}.")
-    print(f"Dấu vân tay: {card.fingerprint} — hãy gọi điện đối chiếu với cấp trên trước khi gửi gói.")
+    office = commune.set_upstream(ctx, card, scope.parse(args.programs) if args.programs else None)
+    print(f"Đã ghi khóa của {office.name}; gửi cho đơn vị này: {scope.describe(office.programs)}.")
+    print(f"Dấu vân tay: {office.fingerprint} — hãy gọi điện đối chiếu với cấp trên trước khi gửi gói.")
+    _warn_unassigned(ctx.db)
+    return 0
+
+
+def _warn_unassigned(db) -> None:
+    missing = commune.unassigned_programs(db)
+    if missing:
+        print(f"Lưu ý: chưa có đơn vị cấp trên nào nhận {scope.describe(missing)}; dữ liệu các chương trình này "
+              "chưa được gửi đi (sync set-upstream TỆP --programs …).")
+
+
+def cmd_offices(args) -> int:
+    cli = _cli()
+    ctx = cli.open_context(args)
+    info = commune.status(ctx.db)
+    if args.json:
+        cli.print_json(info["offices"])
+        return 0
+    if not info["offices"]:
+        print("Chưa có đơn vị cấp trên nào (sync set-upstream TỆP --programs …).")
+    for o in info["offices"]:
+        print(f"{o['name']} — {o['fingerprint']}: {scope.describe(o['programs'])}; "
+              f"{o['unacked_changes']} thay đổi chưa xác nhận"
+              + (", gói sau gửi toàn bộ" if o["resend_full"] else ""))
+    _warn_unassigned(ctx.db)
     return 0
 
 
@@ -208,43 +244,56 @@ def cmd_export(args) -> int:
     outbox = Path(args.out) if args.out else commune.outbox_dir(cli.db_path(args))
     destination = args.to
     if args.drive:
-        drives = commune.removable_drives()
+        drives = media.removable_drives()
         if len(drives) != 1:
             found = ", ".join(map(str, drives)) or "không có"
             raise UserError(f"Cần đúng một USB đang cắm để tự chép (thấy: {found}). Dùng --to THƯ_MỤC.")
         destination = drives[0]
-    pkg = commune.build(ctx, full=args.full, after=args.after)
-    saved = commune.save(pkg, outbox)
-    copied = commune.copy_verified(saved, destination) if destination else []
+    if args.office:
+        built = [commune.build(ctx, commune.find_office(ctx.db, args.office), full=args.full, after=args.after)]
+    elif args.after:
+        built = [commune.build(ctx, full=args.full, after=args.after)]
+    else:
+        built = commune.build_all(ctx, full=args.full)
+    done = []
+    for pkg in built:
+        saved = commune.save(pkg, outbox)
+        done.append((pkg, saved, media.copy_verified(saved, destination) if destination else []))
     if args.json:
-        cli.print_json({"package_id": pkg.id, "seq": pkg.seq, "from_version": pkg.from_version,
-                        "to_version": pkg.to_version, "full": pkg.full, "counts": pkg.counts, "deleted": pkg.deleted,
-                        "size": pkg.size, "sha256": pkg.sha256, "files": [str(p) for p in copied or saved]})
+        cli.print_json([{"office": pkg.office.name, "file": str((copied or saved)[0]), "rows": pkg.rows,
+                         "files": [str(p) for p in copied or saved], "package_id": pkg.id, "seq": pkg.seq,
+                         "from_version": pkg.from_version, "to_version": pkg.to_version, "full": pkg.full,
+                         "counts": pkg.counts, "deleted": pkg.deleted, "size": pkg.size, "sha256": pkg.sha256}
+                        for pkg, saved, copied in done])
         return 0
-    rows = ", ".join(f"{table} {n}" for table, n in pkg.counts.items()) or "chỉ gồm trả lời gói cấp trên"
-    print(f"Gói số {pkg.seq} (thay đổi {pkg.from_version}–{pkg.to_version}): {rows}"
-          + (f", xóa {pkg.deleted}" if pkg.deleted else "") + ".")
-    for path in copied or saved:
-        print(f"  {path}")
-    print(f"Dung lượng: {_size(pkg.size)}" + (f", {len(saved)} phần (đính kèm mỗi phần một e-mail)"
-                                              if len(saved) > 1 else "") + ".")
-    if copied:
+    for pkg, saved, copied in done:
+        rows = ", ".join(f"{table} {n}" for table, n in pkg.counts.items()) or "chỉ gồm trả lời gói cấp trên"
+        print(f"{pkg.office.name}: gói số {pkg.seq} (thay đổi {pkg.from_version}–{pkg.to_version}"
+              + (", toàn bộ" if pkg.full else "") + f"): {rows}"
+              + (f", xóa {pkg.deleted}" if pkg.deleted else "") + ".")
+        for path in copied or saved:
+            print(f"  {path}")
+        print(f"  Dung lượng: {_size(pkg.size)}" + (f", {len(saved)} phần (đính kèm mỗi phần một e-mail)"
+                                                    if len(saved) > 1 else "") + ".")
+    if destination:
         print("Đã chép và đọc lại đúng. Có thể rút USB an toàn.")
     else:
-        print("Sẵn sàng đính kèm e-mail gửi cấp trên.")
+        print("Sẵn sàng đính kèm e-mail: gửi mỗi đơn vị tệp mang tên đơn vị đó.")
+    _warn_unassigned(ctx.db)
     return 0
 
 
 def cmd_ack(args) -> int:
     ctx = _cli().open_context(args)
     if args.code:
-        done = commune.record_ack_code(ctx, args.code)
+        office = commune.find_office(ctx.db, args.office) if args.office else None
+        done = commune.record_ack_code(ctx, args.code, office)
     elif args.file:
         done = commune.record_ack_file(ctx, _read(args.file))
     else:
         raise UserError("Cần tệp biên nhận hoặc --code MÃ.")
-    print(f"Đã ghi nhận: cấp trên đã nhận gói số {done['seq']}. "
-          f"Các gói sau chỉ gửi thay đổi từ phiên bản {done['acked_version'] + 1}.")
+    print(f"Đã ghi nhận: {done['office']} đã nhận gói số {done['seq']}. "
+          f"Các gói sau cho đơn vị này chỉ gửi thay đổi từ phiên bản {done['acked_version'] + 1}.")
     return 0
 
 
@@ -257,21 +306,24 @@ def cmd_status(args) -> int:
         cli.print_json({**info, "packages": history})
         return 0
     print(f"Dấu vân tay của xã: {info['fingerprint'] or 'chưa tạo khóa (sync keygen)'}")
-    up = info["upstream"]
-    print(f"Cấp trên: {up['name']} — {up['fingerprint']}" if up else "Cấp trên: chưa có khóa (sync set-upstream)")
-    print(f"Thay đổi chưa được xác nhận: {info['unacked_changes']}")
+    if not info["offices"]:
+        print("Cấp trên: chưa có khóa (sync set-upstream TỆP --programs …)")
+    for o in info["offices"]:
+        print(f"{o['name']} — {o['fingerprint']} ({scope.describe(o['programs'])}): "
+              f"{o['unacked_changes']} thay đổi chưa được xác nhận")
+        for p in (p for p in history if p["office_id"] == o["id"]):
+            ack = f"đã xác nhận {p['acked_at']}" if p["acked_at"] else "chưa xác nhận"
+            print(f"  gói {p['seq']:>4}  {p['created_at']}  {p['rows']:>6} dòng  {_size(p['size']):>8}  {ack}")
     if info["down_waiting"]:
         print(f"Gói cấp trên gửi xuống đang chờ xử lý: {info['down_waiting']}")
-    for p in history:
-        ack = f"đã xác nhận {p['acked_at']}" if p["acked_at"] else "chưa xác nhận"
-        print(f"  gói {p['seq']:>4}  {p['created_at']}  {p['rows']:>6} dòng  {_size(p['size']):>8}  {ack}")
+    _warn_unassigned(ctx.db)
     return 0
 
 
 def cmd_import_down(args) -> int:
     ctx = _cli().open_context(args)
     pkg = commune.read_down(ctx, _read_package(args.file))
-    print(f"{commune.DOWN_KINDS[pkg.kind]}: {pkg.title} (cấp trên gửi ngày {pkg.issued_at})")
+    print(f"{commune.DOWN_KINDS[pkg.kind]}: {pkg.title} ({pkg.office} gửi ngày {pkg.issued_at})")
     for line in commune.describe_items(pkg.kind, pkg.items):
         print(f"  {line}")
     if args.accept or args.reject:
@@ -293,7 +345,7 @@ def _office(args):
 
 def cmd_office_init(args) -> int:
     ctx = _office(args)
-    pair = office.init_office(ctx, args.name, scope.parse(args.programs))
+    pair = office.init_office(ctx, args.name, scope.parse(args.programs) if args.programs else scope.PROGRAMS)
     print(f"Đã tạo khóa cho {pair.card.name}, nhận: {scope.describe(office.programs(ctx.db))}.")
     print(pair.card.to_text(), end="")
     print("Gửi tệp này cho các xã (office public-key --out TỆP), hoặc đọc cho xã gõ.")

@@ -4,8 +4,6 @@ as shipped by the ``vietnam-provinces`` package: 34 provinces, 3,321 communes.""
 from dataclasses import dataclass
 from functools import lru_cache
 
-from vietnam_provinces import Province, Ward
-
 from commune_payout.errors import UserError
 from commune_payout.text import fold, sort_key
 
@@ -20,11 +18,15 @@ class Commune:
 
 @lru_cache(maxsize=1)
 def _provinces() -> dict[str, str]:
+    from vietnam_provinces import Province  # only when a list is needed: it is slow to import
+
     return {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
 
 
 @lru_cache(maxsize=1)
 def all_communes() -> tuple[Commune, ...]:
+    from vietnam_provinces import Ward
+
     provinces = _provinces()
     out = []
     for w in Ward.iter_all():

@@ -99,7 +99,7 @@ def _sync(work: Path, state: dict) -> str:
     from commune_payout import register
     from commune_payout.context import Context
     from commune_payout.db import open_db
-    from commune_payout.sync import commune, keys
+    from commune_payout.sync import commune, keys, scope
     from commune_payout.sync import office as office_side
 
     ctx = state["ctx"]
@@ -108,7 +108,8 @@ def _sync(work: Path, state: dict) -> str:
         office = Context(office_db, user="tu_kiem_tra")
         office_side.init_office(office, "Sở Y tế (tự kiểm tra)")
         office_side.add_commune(office, COMMUNE)
-        commune.set_upstream(ctx, keys.parse_card(office_side.office_keys(office_db).card.to_text()))
+        card = keys.parse_card(office_side.office_keys(office_db).card.to_text())
+        commune.set_upstream(ctx, card, scope.PROGRAMS)
         files = commune.save(commune.build(ctx), work / "Gửi cấp trên")
         results = office_side.import_files(office, files)
         _check([r.status for r in results] == ["waiting"], f"gói đầu tiên: {[r.status for r in results]}")

@@ -1,27 +1,19 @@
 """Local settings kept in the database (``settings`` table, JSON values).
 
-The commune's identity, the officer's name and the upstream office are settings, not code
-(docs/domain.md: since 2025 the office above a commune may be a provincial department).
+The commune's identity, the officer's name and the names of the offices it reports to are
+settings, not code (docs/domain.md: since 7/2025 the Sở Y tế for social assistance and the social
+pension, the Sở Nội vụ for người có công).
 """
 
 import json
 
 from commune_payout.db import write_transaction
 from commune_payout.errors import NotInitialised
-from commune_payout.text import fold
+from commune_payout.text import fold, province_phrase
 
-
-# What databases set up before 2026-12 were given when the officer named no office: a district
-# office, which no longer exists.
-_DISTRICT_ERA_DEFAULT = "Phòng Văn hóa - Xã hội"
-
-
-def default_upstream(province_name: str) -> str:
-    """The office a commune reports to unless told otherwise: since 7/2025 (no more districts) the
-    province's Department of Health (Sở Y tế) for social assistance (docs/domain.md)."""
-    if province_name.startswith("Thành phố "):
-        return "Sở Y tế thành phố " + province_name[len("Thành phố "):]
-    return "Sở Y tế tỉnh " + province_name
+# The office databases set up before 2026 were given when the officer named none: a district-era
+# body (since 7/2025 a commune-level one), so it names no office a report goes to.
+_DISTRICT_ERA = "Phòng Văn hóa - Xã hội"
 
 
 def get(db, key: str, default=None):
@@ -45,7 +37,8 @@ def put_many(db, values: dict) -> None:
 
 
 def commune(db) -> dict:
-    """The commune this database belongs to: code, name, province_code, province_name, officer, upstream."""
+    """The commune this database belongs to: code, name, province_code, province_name, officer, and
+    ``offices`` (see :func:`offices`)."""
     info = get(db, "commune")
     if not info:
         raise NotInitialised("Chưa khai báo xã. Hãy chạy: commune-payout init --commune MÃ_XÃ")
@@ -74,19 +67,14 @@ def put_signers(db, values: dict) -> dict:
     return merged
 
 
-def upstream_is_default(info: dict) -> bool:
-    """Whether the commune's upstream office (``commune(db)``) is only the default, not one the
-    officer named: reports then go to each programme's own provincial department."""
-    upstream = fold(info.get("upstream") or "")
-    return upstream in ("", fold(_DISTRICT_ERA_DEFAULT), fold(default_upstream(info.get("province_name", ""))))
-
-
 def is_initialised(db) -> bool:
     return get(db, "commune") is not None
 
 
-def init_commune(db, code, officer: str = "", upstream: str = "") -> dict:
-    """Bind this database to one commune from the official list; officer and upstream are editable later."""
+def init_commune(db, code, officer: str = "", offices: dict[str, str] | None = None) -> dict:
+    """Bind this database to one commune from the official list; the officer and the names of the
+    offices it reports to (programme → name; by default the Sở Y tế and the Sở Nội vụ of its
+    province) are editable later."""
     from commune_payout.geo import find_commune
     from commune_payout.text import clean
 
@@ -109,7 +97,38 @@ def init_commune(db, code, officer: str = "", upstream: str = "") -> dict:
         "province_code": found.province_code,
         "province_name": found.province_name,
         "officer": clean(officer) or (current or {}).get("officer", ""),
-        "upstream": clean(upstream) or (current or {}).get("upstream") or default_upstream(found.province_name),
     }
+    names = default_offices(found.province_name)
+    if current and current["code"] == found.code:
+        names.update(_stored_offices(current))
+    names.update({program: clean(name) for program, name in (offices or {}).items() if clean(name)})
+    info["offices"] = names
     put(db, "commune", info)
     return info
+
+
+def default_offices(province_name: str) -> dict[str, str]:
+    """The offices a commune of the province reports to since 7/2025: programme → name
+    ("Sở Y tế tỉnh Phú Thọ" for btxh and htxh, "Sở Nội vụ tỉnh Phú Thọ" for ncc)."""
+    from commune_payout.sync.scope import office_names
+
+    return office_names(province_phrase(province_name))
+
+
+def _stored_offices(info: dict) -> dict[str, str]:
+    if info.get("offices"):
+        return dict(info["offices"])
+    # Set up before the offices were named per programme: one name, for every programme, unless
+    # it was only the default of the time (the district-era office, or the province's Sở Y tế).
+    defaults = default_offices(info.get("province_name", ""))
+    upstream = (info.get("upstream") or "").strip()
+    if upstream and fold(upstream) not in (fold(_DISTRICT_ERA), fold(defaults["btxh"])):
+        return {program: upstream for program in defaults}
+    return {}
+
+
+def offices(db) -> dict[str, str]:
+    """The name of the office each programme reports to (``btxh``, ``htxh``, ``ncc``), as the
+    officer set it, or the Sở Y tế and the Sở Nội vụ of the commune's province."""
+    info = commune(db)
+    return {**default_offices(info.get("province_name", "")), **_stored_offices(info)}

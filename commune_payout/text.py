@@ -114,3 +114,14 @@ def name_sort_key(full_name) -> str:
     text = clean(full_name)
     given = text.rsplit(" ", 1)[-1] if text else ""
     return sort_key(given) + "\x02" + sort_key(text)
+
+
+def province_phrase(province_name: str) -> str:
+    """"Phú Thọ" → "tỉnh Phú Thọ", "Thành phố Hà Nội" → "thành phố Hà Nội": a province as it
+    follows an office's name ("Sở Y tế tỉnh Phú Thọ")."""
+    name = clean(province_name)
+    if not name:
+        return ""
+    if name.casefold().startswith("thành phố "):
+        return "thành phố " + name[len("thành phố "):]
+    return "tỉnh " + name

@@ -31,7 +31,7 @@ def user_data_folder(tmp_path_factory):
 @pytest.fixture
 def db():
     database = open_db(":memory:")
-    settings.init_commune(database, "05425", officer="Nguyễn Thị Lập", upstream="Sở Y tế tỉnh Phú Thọ")
+    settings.init_commune(database, "05425", officer="Nguyễn Thị Lập")
     yield database
     database.close()
 

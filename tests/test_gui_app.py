@@ -753,10 +753,10 @@ class TestSetupWizard:
         # Tab goes from field to field, with no invisible stop between them
         settle(root)
         stops, widget = [], wizard.province
-        for _ in range(6):
+        for _ in range(7):
             stops.append(widget.winfo_class())
             widget = widget.tk_focusNext()
-        assert stops == ["TCombobox", "TEntry", "Listbox", "TEntry", "TEntry", "TButton"]
+        assert stops == ["TCombobox", "TEntry", "Listbox", "TEntry", "TEntry", "TEntry", "TButton"]
         wizard.province.set("Phú Thọ")
         wizard.province.event_generate("<<ComboboxSelected>>")
         provincewide = wizard.listbox.size()
@@ -769,13 +769,22 @@ class TestSetupWizard:
         assert wizard.listbox.get(0, "end") == ("Xã An Bình  ·  mã 05425",)     # the official code shows
         assert wizard.selected_commune().code == "05425"
         wizard.officer.insert(0, "Hà Thị Thu")
-        assert wizard.upstream.get() == "Sở Y tế tỉnh Phú Thọ"                  # not a district office
+        # the offices of 2026 for the province chosen, and the officer may name them otherwise
+        assert wizard.offices["office_health"].get() == "Sở Y tế tỉnh Phú Thọ"
+        assert wizard.offices["office_home_affairs"].get() == "Sở Nội vụ tỉnh Phú Thọ"
+        wizard.province.set("Thành phố Hà Nội")
+        wizard.province.event_generate("<<ComboboxSelected>>")
+        assert wizard.offices["office_health"].get() == "Sở Y tế thành phố Hà Nội"
+        wizard.province.set("Phú Thọ")
+        wizard.province.event_generate("<<ComboboxSelected>>")
+        fill(wizard.offices["office_home_affairs"], "Sở Nội vụ tỉnh Phú Thọ (Phòng Người có công)")
         screenshot(root, "setup_wizard")
         wizard.finish()
         shell = wizard.opened
         assert settings.commune(shell.db) == {
             "code": "05425", "name": "Xã An Bình", "province_code": "25", "province_name": "Phú Thọ",
-            "officer": "Hà Thị Thu", "upstream": "Sở Y tế tỉnh Phú Thọ"}
+            "officer": "Hà Thị Thu", "offices": {"btxh": "Sở Y tế tỉnh Phú Thọ", "htxh": "Sở Y tế tỉnh Phú Thọ",
+                                                "ncc": "Sở Nội vụ tỉnh Phú Thọ (Phòng Người có công)"}}
         assert shell.current == "register" and shell.ctx.user == "Hà Thị Thu"
         screenshot(root, "empty_register")
         shell.db.close()

@@ -22,7 +22,7 @@ from commune_payout.errors import UserError
 from commune_payout.gui import app
 from commune_payout.gui.office import communes_view, console
 from commune_payout.payouts import SessionSpec
-from commune_payout.sync import commune, keys
+from commune_payout.sync import commune, keys, media, scope
 from commune_payout.sync import office as office_side
 
 CLOCK = FixedClock(dt.datetime(2026, 1, 15, 9, 0, 0))
@@ -67,8 +67,14 @@ def communes(folder):
 def export(ctx, usb):
     """The commune's real export: everything the office has not acknowledged, onto ``usb``."""
     pkg = commune.build(ctx)
-    [path] = commune.copy_verified(commune.save(pkg, commune.outbox_dir(ctx.db.path)), usb)
+    [path] = media.copy_verified(commune.save(pkg, commune.outbox_dir(ctx.db.path)), usb)
     return path
+
+
+def health_people(ctx) -> int:
+    """The commune's people the Sở Y tế receives (bảo trợ xã hội, hưu trí xã hội)."""
+    return ctx.db.execute("SELECT count(DISTINCT beneficiary_id) FROM memberships "
+                          "WHERE program IN ('btxh', 'htxh')").fetchone()[0]
 
 
 def tampered(path, usb):
@@ -165,7 +171,7 @@ class TestUpstreamConsole:
         usb.mkdir()
         card = keys.parse_card((folder / "khoa-cap-tren.txt").read_text(encoding="utf-8"))
         for ctx in communes.values():
-            commune.set_upstream(ctx, card)
+            commune.set_upstream(ctx, card)     # its name says: bảo trợ xã hội, hưu trí xã hội
         tampered(export(communes[LAC_SON], usb), usb)
         export(communes[AN_BINH], usb)
         view = shell.show("import")
@@ -207,8 +213,9 @@ class TestUpstreamConsole:
             view.confirm()
         assert len(shell.dialogs.infos) == 2 and "1 gói đã được nhập" in shell.dialogs.infos[0]
         assert view.tree.item(AN_BINH, "values")[8] == ""
-        assert view.tree.item(AN_BINH, "values")[2:6] == ("đã xác nhận", "1", "15/01/2026 09:00", "60")
-        assert view.tree.item(LAC_SON, "values")[5] == "40"
+        assert view.tree.item(AN_BINH, "values")[2:6] == ("đã xác nhận", "1", "15/01/2026 09:00",
+                                                          str(health_people(communes[AN_BINH])))
+        assert view.tree.item(LAC_SON, "values")[5] == str(health_people(communes[LAC_SON]))
 
     def test_dry_run_then_import_in_any_order(self, root, folder, communes):
         shell = shell_of(root)
@@ -271,14 +278,14 @@ class TestUpstreamConsole:
         assert communes_view._status_cells(row)[6:] == ("gói 3", "THIẾU gói 2", "ABCD-EFGH-JKMN: gói 1, 2",
                                                         "1 chờ trả lời; 1 bị từ chối")
 
-    def test_reports_and_the_coverage_workbook(self, root, folder):
+    def test_reports_and_the_coverage_workbook(self, root, folder, communes):
         shell = shell_of(root)
         shell.dialogs.__init__()
         view = shell.show("reports")
         gui.pump(root, lambda: view.loading.done)
         assert [r["commune_code"] for r in view.coverage] == [LAC_SON, AN_BINH]
         assert view.canvas.find_all()
-        assert len(view.people_tree.get_children()) == 100
+        assert len(view.people_tree.get_children()) == sum(map(health_people, communes.values()))
         assert view.payouts_tree.item(view.payouts_tree.get_children()[0], "values")[1] == "Trợ cấp tháng 1/2026"
         gui.screenshot(root, "office_reports")
         shell.dialogs.save_path = str(folder / "bao-cao" / "ty-le.xlsx")
@@ -292,8 +299,17 @@ class TestUpstreamConsole:
         view.commune.set("Xã Lạc Sơn (05266)")
         view.commune.event_generate("<<ComboboxSelected>>")
         gui.pump(root, lambda: view.loading.done)
-        assert len(view.people_tree.get_children()) == 40
+        assert len(view.people_tree.get_children()) == health_people(communes[LAC_SON])
+        view.program.set(view.program.cget("values")[2])                   # the social pension only
+        view.program.event_generate("<<ComboboxSelected>>")
+        gui.pump(root, lambda: view.loading.done)
+        pension = communes[LAC_SON].db.execute("SELECT count(DISTINCT beneficiary_id) FROM memberships "
+                                               "WHERE program = 'htxh'").fetchone()[0]
+        assert 0 < len(view.people_tree.get_children()) == pension
         gui.screenshot(root, "office_people")
+        view.program.set(view.program.cget("values")[0])
+        view.program.event_generate("<<ComboboxSelected>>")
+        gui.pump(root, lambda: view.loading.done)
         view.tabs.select(2)
         view.commune.set(view.commune.cget("values")[0])
         view.commune.event_generate("<<ComboboxSelected>>")
@@ -349,7 +365,8 @@ class TestUpstreamConsole:
         view.kind.set("gift_list")
         view._kind_changed()
         assert view.items == [] and view.title_entry.get() == "Danh sách quà Tết"
-        view.category.set_code("ncc_me_vnah")
+        assert "ncc_me_vnah" not in view.category.options and "nct_80" in view.category.options  # its groups
+        view.category.set_code("nct_80")
         view.amount.insert(0, "1.000.000")
         view.add_item()
         view.communes_tree.selection_set(view.communes_tree.get_children())

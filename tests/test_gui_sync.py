@@ -1,6 +1,7 @@
-"""The Sync page in the real window under Xvfb (1366×768): the office's key file, a package to a
-(stand-in) USB stick, the receipt file, a package for e-mail and the receipt code read over the
-phone. Screenshots go to tests/artifacts/sync_*.png."""
+"""The Sync page in the real window under Xvfb (1366×768): the key files of two offices and their
+programmes, one card per office, a package to a (stand-in) USB stick, the receipt file, a package
+for e-mail and the receipt code read over the phone, what each office sends down. Screenshots go to
+tests/artifacts/sync_*.png."""
 
 import datetime as dt
 
@@ -26,14 +27,20 @@ def window(tmp_path_factory):
     gui.close_window(shell)
 
 
-@pytest.fixture(scope="class")
-def office():
-    database = open_db(":memory:")
-    octx = Context(database, clock=CLOCK, user="so_y_te")
-    office_side.init_office(octx, "Sở Y tế tỉnh Phú Thọ")
+def _office(name, programs):
+    octx = Context(open_db(":memory:"), clock=CLOCK, user="so")
+    office_side.init_office(octx, name, programs)
     office_side.add_commune(octx, "05425")
-    yield octx
-    database.close()
+    return octx
+
+
+@pytest.fixture(scope="class")
+def offices():
+    """The Sở Y tế (bảo trợ xã hội, hưu trí xã hội) and the Sở Nội vụ (người có công) of Phú Thọ."""
+    both = _office("Sở Y tế tỉnh Phú Thọ", ("btxh", "htxh")), _office("Sở Nội vụ tỉnh Phú Thọ", ("ncc",))
+    yield both
+    for octx in both:
+        octx.db.close()
 
 
 @pytest.fixture
@@ -42,25 +49,48 @@ def view(window):
     return window.show("sync")
 
 
-class TestSyncPage:
-    """One commune's first weeks of sync, through the window, test by test in order."""
+def key_file(window, octx):
+    card = office_side.office_keys(octx.db).card
+    path = window.folder / f"{card.fingerprint}.pub.txt"
+    path.write_text(card.to_text(), encoding="utf-8")
+    return path, card
 
-    def test_without_the_office_key_nothing_can_be_sent(self, window, view):
+
+def ticked(view):
+    return tuple(code for code, var in view.program_vars.items() if var.get())
+
+
+class TestSyncPage:
+    """One commune's first weeks with its two offices, through the window, test by test in order."""
+
+    def test_without_an_office_key_nothing_can_be_sent(self, window, view):
         assert window.sections["sync"].title == "Gửi cấp trên"
-        assert "Chưa có khóa của cấp trên" in view.upstream_label.cget("text")
-        assert str(view.usb_button.cget("state")) == "disabled"
-        assert "900 thay đổi chưa được cấp trên xác nhận" == view.pending_label.cget("text")
+        assert view.cards == {}
+        assert "Chưa có khóa của đơn vị cấp trên nào" in view.warning.cget("text")
         gui.screenshot(window.root, "sync_no_key")
 
-    def test_office_key_file_is_read_and_its_fingerprint_shown(self, window, view, office):
-        card = office_side.office_keys(office.db).card
-        key_file = window.folder / "so-y-te.pub.txt"
-        key_file.write_text(card.to_text(), encoding="utf-8")
-        window.dialogs.open_path = str(key_file)
+    def test_each_office_key_file_is_read_with_the_programmes_it_receives(self, window, view, offices):
+        health, home = offices
+        path, card = key_file(window, health)
+        window.dialogs.open_path = str(path)
         view.load_upstream_key()
+        assert card.fingerprint in view.editor_label.cget("text")
+        assert ticked(view) == ("btxh", "htxh")               # the office's name says which
+        gui.screenshot(window.root, "sync_new_office")
+        view.save_office()
         assert card.fingerprint in window.dialogs.infos[0]
-        assert card.fingerprint in view.upstream_label.cget("text")
-        assert str(view.usb_button.cget("state")) == "normal"
+        [card_view] = view.cards.values()
+        assert str(card_view.usb_button.cget("state")) == "normal"
+        assert "Người có công" in view.warning.cget("text")   # nobody receives người có công yet
+        path, card = key_file(window, home)
+        window.dialogs.open_path = str(path)
+        view.load_upstream_key()
+        assert ticked(view) == ("ncc",)
+        view.save_office()
+        assert [c.office.name for c in view.cards.values()] == ["Sở Y tế tỉnh Phú Thọ", "Sở Nội vụ tỉnh Phú Thọ"]
+        assert not view.warning.winfo_ismapped()
+        pending = [c.pending.cget("text") for c in view.cards.values()]
+        assert all("chưa được" in text for text in pending)
 
     def test_send_to_a_usb_stick_then_safe_to_remove(self, window, view):
         stick = window.folder / "media" / "USB16GB"
@@ -68,64 +98,76 @@ class TestSyncPage:
         view.find_drives = lambda: [stick]
         view.refresh_drives()
         assert view.drive_box.get() == str(stick)
-        view.send_to_drive()
+        health_card = next(iter(view.cards.values()))
+        health_card.usb_button.invoke()
         gui.pump(window.root, lambda: window.dialogs.infos or window.dialogs.errors)
         assert window.dialogs.errors == []
-        assert "rút USB an toàn" in window.dialogs.infos[0]
-        assert len(list(stick.glob("*.cpkg"))) == 1 and not list(stick.glob("*.partial"))
-        assert len(view.tree.get_children()) == 1
+        assert "rút USB an toàn" in window.dialogs.infos[0] and "Sở Y tế" in window.dialogs.infos[0]
+        [written] = stick.glob("*.cpkg")
+        assert "so-y-te" in written.name and not list(stick.glob("*.partial"))
+        [row] = view.tree.get_children()
+        assert view.tree.item(row, "values")[0] == "Sở Y tế tỉnh Phú Thọ"
         assert "Dấu vân tay của xã" in view.own_label.cget("text")
 
-    def test_receipt_file_from_the_office(self, window, view, office):
+    def test_receipt_file_from_the_office(self, window, view, offices):
+        health, _home = offices
         [package_file] = (window.folder / "media" / "USB16GB").glob("*.cpkg")
-        office_side.import_files(office, [package_file])
-        office_side.confirm_key(office, "05425", commune.status(window.db)["fingerprint"])
-        [(receipt, _code)] = office_side.write_acks(office, window.folder / "acks")
+        office_side.import_files(health, [package_file])
+        office_side.confirm_key(health, "05425", commune.status(window.db)["fingerprint"])
+        [(receipt, _code)] = office_side.write_acks(health, window.folder / "acks")
         window.dialogs.open_path = receipt
         view.load_receipt()
-        assert "gói số 1" in window.dialogs.infos[0]
-        assert view.tree.item(view.tree.get_children()[0], "values")[5].endswith("(tệp)")
-        assert "xác nhận mọi thay đổi" in view.pending_label.cget("text")
+        assert "Sở Y tế tỉnh Phú Thọ đã nhận gói số 1" in window.dialogs.infos[0]
+        assert view.tree.item(view.tree.get_children()[0], "values")[6].endswith("(tệp)")
+        health_card, home_card = view.cards.values()
+        assert "đã xác nhận mọi thay đổi" in health_card.pending.cget("text")
+        assert "chưa được" in home_card.pending.cget("text")   # the other office still waits for its package
 
-    def test_save_for_email_and_the_phone_code(self, window, view, office):
-        person = register.list_beneficiaries(window.db, limit=1)[0]
-        register.update(window.ctx, person["id"], {"phone": "0912345678"})
-        view.refresh()
-        window.dialogs.save_path = str(window.folder / "email" / commune.next_file_name(view._ctx()))
+    def test_save_for_email_and_the_phone_code(self, window, view, offices):
+        _health, home = offices
+        home_card = list(view.cards.values())[1]
+        window.dialogs.save_path = str(window.folder / "email" / commune.next_file_name(view._ctx(), home_card.office))
         (window.folder / "email").mkdir()
-        view.save_for_email()
+        home_card.email_button.invoke()
         gui.pump(window.root, lambda: window.dialogs.infos or window.dialogs.errors)
         assert "sẵn sàng đính kèm e-mail" in window.dialogs.infos[0] and "KB" in window.dialogs.infos[0]
         [package_file] = (window.folder / "email").glob("*.cpkg")
-        office_side.import_files(office, [package_file])
-        _data, code, _ack = office_side.make_ack(office, "05425")
+        assert "so-noi-vu" in package_file.name
+        office_side.import_files(home, [package_file])
+        office_side.confirm_key(home, "05425", commune.status(window.db)["fingerprint"])
+        _data, code, _ack = office_side.make_ack(home, "05425")
         window.dialogs.__init__()
-        view.code_entry.insert(0, code)
-        view.record_code()
-        assert "gói số 2" in window.dialogs.infos[0]
+        home_card = list(view.cards.values())[1]
+        home_card.code_entry.insert(0, code)
+        view.record_code(home_card)
+        assert "Sở Nội vụ tỉnh Phú Thọ đã nhận gói số 1" in window.dialogs.infos[0]
+        assert all("đã xác nhận mọi thay đổi" in c.pending.cget("text") for c in view.cards.values())
         gui.screenshot(window.root, "sync")
 
     def test_a_wrong_phone_code_is_refused_plainly(self, window, view):
-        view.code_entry.insert(0, "2-1-AAAA")
-        window.root.after(0, view.record_code)
+        card = next(iter(view.cards.values()))
+        card.code_entry.insert(0, "1-1-AAAA")
+        window.root.after(0, lambda: view.record_code(card))
         gui.pump(window.root, lambda: window.dialogs.errors)
         assert "Mã biên nhận sai" in window.dialogs.errors[0] or "không khớp" in window.dialogs.errors[0]
 
-    def test_packages_from_the_office_are_accepted_or_refused_with_a_reason(self, window, view, office):
+    def test_packages_from_the_offices_are_accepted_or_refused_with_a_reason(self, window, view, offices):
+        health, home = offices
         window.dialogs.__init__()
-        base = office_side.send_down(office, "05425", "base_level", "Mức chuẩn từ 1/7/2026",
-                                  [{"program": "btxh", "valid_from": "2026-07-01", "amount": 600000}],
-                                  window.folder / "down")
+        base = office_side.send_down(health, "05425", "base_level", "Mức chuẩn từ 1/7/2026",
+                                     [{"program": "btxh", "valid_from": "2026-07-01", "amount": 600000}],
+                                     window.folder / "down")
         window.dialogs.open_path = str(base)
         view.open_down()
         [selected] = view.down_tree.selection()
-        assert "600.000 đ từ ngày 01/07/2026" in view.down_tree.item(selected, "values")[2]
+        assert view.down_tree.item(selected, "values")[1] == "Sở Y tế tỉnh Phú Thọ"
+        assert "600.000 đ từ ngày 01/07/2026" in view.down_tree.item(selected, "values")[3]
         view.accept_down()
         amount = window.db.execute("SELECT amount FROM base_levels WHERE valid_from = '2026-07-01'").fetchone()
         assert amount == (600000,)
 
-        gift = office_side.send_down(office, "05425", "gift_list", "Quà Tết 2027",
-                                  [{"category": "ncc_me_vnah", "amount": 600000}], window.folder / "down")
+        gift = office_side.send_down(home, "05425", "gift_list", "Quà Tết 2027",
+                                     [{"category": "ncc_me_vnah", "amount": 600000}], window.folder / "down")
         window.dialogs.open_path = str(gift)
         view.open_down()
         window.root.after(0, view.reject_down)
@@ -133,11 +175,22 @@ class TestSyncPage:
         assert "lý do" in window.dialogs.errors[0]
         view.reason_entry.insert(0, "Thiếu thân nhân liệt sĩ")
         view.reject_down()
-        [status] = [view.down_tree.item(i, "values")[3] for i in view.down_tree.get_children()
+        assert "Sở Nội vụ tỉnh Phú Thọ" in window.dialogs.infos[-1]
+        [status] = [view.down_tree.item(i, "values")[4] for i in view.down_tree.get_children()
                     if view.down_tree.item(i, "values")[0] == "Quà Tết 2027"]
         assert status.startswith("đã từ chối") and "Thiếu thân nhân liệt sĩ" in status
-        [rejected] = [i for i in view.down_tree.get_children() if view.down_tree.item(i, "values")[3] == status]
+        [rejected] = [i for i in view.down_tree.get_children() if view.down_tree.item(i, "values")[4] == status]
         view.down_tree.selection_set(rejected)
         gui.pump(window.root, lambda: "Thiếu thân nhân liệt sĩ" in view.down_detail.cget("text"))
         assert "Quà Tết 2027" in view.down_detail.cget("text")
         gui.screenshot(window.root, "sync_down")
+
+    def test_changing_an_offices_programmes_sends_it_everything_next(self, window, view):
+        health = next(iter(view.cards.values())).office
+        view.edit_programs(health)
+        assert ticked(view) == ("btxh", "htxh")
+        view.program_vars["other"].set(True)
+        view.save_office()
+        health_card = next(iter(view.cards.values()))
+        assert "Khác" in health_card.winfo_children()[0].cget("text")
+        assert "gói sau gửi toàn bộ" in health_card.pending.cget("text")

@@ -21,7 +21,7 @@ from commune_payout.context import Context
 from commune_payout.db import open_db
 from commune_payout.errors import NotFound, PackageRejected, UserError
 from commune_payout.payouts import SessionSpec
-from commune_payout.sync import commune, consolidate, keys, package, reader, receipts, reports, tables
+from commune_payout.sync import commune, consolidate, keys, media, package, reader, receipts, reports, scope, tables
 from commune_payout.sync import office as office_side
 
 
@@ -39,7 +39,8 @@ def office(clock):
 def cctx(ctx, office):
     """The commune (05425) with 30 people, knowing the office's public key."""
     demo.populate(ctx, 30)
-    commune.set_upstream(ctx, keys.parse_card(office_side.office_keys(office.db).card.to_text()))
+    card = keys.parse_card(office_side.office_keys(office.db).card.to_text())
+    commune.set_upstream(ctx, card, scope.PROGRAMS)
     return ctx
 
 
@@ -186,7 +187,7 @@ def test_identity_file_is_private_and_opens_with_pyrage(office, tmp_path):
 
 def test_round_trip_then_incremental_sends_only_changes(cctx, office, tmp_path, linked):
     assert up_count(office) == 30 and up_count(office, "memberships") == 30
-    assert commune.status(cctx.db)["unacked_changes"] == 0
+    assert commune.status(cctx.db)["offices"][0]["unacked_changes"] == 0
     with pytest.raises(UserError, match="Không có thay đổi"):
         commune.build(cctx)
 
@@ -195,9 +196,9 @@ def test_round_trip_then_incremental_sends_only_changes(cctx, office, tmp_path, 
     register.update(cctx, people[1]["id"], {}, memberships=[{"category": "nct_80"}, {"category": "htxh"}])
     register.update(cctx, people[0]["id"], {"phone": "0912345679"})      # the same row again
     # the page counts the rows the package will carry, not the change counter's steps
-    assert commune.status(cctx.db)["unacked_changes"] == 2 + 2 + 3 + 1
+    assert commune.status(cctx.db)["offices"][0]["unacked_changes"] == 2 + 2 + 3 + 1
     pkg = commune.build(cctx)
-    assert pkg.seq == 2 and pkg.from_version == commune.acked_version(cctx.db) + 1
+    assert pkg.seq == 2 and pkg.from_version == commune.acked_version(cctx.db, pkg.office) + 1
     assert pkg.counts == {"beneficiaries": 2, "memberships": 2, "beneficiary_history": 3}
     assert pkg.deleted == 1  # the membership that was replaced
     results = office_side.import_files(office, commune.save(pkg, tmp_path / "two"))
@@ -376,7 +377,7 @@ def test_package_signed_by_another_key_is_rejected(cctx, office, tmp_path, next_
     rogue = Context(open_db(":memory:"), clock=clock, user="ke_gia")
     settings.init_commune(rogue.db, "05425")
     demo.populate(rogue, 3)
-    commune.set_upstream(rogue, office_side.office_keys(office.db).card)
+    commune.set_upstream(rogue, office_side.office_keys(office.db).card, scope.PROGRAMS)
     result = check_rejected(office, send(rogue, tmp_path / "rogue"), "khóa lạ")
     assert "confirm-key" in result.message
 
@@ -384,7 +385,8 @@ def test_package_signed_by_another_key_is_rejected(cctx, office, tmp_path, next_
 def test_package_for_another_office_is_rejected(cctx, office, tmp_path, linked, clock):
     other = Context(open_db(":memory:"), clock=clock)
     office_side.init_office(other, "Sở Y tế tỉnh khác")
-    commune.set_upstream(cctx, office_side.office_keys(other.db).card)
+    wrong = office_side.office_keys(other.db).card     # a card of another office, under our office's name
+    commune.set_upstream(cctx, keys.card_from_parts("Sở Y tế tỉnh Phú Thọ", wrong.age_recipient, wrong.signing_public))
     register.update(cctx, register.list_beneficiaries(cctx.db)[0]["id"], {"phone": "0900000003"})
     check_rejected(office, send(cctx, tmp_path), "không được mã hóa cho đơn vị này")
 
@@ -426,7 +428,7 @@ def test_unknown_commune_is_rejected(office, tmp_path, clock):
     stranger = Context(open_db(":memory:"), clock=clock)
     settings.init_commune(stranger.db, "00004")
     demo.populate(stranger, 2)
-    commune.set_upstream(stranger, office_side.office_keys(office.db).card)
+    commune.set_upstream(stranger, office_side.office_keys(office.db).card, scope.PROGRAMS)
     check_rejected(office, send(stranger, tmp_path), "chưa được đăng ký")
 
 
@@ -628,12 +630,12 @@ def test_copy_to_a_stick_is_verified_and_leaves_no_partial(cctx, tmp_path):
     paths = send(cctx, tmp_path)
     stick = tmp_path / "media" / "canbo" / "USB16GB"
     stick.mkdir(parents=True)
-    copied = commune.copy_verified(paths, stick)
+    copied = media.copy_verified(paths, stick)
     assert copied[0].read_bytes() == paths[0].read_bytes()
     assert not list(stick.glob("*.partial"))
-    assert commune.removable_drives(roots=[tmp_path / "media" / "canbo", tmp_path / "nowhere"]) == [stick]
+    assert media.removable_drives(roots=[tmp_path / "media" / "canbo", tmp_path / "nowhere"]) == [stick]
     with pytest.raises(UserError, match="USB đã cắm chưa"):
-        commune.copy_verified(paths, tmp_path / "gone")
+        media.copy_verified(paths, tmp_path / "gone")
 
 
 # --- down packages -----------------------------------------------------------------------------
@@ -725,7 +727,7 @@ def test_consolidated_reports_and_xlsx(cctx, office, tmp_path, linked):
 def test_size_of_a_month_of_changes_for_3000_people(office, tmp_path):
     big = Context(open_db(":memory:"), clock=FixedClock(dt.datetime(2026, 1, 5, 9)), user="can_bo")
     demo.populate(big, 3000, commune_code="05425")
-    commune.set_upstream(big, office_side.office_keys(office.db).card)
+    commune.set_upstream(big, office_side.office_keys(office.db).card, scope.PROGRAMS)
     full = commune.build(big)
     assert full.size < 500 * 1024
     office_side.import_files(office, commune.save(full, tmp_path))

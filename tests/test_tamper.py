@@ -21,7 +21,7 @@ from pyrage import x25519
 from commune_payout import cli, demo, register
 from commune_payout.context import Context
 from commune_payout.db import open_db
-from commune_payout.sync import commune, keys, package, reader
+from commune_payout.sync import commune, keys, package, reader, scope
 from commune_payout.sync import office as office_side
 from test_sync import cctx, linked, office, send, unpack, write  # noqa: F401  (fixtures)
 
@@ -321,7 +321,7 @@ def rogue_commune(clock, office, code="05425", people=3, seed=9):
     """Someone who made their own key and a database claiming to be commune ``code``."""
     rogue = Context(open_db(":memory:"), clock=clock, user="ke_gia")
     demo.populate(rogue, people, seed=seed, commune_code=code)
-    commune.set_upstream(rogue, office_side.office_keys(office.db).card)
+    commune.set_upstream(rogue, office_side.office_keys(office.db).card, scope.PROGRAMS)
     return rogue
 
 

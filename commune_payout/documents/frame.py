@@ -26,7 +26,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from commune_payout import settings
 from commune_payout.atomic import atomic_path
 from commune_payout.documents import fonts
-from commune_payout.text import nfc
+from commune_payout.text import nfc, province_phrase
 
 MARGIN_TOP = 20 * mm
 MARGIN_BOTTOM = 20 * mm
@@ -119,12 +119,7 @@ class Issuer:
     @property
     def province(self) -> str:
         """"tỉnh Phú Thọ", "thành phố Hà Nội": the province as it follows an office's name."""
-        name = text(self.province_name)
-        if not name:
-            return ""
-        if name.casefold().startswith("thành phố "):
-            return "thành phố " + name[len("thành phố "):]
-        return "tỉnh " + name
+        return province_phrase(text(self.province_name))
 
 
 def issuer_of(db) -> Issuer:

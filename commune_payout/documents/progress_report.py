@@ -24,22 +24,20 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from commune_payout import payouts, register, settings
+from commune_payout import payouts, register
 from commune_payout.documents import fonts, numbering
 from commune_payout.documents.frame import Document, Issuer, issuer_of, markup, signer, text
 from commune_payout.db import write_transaction
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd
 from commune_payout.programs import PROGRAM_LABELS
+from commune_payout.sync.commune import office_names
 from commune_payout.text import sort_key
 
 TREND_SESSIONS = 12
 EXTRAS = {"rate": "Truy lĩnh chênh lệch mức chuẩn", "decision": "Truy lĩnh theo quyết định",
           "funeral": "Hỗ trợ chi phí mai táng"}
 KIND = "progress"
-# Since 7/2025 social assistance and the social pension report to the provincial Sở Y tế,
-# người có công to the Sở Nội vụ (docs/domain.md).
-PROGRAM_OFFICES = {"btxh": "Sở Y tế", "htxh": "Sở Y tế", "ncc": "Sở Nội vụ"}
 PROGRAM_ORDER = ("btxh", "htxh", "ncc")
 
 
@@ -272,20 +270,14 @@ def _chart_label(trend: list[TrendPoint], i: int) -> str:
 
 
 def report_offices(db, programs) -> list[str]:
-    """The offices a report on ``programs`` goes to ("Kính gửi"), one per office.
-
-    The upstream office of the settings when one is set; otherwise, for each programme, its
-    provincial department (Sở Y tế for social assistance and the social pension, Sở Nội vụ for
-    người có công) in the commune's province.
-    """
-    info = settings.commune(db)
-    if not settings.upstream_is_default(info):
-        return [text(info["upstream"]).strip()]
-    province = issuer_of(db).province
+    """The offices a report on ``programs`` goes to ("Kính gửi"), one per office: for each
+    programme, the office the commune sends its data to (the name on its key card), else the name
+    set for it in the settings (by default the Sở Y tế and the Sở Nội vụ of the province)."""
+    names = office_names(db)
     out: list[str] = []
     for program in [p for p in PROGRAM_ORDER if p in programs] or ["btxh"]:
-        office = f"{PROGRAM_OFFICES[program]} {province}".strip()
-        if office not in out:
+        office = text(names.get(program, "")).strip()
+        if office and office not in out:
             out.append(office)
     return out
 

@@ -7,6 +7,7 @@ import ttkbootstrap as ttk
 from commune_payout import applog, backups, paths, settings
 from commune_payout.errors import UserError
 from commune_payout.gui import dated_settings
+from commune_payout.gui.office_fields import OFFICE_FIELDS, offer_offices, office_names
 from commune_payout.gui.widgets import FieldGrid, scrolled_tree, title
 from commune_payout.i18n import _
 
@@ -31,9 +32,9 @@ class SettingsView(ttk.Frame):
             p, text=f"{commune['name']} — {commune['province_name']} ({_('mã')} {commune['code']})"),
             _("cố định cho cơ sở dữ liệu này"))
         self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), ttk.Entry)
-        self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), ttk.Entry)
         self.officer.insert(0, commune.get("officer", ""))
-        self.upstream.insert(0, commune.get("upstream", ""))
+        self.offices = {key: grid.add(key, label, ttk.Entry, hint) for key, _programs, label, hint in OFFICE_FIELDS}
+        offer_offices(self.offices, settings.offices(shell.db))
         people = settings.signers(shell.db)
         self.signer_entries = {}
         for key, label in settings.SIGNERS.items():
@@ -93,7 +94,7 @@ class SettingsView(ttk.Frame):
 
     def save_commune(self) -> None:
         code = settings.commune(self.shell.db)["code"]
-        settings.init_commune(self.shell.db, code, officer=self.officer.get(), upstream=self.upstream.get())
+        settings.init_commune(self.shell.db, code, officer=self.officer.get(), offices=office_names(self.offices))
         settings.put_signers(self.shell.db, {**{k: e.get() for k, e in self.signer_entries.items()},
                                              "deputy": self.deputy_var.get()})
         self.shell.ctx.user = settings.commune(self.shell.db)["officer"] or self.shell.ctx.user

@@ -1,8 +1,10 @@
-"""First run: choose the commune from the official list, name the officer and the upstream office.
+"""First run: choose the commune from the official list, name the officer and the offices it reports to.
 
 The province list has 34 entries; the commune list of the chosen province is filtered as the
 officer types, without accents ("an binh" finds "Xã An Bình"). Finishing creates the
 database and binds it to the commune; everything but the commune is editable later in Settings.
+Since 7/2025 a commune reports to the Sở Y tế of its province (social assistance, the social
+pension) and to the Sở Nội vụ (người có công): once the province is chosen, their names are offered.
 """
 
 import ttkbootstrap as ttk
@@ -10,10 +12,12 @@ import ttkbootstrap as ttk
 from commune_payout import geo, settings
 from commune_payout.db import open_db
 from commune_payout.errors import UserError
+from commune_payout.gui.office_fields import OFFICE_FIELDS, offer_offices, office_names
 from commune_payout.gui.widgets import FieldGrid, title
 from commune_payout.i18n import _
 
 
+# The offices a commune reports to, as fields: (key, programmes, label, hint).
 class SetupWizard(ttk.Frame):
     """Shown alone in the root window until the database is set up; then ``on_done()``, whose
     result (the main window's shell) is kept as ``opened``."""
@@ -55,9 +59,9 @@ class SetupWizard(ttk.Frame):
         self.listbox.bind("<<ListboxSelect>>", lambda e: grid.clear("commune"))
         self.officer = grid.add("officer", _("Họ tên cán bộ phụ trách"), lambda p: ttk.Entry(p, width=48),
                                 _("ghi vào lịch sử thay đổi và trên biểu mẫu"))
-        self.upstream = grid.add("upstream", _("Cơ quan cấp trên nhận báo cáo"), lambda p: ttk.Entry(p, width=48),
-                                 _("Sở Y tế (bảo trợ xã hội) hoặc Sở Nội vụ (người có công) của tỉnh"))
-        self.default_upstream = ""
+        self.offices = {key: grid.add(key, label, lambda p: ttk.Entry(p, width=48), hint)
+                        for key, _programs, label, hint in OFFICE_FIELDS}
+        self.offered: tuple[str, ...] = ()
         buttons = ttk.Frame(self)
         buttons.pack(fill="x", pady=(18, 0))
         ttk.Button(buttons, text=_("Tạo cơ sở dữ liệu và bắt đầu"), bootstyle="primary",
@@ -71,13 +75,11 @@ class SetupWizard(ttk.Frame):
         return self.provinces[index][0] if index >= 0 else None
 
     def _province_chosen(self) -> None:
-        """List the province's communes and propose its Sở Y tế as the upstream office (unless the
-        officer has typed another)."""
-        name = self.provinces[self.province.current()][1]
-        if self.upstream.get().strip() in ("", self.default_upstream):
-            self.default_upstream = settings.default_upstream(name)
-            self.upstream.delete(0, "end")
-            self.upstream.insert(0, self.default_upstream)
+        """List the province's communes and offer its Sở Y tế and Sở Nội vụ as the offices (those
+        the officer has typed another name into are kept)."""
+        names = settings.default_offices(self.provinces[self.province.current()][1])
+        offer_offices(self.offices, names, self.offered)
+        self.offered = tuple(names.values())
         self._filter()
 
     def _filter(self) -> None:
@@ -111,7 +113,7 @@ class SetupWizard(ttk.Frame):
             return
         db = open_db(self.db_path)
         try:
-            settings.init_commune(db, commune.code, officer=self.officer.get(), upstream=self.upstream.get())
+            settings.init_commune(db, commune.code, officer=self.officer.get(), offices=office_names(self.offices))
         except UserError as exc:
             self.grid_fields.show_errors({"commune": str(exc)})
             return

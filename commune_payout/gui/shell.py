@@ -150,7 +150,7 @@ class Shell:
         ttk.Label(self.sidebar, text=name, bootstyle="@dark",
                   font=("TkDefaultFont", 12, "bold"), wraplength=190,
                   padding=(12, 4, 8, 0)).pack(anchor="w", fill="x")
-        ttk.Label(self.sidebar, text=where, bootstyle="@dark", wraplength=190,
+        ttk.Label(self.sidebar, text=where, bootstyle="@dark", wraplength=185,
                   padding=(12, 0, 8, 12)).pack(anchor="w", fill="x")
         self.statusbar = ttk.Frame(self.frame, bootstyle="light", padding=(8, 3))
         self.statusbar.pack(side="bottom", fill="x")

@@ -1,18 +1,16 @@
-"""The commune side of sync: build packages, record receipts, copy to a stick, accept down packages.
+"""The commune side of sync: the offices it reports to, packages for each, receipts, packages sent down.
 
-A package carries every change the office has not acknowledged yet (docs/sync.md rule 4), so a lost
-stick or e-mail costs nothing: the next package repeats it. Receipts come back as a signed file
-or a short code read over the phone.
+Since 7/2025 a commune reports to one office per programme (docs/sync.md, "Offices and their
+programmes"): each office is recorded with its key card and its programmes, and gets packages
+of its own, numbered, acknowledged and re-sent on their own. A package carries every change of
+the office's programmes the office has not acknowledged yet (docs/sync.md rule 4), so a lost stick
+or e-mail costs nothing: the next package repeats it. Receipts come back as a signed file or a
+short code read over the phone.
 """
 
-import ctypes
 import datetime as dt
-import getpass
-import hashlib
 import json
-import os
-import string
-import sys
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +21,9 @@ from commune_payout.errors import NotFound, NotInitialised, PackageRejected, Use
 from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.sync import keys as keymod
-from commune_payout.sync import package, reader, tables
+from commune_payout.sync import package, reader, scope, tables
 from commune_payout.sync.receipts import ack_check, read_ack_file
+from commune_payout.text import fold
 
 DOWN_KINDS = {"base_level": "Mức chuẩn mới", "gift_list": "Danh sách quà Tết"}
 
@@ -40,45 +39,129 @@ def ensure_keys(ctx: Context) -> keymod.KeyPair:
     return keymod.generate(ctx.db, "commune", info["name"], ctx.clock.now())
 
 
-def set_upstream(ctx: Context, card: keymod.PublicCard) -> keymod.PublicCard:
-    """Record the office's public key card (from its file or typed); compare the fingerprint by phone."""
-    with write_transaction(ctx.db):
-        ctx.db.execute(
-            "INSERT OR REPLACE INTO sync_upstream (id, name, signing_public, age_recipient, fingerprint, set_at) "
-            "VALUES (1, ?, ?, ?, ?, ?)",
-            [card.name, card.signing_public, card.age_recipient, card.fingerprint, _now(ctx)])
-        info = settings.commune(ctx.db)
-        settings.put(ctx.db, "commune", {**info, "upstream": card.name})
-    return card
-
-
-def upstream_card(db) -> keymod.PublicCard | None:
-    row = db.execute("SELECT name, signing_public, age_recipient FROM sync_upstream WHERE id = 1").fetchone()
-    return keymod.PublicCard(*row) if row else None
-
-
-def _require_upstream(db) -> keymod.PublicCard:
-    card = upstream_card(db)
-    if card is None:
-        raise NotInitialised("Chưa có khóa công khai của đơn vị cấp trên. Hãy nhập tệp khóa họ gửi "
-                             "(commune-payout sync set-upstream TỆP).")
-    return card
-
-
-def acked_version(db) -> int:
-    """The last change the office confirmed having applied (0 before the first receipt)."""
-    return db.execute("SELECT coalesce(max(version), 0) FROM sync_acks").fetchone()[0]
-
-
 def _now(ctx: Context) -> str:
     return ctx.clock.now().isoformat(sep=" ")
 
 
+# --- the offices ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Office:
+    """An office the commune reports to: its key card and the programmes it receives.
+    ``resend_full``: its programmes changed, so its next package replaces its copy of the commune."""
+
+    id: int
+    card: keymod.PublicCard
+    programs: tuple[str, ...]
+    resend_full: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.card.name
+
+    @property
+    def fingerprint(self) -> str:
+        return self.card.fingerprint
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "fingerprint": self.fingerprint, "programs": list(self.programs)}
+
+
+def offices(db) -> list[Office]:
+    """Every office the commune reports to, in the order they were recorded."""
+    return [Office(i, keymod.PublicCard(name, signing, age), tuple(programs.split(",")), bool(full))
+            for i, name, signing, age, programs, full in db.execute(
+                "SELECT id, name, signing_public, age_recipient, programs, resend_full FROM sync_offices ORDER BY id")]
+
+
+def find_office(db, wanted) -> Office:
+    """The office named (or beginning with) ``wanted``, or whose fingerprint it is."""
+    found = offices(db)
+    if not found:
+        raise NotInitialised("Chưa có khóa công khai của đơn vị cấp trên nào. Hãy nhập tệp khóa họ gửi "
+                             "(commune-payout sync set-upstream TỆP --programs btxh,htxh).")
+    text = str(wanted).strip()
+    try:
+        fp = keymod.normalise_fingerprint(text)
+    except UserError:
+        fp = None
+    exact = [o for o in found if o.fingerprint == fp or fold(o.name) == fold(text)]
+    matches = exact or [o for o in found if fold(o.name).startswith(fold(text))] if text else []
+    if len(matches) != 1:
+        names = "; ".join(f"{o.name} ({o.fingerprint})" for o in found)
+        raise NotFound(f"Không rõ đơn vị cấp trên “{text}”. Các đơn vị: {names}.")
+    return matches[0]
+
+
+def set_upstream(ctx: Context, card: keymod.PublicCard, programs=None) -> Office:
+    """Add an office from its public key card, or update the one with that fingerprint or name (a
+    new key card of the same office), with the programmes it receives; compare the fingerprint by
+    phone. Without ``programs``: the ones its name says ("Sở Y tế …": btxh, htxh), every
+    programme for the first office. Programmes another office had move to this one; an office
+    whose programmes change is sent a full package next."""
+    chosen = tuple(programs) if programs else scope.programs_of_office(card.name)
+    existing = offices(ctx.db)
+    same = [o for o in existing if o.fingerprint == card.fingerprint] or [
+        o for o in existing if fold(o.name) == fold(card.name)]
+    if not chosen:
+        if existing and not same:
+            raise UserError(f"Chưa rõ {card.name} nhận chương trình nào: hãy chọn (ví dụ --programs ncc).")
+        chosen = same[0].programs if same else scope.PROGRAMS
+    chosen = scope.parse(",".join(chosen))
+    with write_transaction(ctx.db):
+        if same:
+            office_id = same[0].id
+            ctx.db.execute("UPDATE sync_offices SET name = ?, signing_public = ?, age_recipient = ?, fingerprint = ?, "
+                           "programs = ?, resend_full = resend_full OR ?, set_at = ? WHERE id = ?",
+                           [card.name, card.signing_public, card.age_recipient, card.fingerprint, ",".join(chosen),
+                            set(chosen) != set(same[0].programs), _now(ctx), office_id])
+        else:
+            office_id = ctx.db.execute(
+                "INSERT INTO sync_offices (name, programs, signing_public, age_recipient, fingerprint, set_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [card.name, ",".join(chosen), card.signing_public, card.age_recipient,
+                                              card.fingerprint, _now(ctx)]).lastrowid
+        for other in offices(ctx.db):
+            if other.id != office_id and set(other.programs) & set(chosen):
+                kept = [p for p in other.programs if p not in chosen]
+                if kept:
+                    ctx.db.execute("UPDATE sync_offices SET programs = ?, resend_full = 1 WHERE id = ?",
+                                   [",".join(kept), other.id])
+                else:
+                    raise UserError(f"{other.name} sẽ không còn chương trình nào. Hãy chọn lại, hoặc cho đơn vị "
+                                    "này nhận thêm chương trình khác.")
+    return next(o for o in offices(ctx.db) if o.id == office_id)
+
+
+def office_names(db) -> dict[str, str]:
+    """The office each programme reports to: the office whose key card the commune holds for it,
+    else the name set in the settings (by default the Sở Y tế and the Sở Nội vụ of the province)."""
+    names = settings.offices(db)
+    for office in offices(db):
+        names.update({program: office.name for program in office.programs})
+    return names
+
+
+def unassigned_programs(db) -> tuple[str, ...]:
+    """Programmes of the commune's people that no office receives (their data goes nowhere)."""
+    taken = {p for o in offices(db) for p in o.programs}
+    used = {r[0] for r in db.execute("SELECT DISTINCT program FROM memberships")}
+    return tuple(p for p in scope.PROGRAMS if p in used and p not in taken)
+
+
+def acked_version(db, office: Office) -> int:
+    """The last change ``office`` confirmed having applied (0 before its first receipt)."""
+    return db.execute("SELECT coalesce(max(a.version), 0) FROM sync_acks a JOIN sync_sent s ON s.id = a.package_id "
+                      "WHERE s.office_id = ?", [office.id]).fetchone()[0]
+
+
+# --- packages -----------------------------------------------------------------------------------
+
 @dataclass
 class Package:
-    """A package built for the office: its bytes (in parts when large) and what it holds."""
+    """A package built for one office: its bytes (in parts when large) and what it holds."""
 
     id: str
+    office: Office
     seq: int
     from_version: int
     to_version: int
@@ -102,59 +185,55 @@ class Package:
         return package.file_names(self.stem, len(self.parts))
 
 
-def _tombstones_since(db, since: int):
-    """Deletions to send: a tombstone of a row that exists again (same derived key) is stale,
-    the row travels instead."""
-    return (r for r in db.conn.execute("SELECT table_name, row_id FROM sync_tombstones WHERE version > ? "
-                                       "ORDER BY version", [since])
-            if not (r[0] in tables.BY_NAME and db.conn.execute(
-                f"SELECT 1 FROM {r[0]} WHERE {tables.BY_NAME[r[0]].key} = ?", [r[1]]).fetchone()))
+def build(ctx: Context, office: Office | None = None, full: bool = False, part_size: int = package.PART_SIZE,
+          after: int = 0) -> Package:
+    """Build (and record as sent) a package for ``office`` (the only one when omitted) with every
+    change of its programmes it has not acknowledged yet.
 
-
-def unacked_rows(db) -> int:
-    """How many rows the next package would carry: changed rows and deletions not yet
-    acknowledged (a row changed twice counts once, as in the package)."""
-    since = acked_version(db)
-    changed = sum(db.execute(f"SELECT count(*) FROM {table.name} WHERE version > ?", [since]).fetchone()[0]
-                  for table in tables.present(db))
-    return changed + sum(1 for _row in _tombstones_since(db, since))
-
-
-def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, after: int = 0) -> Package:
-    """Build (and record as sent) a package with every change not yet acknowledged.
-
-    ``full`` sends everything from the start, for an office that lost its copy; the office then
-    replaces its copy of this commune with it. ``after`` numbers the package after that sequence:
-    a laptop restored from a backup has forgotten the packages it sent since, and the office
-    names the last one it has. Raises UserError when there is nothing unacknowledged to send.
+    ``full`` sends everything from the start, for an office that lost its copy (and always after
+    the office's programmes changed); the office then replaces its copy of this commune with it.
+    ``after`` numbers the package after that sequence: a laptop restored from a backup has
+    forgotten the packages it sent since, and the office names the last one it has. Raises
+    UserError when there is nothing unacknowledged to send.
     """
     db = ctx.db
     keys = ensure_keys(ctx)
-    upstream = _require_upstream(db)
+    if office is None:
+        found = offices(db) or [find_office(db, "")]
+        if len(found) > 1:
+            raise UserError("Xã gửi cho nhiều đơn vị cấp trên: hãy chọn đơn vị (--office TÊN).")
+        office = found[0]
+    full = full or office.resend_full
     info = settings.commune(db)
+    view = scope.Scope(db, office.programs)
     with write_transaction(db):
-        since = 0 if full else acked_version(db)
+        since = 0 if full else acked_version(db, office)
         until = current_version(db)
         rows_by_table, counts = {}, {}
         for table in tables.present(db):
             cols = tables.columns(db, table)
-            rows = [[package.nfc(v) for v in r] for r in db.conn.execute(
-                f"SELECT {', '.join(cols)} FROM {table.name} WHERE version > ? ORDER BY version, {table.key}",
-                [since])]
+            scrub = view.scrubber(table.name, cols)
+            rows = []
+            for r in db.conn.execute(f"SELECT {', '.join(cols)} FROM {table.name} "
+                                     f"WHERE {view.condition(table, since)} ORDER BY version, {table.key}"):
+                row = [package.nfc(v) for v in r]
+                if scrub is None or (row := scrub(row)) is not None:
+                    rows.append(row)
             if rows:
                 rows_by_table[table.name] = (cols, rows)
                 counts[table.name] = len(rows)
-        members, table_entries, frames = package.encode_tables(db, rows_by_table)
-        deleted_data, deleted = package.encode_rows(_tombstones_since(db, since))
+        members, table_entries, frames = package.encode_tables(db, rows_by_table, view.people())
+        deleted_data, deleted = package.encode_rows([t, r] for t, r in view.deletions(since))
         if deleted:
             members["deleted.jsonl"] = deleted_data
-        acked_seq = db.execute("SELECT coalesce(max(seq), 0) FROM sync_acks").fetchone()[0]
+        acked_seq = db.execute("SELECT coalesce(max(a.seq), 0) FROM sync_acks a JOIN sync_sent s "
+                               "ON s.id = a.package_id WHERE s.office_id = ?", [office.id]).fetchone()[0]
         decisions = [dict(r) for r in db.query(
-            "SELECT id, status, decided_at, reason FROM sync_down WHERE status != 'received' "
-            "AND (? OR reported_seq IS NULL OR reported_seq > ?) ORDER BY decided_at", [full, acked_seq])]
+            "SELECT id, status, decided_at, reason FROM sync_down WHERE office_id = ? AND status != 'received' "
+            "AND (? OR reported_seq IS NULL OR reported_seq > ?) ORDER BY decided_at", [office.id, full, acked_seq])]
         if not counts and not deleted and not decisions:
-            raise UserError("Không có thay đổi nào chưa được cấp trên xác nhận: không cần gửi gói mới.")
-        seq = max(db.execute("SELECT coalesce(max(seq), 0) FROM sync_sent").fetchone()[0], after) + 1
+            raise UserError(f"Không có thay đổi nào {office.name} chưa xác nhận: không cần gửi gói mới.")
+        seq = max(_last_seq(db, office), after) + 1
         pid = new_id()
         manifest = {
             "type": "up",
@@ -164,42 +243,80 @@ def build(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE, 
             "from_version": since + 1,
             "to_version": until,
             "full": full,
+            "programs": list(office.programs),
             "schema_version": schema_version(db),
             "app_version": __version__,
             "created_at": _now(ctx),
             "sender": keys.card.as_dict(),
-            "recipient_fingerprint": upstream.fingerprint,
+            "recipient_fingerprint": office.fingerprint,
             "tables": table_entries,
             "frames": frames,
             "deleted": {"rows": deleted, "member": "deleted.jsonl"} if deleted else None,
             "down_decisions": decisions,
         }
-        encrypted, manifest_hash = package.build(manifest, members, keys, upstream.age_recipient)
+        encrypted, manifest_hash = package.build(manifest, members, keys, office.card.age_recipient)
         if len(encrypted) > reader.MAX_PACKAGE:
             raise UserError(f"Gói quá lớn ({len(encrypted) // reader.MIB} MB): cấp trên chỉ nhận gói đến "
                             f"{reader.MAX_PACKAGE // reader.MIB} MB. Hãy gửi gói và nhận biên nhận thường xuyên hơn.")
-        stem = package_stem(info["code"], seq, ctx.clock.today())
-        pkg = Package(pid, seq, since + 1, until, full, counts, deleted, stem,
+        stem = package_stem(info["code"], office, seq, ctx.clock.today())
+        pkg = Package(pid, office, seq, since + 1, until, full, counts, deleted, stem,
                       package.split(encrypted, part_size), package.sha256(encrypted))
         db.execute(
-            "INSERT INTO sync_sent (id, seq, from_version, to_version, full, rows, file_name, parts, sha256, "
-            "manifest_sha256, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [pid, seq, since + 1, until, int(full), pkg.rows, pkg.file_names[0], len(pkg.parts), pkg.sha256,
-             manifest_hash, pkg.size, _now(ctx)])
+            "INSERT INTO sync_sent (id, office_id, seq, from_version, to_version, full, rows, file_name, parts, "
+            "sha256, manifest_sha256, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [pid, office.id, seq, since + 1, until, int(full), pkg.rows, pkg.file_names[0], len(pkg.parts),
+             pkg.sha256, manifest_hash, pkg.size, _now(ctx)])
         db.conn.executemany("UPDATE sync_down SET reported_seq = ? WHERE id = ? AND reported_seq IS NULL",
                             [(seq, d["id"]) for d in decisions])
     return pkg
 
 
-def package_stem(code: str, seq: int, day: dt.date) -> str:
-    """The file name of a package without its suffix: ``05425-goi0007-20260115``."""
-    return f"{code}-goi{seq:04d}-{day:%Y%m%d}"
+def build_all(ctx: Context, full: bool = False, part_size: int = package.PART_SIZE) -> list[Package]:
+    """A package for every office that has changes it has not acknowledged (docs/sync.md rule 4)."""
+    built = []
+    for office in offices(ctx.db) or [find_office(ctx.db, "")]:
+        if full or office.resend_full or pending_changes(ctx.db, office):
+            built.append(build(ctx, office, full=full, part_size=part_size))
+    if not built:
+        raise UserError("Không có thay đổi nào các đơn vị cấp trên chưa xác nhận: không cần gửi gói mới.")
+    return built
 
 
-def next_file_name(ctx: Context) -> str:
-    """The name the next package will get (for a save dialog)."""
-    seq = ctx.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM sync_sent").fetchone()[0]
-    return package_stem(settings.commune(ctx.db)["code"], seq, ctx.clock.today()) + package.SUFFIX
+def pending_changes(db, office: Office) -> int:
+    """Rows and deletions of the office's programmes it has not acknowledged, and answers to its
+    packages not yet sent (what its next package would carry)."""
+    since = acked_version(db, office)
+    view = scope.Scope(db, office.programs)
+    rows = sum(db.execute(f"SELECT count(*) FROM {t.name} WHERE {view.condition(t, since)}").fetchone()[0]
+               for t in tables.present(db))
+    answers = db.execute("SELECT count(*) FROM sync_down WHERE office_id = ? AND status != 'received' "
+                         "AND reported_seq IS NULL", [office.id]).fetchone()[0]
+    return rows + len(view.deletions(since)) + answers
+
+
+def _last_seq(db, office: Office) -> int:
+    return db.execute("SELECT coalesce(max(seq), 0) FROM sync_sent WHERE office_id = ?", [office.id]).fetchone()[0]
+
+
+def package_stem(code: str, office: Office, seq: int, day: dt.date) -> str:
+    """The file name of a package without its suffix, naming the office it is for:
+    ``05425-so-y-te-goi0007-20260115``."""
+    return f"{code}-{_office_slug(office.name)}-goi{seq:04d}-{day:%Y%m%d}"
+
+
+def _office_slug(name: str) -> str:
+    """"Sở Y tế tỉnh Phú Thọ" → ``so-y-te``: the office's name without its province."""
+    words = re.findall(r"[a-z0-9]+", fold(name))
+    for where in ("tinh", "thanh"):
+        if where in words[1:]:
+            words = words[:words.index(where, 1)]
+    return "-".join(words)[:40] or "cap-tren"
+
+
+def next_file_name(ctx: Context, office: Office) -> str:
+    """The name the next package for ``office`` will get (for a save dialog)."""
+    return package_stem(settings.commune(ctx.db)["code"], office, _last_seq(ctx.db, office) + 1,
+                        ctx.clock.today()) + package.SUFFIX
 
 
 def outbox_dir(db_path) -> Path:
@@ -212,143 +329,100 @@ def save(pkg: Package, folder) -> list[Path]:
     return [atomic.write_bytes(Path(folder) / name, data) for name, data in zip(pkg.file_names, pkg.parts)]
 
 
-def copy_verified(sources, folder) -> list[Path]:
-    """Copy files to a stick or a shared folder safely: ``*.partial``, fsync, rename, read back.
-
-    Only when every copy reads back with the same SHA-256 may the officer remove the stick.
-    (The read-back may be served from the operating system's cache; the fsync before it is what
-    forces the bytes onto the device.)
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise UserError(f"Không thấy thư mục {folder} (USB đã cắm chưa?).")
-    done = []
-    for src in map(Path, sources):
-        data = src.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        final = folder / src.name
-        partial = folder / (src.name + ".partial")
-        try:
-            with open(partial, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(partial, final)
-            _fsync_dir(folder)
-            if hashlib.sha256(final.read_bytes()).hexdigest() != digest:
-                raise UserError(f"Tệp {final.name} chép ra bị sai khi đọc lại. Hãy thử USB khác.")
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise UserError(f"Không ghi được vào {folder}: {exc.strerror or exc}. "
-                            "USB có thể đã đầy, bị khóa ghi hoặc bị rút ra.") from exc
-        done.append(final)
-    return done
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a directory for fsync; the file fsync suffices there
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-DRIVE_REMOVABLE = 2
-
-
-def removable_drives(user: str | None = None, roots=None) -> list[Path]:
-    """Mounted removable drives: drive letters of type removable on Windows, else the desktop's
-    automount folders (``/media/$USER/*``, ``/run/media/$USER/*``, ``/Volumes/*`` on macOS).
-    ``roots`` replaces the automount parents (tests)."""
-    if sys.platform == "win32" and roots is None:
-        kernel32 = ctypes.windll.kernel32
-        mask = kernel32.GetLogicalDrives()
-        return [Path(f"{letter}:\\") for i, letter in enumerate(string.ascii_uppercase)
-                if mask >> i & 1 and kernel32.GetDriveTypeW(f"{letter}:\\") == DRIVE_REMOVABLE]
-    if roots is None:
-        user = user or getpass.getuser()
-        roots = [Path("/media") / user, Path("/run/media") / user]
-        if sys.platform == "darwin":
-            roots = [Path("/Volumes")]
-    found = []
-    for root in map(Path, roots):
-        try:
-            children = sorted(root.iterdir())
-        except OSError:
-            continue
-        found += [p for p in children if p.is_dir() and os.access(p, os.W_OK) and not p.is_symlink()]
-    return found
-
-
-def sent_packages(db) -> list[dict]:
-    """Every package built, newest first, with whether and when the office acknowledged it."""
+def sent_packages(db, office: Office | None = None) -> list[dict]:
+    """Every package built (for one office), newest first, with its office and whether and when
+    the office acknowledged it."""
     return [dict(r) for r in db.query(
-        "SELECT s.id, s.seq, s.from_version, s.to_version, s.full, s.rows, s.file_name, s.parts, s.size, "
-        "s.created_at, s.acked_at, a.source AS ack_source FROM sync_sent s "
-        "LEFT JOIN sync_acks a ON a.package_id = s.id ORDER BY s.seq DESC")]
+        "SELECT s.id, s.office_id, o.name AS office, s.seq, s.from_version, s.to_version, s.full, s.rows, s.file_name, "
+        "s.parts, s.size, s.created_at, s.acked_at, a.source AS ack_source FROM sync_sent s "
+        "JOIN sync_offices o ON o.id = s.office_id LEFT JOIN sync_acks a ON a.package_id = s.id "
+        + ("WHERE s.office_id = ? " if office else "") + "ORDER BY s.created_at DESC, s.seq DESC",
+        [office.id] if office else [])]
 
 
 def status(db) -> dict:
-    """What the Sync page and ``sync status`` show."""
+    """What the Sync page and ``sync status`` show: this commune's fingerprint, and for each office
+    its programmes, changes not yet acknowledged, last package sent and last receipt."""
     keys = keymod.load(db, "commune", missing_ok=True)
-    upstream = upstream_card(db)
-    last = db.execute("SELECT seq, created_at FROM sync_sent ORDER BY seq DESC LIMIT 1").fetchone()
-    acked = db.execute("SELECT seq, version, received_at FROM sync_acks ORDER BY version DESC LIMIT 1").fetchone()
+    out = []
+    for office in offices(db):
+        last = db.execute("SELECT seq, created_at FROM sync_sent WHERE office_id = ? ORDER BY seq DESC LIMIT 1",
+                          [office.id]).fetchone()
+        acked = db.execute("SELECT a.seq, a.version, a.received_at FROM sync_acks a JOIN sync_sent s "
+                           "ON s.id = a.package_id WHERE s.office_id = ? ORDER BY a.version DESC LIMIT 1",
+                           [office.id]).fetchone()
+        out.append({**office.as_dict(), "resend_full": office.resend_full,
+                    "acked_version": acked_version(db, office), "unacked_changes": pending_changes(db, office),
+                    "last_sent": {"seq": last[0], "created_at": last[1]} if last else None,
+                    "last_ack": {"seq": acked[0], "version": acked[1], "received_at": acked[2]} if acked else None})
     return {
         "fingerprint": keys.card.fingerprint if keys else None,
-        "upstream": upstream.as_dict() if upstream else None,
         "current_version": current_version(db),
-        "acked_version": acked_version(db),
-        "unacked_changes": unacked_rows(db),
-        "last_sent": {"seq": last[0], "created_at": last[1]} if last else None,
-        "last_ack": {"seq": acked[0], "version": acked[1], "received_at": acked[2]} if acked else None,
+        "offices": out,
+        "unassigned": list(unassigned_programs(db)),
         "down_waiting": db.execute("SELECT count(*) FROM sync_down WHERE status = 'received'").fetchone()[0],
     }
 
 
+# --- receipts -----------------------------------------------------------------------------------
+
 def _record_ack(ctx: Context, sent: dict, version: int, issued_at, source: str) -> dict:
     if version != sent["to_version"]:
         raise UserError(f"Biên nhận không khớp gói số {sent['seq']} (phiên bản {version} ≠ {sent['to_version']}).")
+    office = next(o for o in offices(ctx.db) if o.id == sent["office_id"])
     with write_transaction(ctx.db):
         ctx.db.execute(
             "INSERT OR IGNORE INTO sync_acks (package_id, seq, version, issued_at, received_at, source) "
             "VALUES (?, ?, ?, ?, ?, ?)", [sent["id"], sent["seq"], version, issued_at, _now(ctx), source])
         ctx.db.execute("UPDATE sync_sent SET acked_at = coalesce(acked_at, ?) WHERE id = ?", [_now(ctx), sent["id"]])
-    return {"seq": sent["seq"], "version": version, "acked_version": acked_version(ctx.db)}
+        if sent["full"]:
+            ctx.db.execute("UPDATE sync_offices SET resend_full = 0 WHERE id = ?", [office.id])
+    return {"office": office.name, "seq": sent["seq"], "version": version,
+            "acked_version": acked_version(ctx.db, office)}
 
 
-def _sent(db, **where) -> dict:
-    (col, value), = where.items()
-    row = db.execute(f"SELECT id, seq, to_version, manifest_sha256 FROM sync_sent WHERE {col} = ?", [value]).fetchone()
-    if row is None:
-        raise NotFound(f"Biên nhận nói về gói số {value}, nhưng xã chưa từng gửi gói này.")
-    return dict(zip(("id", "seq", "to_version", "manifest_sha256"), row))
+_SENT = ("id", "office_id", "seq", "to_version", "full", "manifest_sha256")
+
+
+def _sent(db, where: str, params: list) -> list[dict]:
+    return [dict(zip(_SENT, r)) for r in db.execute(f"SELECT {', '.join(_SENT)} FROM sync_sent WHERE {where}", params)]
 
 
 def record_ack_file(ctx: Context, data: bytes) -> dict:
-    """Record a receipt file from the office (signature checked against its key)."""
-    upstream = _require_upstream(ctx.db)
-    ack = read_ack_file(data, upstream.signing_public)
+    """Record a receipt file from an office (signed by the office the package was for)."""
+    known = offices(ctx.db)
+    ack, signer = read_ack_file(data, {o.fingerprint: o.card.signing_public for o in known})
     if ack["commune_code"] != settings.commune(ctx.db)["code"]:
         raise UserError(f"Biên nhận này dành cho xã có mã {ack['commune_code']}, không phải xã này.")
-    sent = _sent(ctx.db, id=ack["package_id"])
+    found = _sent(ctx.db, "id = ?", [ack["package_id"]])
+    if not found:
+        raise NotFound(f"Biên nhận nói về gói số {ack['seq']}, nhưng xã chưa từng gửi gói này.")
+    sent = found[0]
+    office = next(o for o in known if o.id == sent["office_id"])
+    if signer != office.fingerprint:
+        raise UserError(f"Biên nhận này do đơn vị khác ký, không phải {office.name}, đơn vị nhận gói: không ghi nhận.")
     if ack["manifest_sha256"] != sent["manifest_sha256"]:
         raise UserError("Biên nhận không khớp nội dung gói đã gửi.")
     return _record_ack(ctx, sent, ack["version"], ack["issued_at"], "file")
 
 
-def record_ack_code(ctx: Context, code: str) -> dict:
-    """Record a receipt read over the phone: ``SỐGÓI-PHIÊNBẢN-KIỂM`` (e.g. ``7-48213-K3QF``)."""
+def record_ack_code(ctx: Context, code: str, office: Office | None = None) -> dict:
+    """Record a receipt read over the phone: ``SỐGÓI-PHIÊNBẢN-KIỂM`` (e.g. ``7-48213-K3QF``). The
+    check characters come from the package itself, so they also tell which office's package it is."""
     parts = [p for p in str(code).replace(" ", "").upper().split("-") if p]
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         raise UserError(f"Mã biên nhận “{code}” không đúng dạng SỐGÓI-PHIÊNBẢN-MÃKIỂM (ví dụ 7-48213-K3QF).")
-    sent = _sent(ctx.db, seq=int(parts[0]))
+    seq, version = int(parts[0]), int(parts[1])
+    candidates = _sent(ctx.db, "seq = ?" + (" AND office_id = ?" if office else ""),
+                       [seq, office.id] if office else [seq])
+    if not candidates:
+        raise NotFound(f"Biên nhận nói về gói số {seq}, nhưng xã chưa từng gửi gói này"
+                       + (f" cho {office.name}." if office else "."))
     check = parts[2].translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    if check != ack_check(sent["manifest_sha256"], sent["seq"], int(parts[1])):
+    matching = [s for s in candidates if check == ack_check(s["manifest_sha256"], seq, version)]
+    if not matching:
         raise UserError("Mã biên nhận sai (mã kiểm không khớp). Hãy đọc lại từng ký tự.")
-    return _record_ack(ctx, sent, int(parts[1]), None, "code")
+    return _record_ack(ctx, matching[0], version, None, "code")
 
 
 @dataclass
@@ -361,21 +435,27 @@ class DownPackage:
     items: list[dict]
     issued_at: str
     status: str = "received"
+    office: str = ""
 
 
 _DOWN_MANIFEST = reader.record({"package_id": reader.UUID, "title": reader.text(300), "created_at": reader.text(40)})
 
 
 def read_down(ctx: Context, data: bytes) -> DownPackage:
-    """Open a package from the office: it must be encrypted to this commune and signed by the
-    office whose key was recorded. Stores it as received (not yet applied)."""
+    """Open a package from an office: it must be encrypted to this commune, signed by an office
+    whose key was recorded, and only about that office's programmes. Stores it as received (not
+    yet applied)."""
     keys = ensure_keys(ctx)
-    upstream = _require_upstream(ctx.db)
+    known = {o.fingerprint: o for o in offices(ctx.db)} or {None: find_office(ctx.db, "")}
+    sender = {}
 
     def resolve(fp, _manifest_bytes):
-        if fp != upstream.fingerprint:
-            raise PackageRejected(f"Gói không do {upstream.name} ký (khóa {fp} lạ). Không nhận.", reader.UNCONFIRMED)
-        return upstream.signing_public
+        if fp not in known:
+            names = ", ".join(o.name for o in known.values())
+            raise PackageRejected(f"Gói không do đơn vị cấp trên nào của xã ký ({names}); khóa {fp} lạ. Không nhận.",
+                                  reader.UNCONFIRMED)
+        sender["office"] = known[fp]
+        return known[fp].card.signing_public
 
     opened = reader.open_package(data, keys.identity, resolve)
     m = opened.manifest
@@ -388,13 +468,21 @@ def read_down(ctx: Context, data: bytes) -> DownPackage:
     items = opened.member_json("items.json")
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise PackageRejected("Gói có mục không hợp lệ. Không nhận.")
-    pkg = DownPackage(m["package_id"], m["kind"], m["title"], items, m["created_at"])
+    office = sender["office"]
+    pkg = DownPackage(m["package_id"], m["kind"], m["title"], items, m["created_at"], office=office.name)
     _check_items(pkg)
+    outside = {item_program(pkg.kind, item) for item in items} - set(office.programs)
+    if outside:
+        raise PackageRejected(f"Gói của {office.name} có mục thuộc chương trình "
+                              f"{scope.describe(outside) or 'không rõ'}, mà xã "
+                              f"không báo cáo {office.name} (đơn vị nhận: {scope.describe(office.programs)}). "
+                              "Không nhận.", reader.NOT_FOR_US)
     with write_transaction(ctx.db):
         ctx.db.execute(
-            "INSERT OR IGNORE INTO sync_down (id, kind, title, payload, issued_at, received_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [pkg.id, pkg.kind, pkg.title, json.dumps(items, ensure_ascii=False), pkg.issued_at, _now(ctx)])
+            "INSERT OR IGNORE INTO sync_down (id, office_id, kind, title, payload, issued_at, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [pkg.id, office.id, pkg.kind, pkg.title, json.dumps(items, ensure_ascii=False), pkg.issued_at,
+             _now(ctx)])
     pkg.status = ctx.db.execute("SELECT status FROM sync_down WHERE id = ?", [pkg.id]).fetchone()[0]
     return pkg
 
@@ -406,6 +494,11 @@ def describe_items(kind: str, items: list[dict]) -> list[str]:
                 f"từ ngày {dt.date.fromisoformat(i['valid_from']):%d/%m/%Y}" for i in items]
     return [f"{BY_CODE[i['category']].label if i['category'] in BY_CODE else i['category']}: "
             f"{format_vnd(i['amount'])}" for i in items]
+
+
+def item_program(kind: str, item: dict) -> str | None:
+    """The programme an item of a down package is about (a base level's, a gift's group's)."""
+    return item["program"] if kind == "base_level" else scope.category_program(item["category"])
 
 
 def _check_items(pkg: DownPackage) -> None:
@@ -431,11 +524,11 @@ def decide_down(ctx: Context, package_id: str, accept: bool, reason: str = "") -
     A new base level is added to the dated base levels; a gift list is kept for the officer to
     use when setting up the Tết session.
     """
-    row = ctx.db.execute("SELECT id, kind, title, payload, issued_at, status FROM sync_down WHERE id = ?",
-                         [package_id]).fetchone()
+    row = ctx.db.execute("SELECT d.id, d.kind, d.title, d.payload, d.issued_at, d.status, o.name FROM sync_down d "
+                         "LEFT JOIN sync_offices o ON o.id = d.office_id WHERE d.id = ?", [package_id]).fetchone()
     if row is None:
         raise NotFound(f"Không có gói cấp trên mã {package_id}.")
-    pkg = DownPackage(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5])
+    pkg = DownPackage(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6] or "")
     if pkg.status != "received":
         raise UserError(f"Gói “{pkg.title}” đã được xử lý ({'đã nhận' if pkg.status == 'accepted' else 'đã từ chối'}).")
     if not accept and not reason.strip():
@@ -450,15 +543,17 @@ def decide_down(ctx: Context, package_id: str, accept: bool, reason: str = "") -
 
 
 def down_packages(db, kind: str | None = None, status: str | None = None) -> list[dict]:
-    """Packages received from the office, newest first (``payload`` decoded as ``items``)."""
+    """Packages received from the offices, newest first, with the office's name (``payload``
+    decoded as ``items``)."""
     where, params = [], []
     if kind:
-        where.append("kind = ?")
+        where.append("d.kind = ?")
         params.append(kind)
     if status:
-        where.append("status = ?")
+        where.append("d.status = ?")
         params.append(status)
-    sql = "SELECT * FROM sync_down" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY received_at DESC"
+    sql = ("SELECT d.*, o.name AS office FROM sync_down d LEFT JOIN sync_offices o ON o.id = d.office_id"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.received_at DESC")
     out = []
     for r in db.query(sql, params):
         r = dict(r)

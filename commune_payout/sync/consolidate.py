@@ -7,9 +7,9 @@ does not send yet is empty. ``office_beneficiaries.name_sort`` is the office's o
 
 A package that :mod:`.reader` opened is checked once more for what only the office can know:
 its manifest against the schema of a package sent up, every table rebuilt from its columns and
-checked against the SHA-256 the commune signed, every row the signing commune's own, payments
-never changed once received. It is then applied in one transaction, table by table, so that
-only the rows still needed as references stay in memory; any bad row rolls the whole package
+checked against the SHA-256 the commune signed, every row the signing commune's own and of the
+programmes this office receives, payments never changed once received. It is then applied in
+one transaction, table by table, so that only the rows still needed as references stay in memory; any bad row rolls the whole package
 back and the refusal lists every bad row (up to :data:`MAX_PROBLEMS_KEPT`).
 """
 
@@ -18,8 +18,8 @@ import re
 from commune_payout.context import Context
 from commune_payout.db import write_transaction
 from commune_payout.errors import PackageRejected
-from commune_payout.sync import package, reader, tables
-from commune_payout.sync.reader import INVALID, MAX_ROWS, MAX_VERSION, SHA256, UUID, integer, rejected, text
+from commune_payout.sync import package, reader, scope, tables
+from commune_payout.sync.reader import INVALID, MAX_ROWS, MAX_VERSION, NOT_FOR_US, SHA256, UUID, integer, rejected, text
 from commune_payout.text import name_sort_key
 
 MAX_PROBLEMS_SHOWN = 10
@@ -52,6 +52,7 @@ UP_MANIFEST = reader.record(
     {"full": reader.boolean,
      "frames": reader.mapping(text(60), reader.record({"rows": integer(0, MAX_ROWS), "sha256": SHA256}), 8),
      "deleted": reader.optional(reader.record({"member": text(81)}, {"rows": integer(0, MAX_ROWS)})),
+     "programs": reader.list_of(text(10), len(scope.PROGRAMS)),
      "down_decisions": reader.list_of(_DECISION, 10_000)})
 
 
@@ -80,15 +81,31 @@ class _DryRun(Exception):
         self.counts, self.deleted = counts, deleted
 
 
-def apply_package(ctx: Context, opened: reader.Opened, file_sha256: str, size: int,
+def check_programs(manifest: dict, programs) -> None:
+    """Refuse a package for programmes this office does not receive (one from an app older than
+    2026 says none: it was for every programme)."""
+    if scope.receives_all(programs):
+        return
+    sent = manifest.get("programs") or scope.PROGRAMS
+    outside = [p for p in sent if p not in programs]
+    if outside:
+        raise rejected(NOT_FOR_US, f"Gói của xã {manifest['commune']['code']} gửi cả chương trình "
+                                   f"{scope.describe(outside) or ', '.join(outside)}, mà đơn vị này chỉ nhận "
+                                   f"{scope.describe(programs)}. Xã hãy ghi đơn vị này với đúng chương trình "
+                                   f"(sync set-upstream TỆP --programs {','.join(programs)}) rồi gửi lại.")
+
+
+def apply_package(ctx: Context, opened: reader.Opened, file_sha256: str, size: int, programs=scope.PROGRAMS,
                   dry_run: bool = False) -> tuple[dict[str, int], int]:
-    """Apply one package in one transaction (or try it and roll back, with ``dry_run``);
-    returns (rows written per table, rows deleted). Refuses it whole with every bad row listed."""
+    """Apply one package in one transaction (or try it and roll back, with ``dry_run``) for an
+    office that receives ``programs``; returns (rows written per table, rows deleted). Refuses it
+    whole with every bad row listed."""
     m = opened.manifest
     code = m["commune"]["code"]
+    check_programs(m, programs)
     try:
         with write_transaction(ctx.db):
-            counts, deleted, problems = _write(ctx.db, code, opened)
+            counts, deleted, problems = _write(ctx.db, code, opened, programs)
             if problems:
                 shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
                 more = (f" (và {len(problems) - MAX_PROBLEMS_SHOWN} lỗi khác)"
@@ -211,7 +228,7 @@ class _Copy:
 _SOURCES = {t.refs[via] for t in tables.SYNCED for via, _ in t.defaults.values()}
 
 
-def _write(db, code: str, opened: reader.Opened) -> tuple[dict[str, int], int, list[str]]:
+def _write(db, code: str, opened: reader.Opened, programs=scope.PROGRAMS) -> tuple[dict[str, int], int, list[str]]:
     """Check and write every table of the package in the open transaction; returns (counts,
     deleted, problems). The caller rolls back when there are problems."""
     m = opened.manifest
@@ -232,9 +249,12 @@ def _write(db, code: str, opened: reader.Opened) -> tuple[dict[str, int], int, l
                 db.execute(f"DELETE FROM {copy_of(table.name)} WHERE commune_code = ?", [code])
     copy = _Copy(db, code, m.get("frames") or {}, removed)
     counts, problems = {}, []
+    programs = None if scope.receives_all(programs) else tuple(programs)
     for entry in sorted(entries, key=lambda e: order[e["name"]]):
         table = tables.BY_NAME[entry["name"]]
-        counts[table.name] = _write_table(db, code, opened, table, entry, copy, problems)
+        counts[table.name] = _write_table(db, code, opened, table, entry, copy, problems, programs)
+    if programs and "beneficiaries" in copy.keys:
+        _people_without_programme(db, code, copy.keys["beneficiaries"], programs, problems)
     deleted = 0
     for line, (name, row_id) in enumerate(removed, start=1):
         table = tables.BY_NAME.get(name)
@@ -259,9 +279,25 @@ def _check_columns(table: tables.SyncedTable, cols: list[str]) -> None:
         raise rejected(INVALID, f"Gói bị hỏng: bảng {table.name} thiếu cột mã xã.")
 
 
+def _people_without_programme(db, code: str, people: list[str], programs, problems: list[str]) -> None:
+    """People of the package with no membership of this office's programmes on file, once the
+    package's memberships are written: the office may not hold them."""
+    for i in range(0, len(people), _IN_CHUNK):
+        chunk = people[i:i + _IN_CHUNK]
+        for (person,) in db.execute(
+                "SELECT id FROM office_beneficiaries b WHERE commune_code = ? "
+                f"AND id IN ({', '.join('?' * len(chunk))}) "
+                "AND NOT EXISTS (SELECT 1 FROM office_memberships m INDEXED BY ix_office_memberships_person "
+                "WHERE m.commune_code = b.commune_code AND m.beneficiary_id = b.id)", [code, *chunk]):
+            if len(problems) < MAX_PROBLEMS_KEPT:
+                problems.append(f"beneficiaries: người {person} không có diện hưởng nào thuộc chương trình "
+                                f"{scope.describe(programs)} mà đơn vị này nhận")
+
+
 def _write_table(db, code: str, opened: reader.Opened, table: tables.SyncedTable, entry: dict, copy: _Copy,
-                 problems: list[str]) -> int:
-    """Rebuild one table, check its hash and every row, and write the good rows; returns their number."""
+                 problems: list[str], programs: tuple[str, ...] | None = None) -> int:
+    """Rebuild one table, check its hash and every row, and write the good rows; returns their
+    number. ``programs``: the office's, when it does not receive every programme."""
     cols = list(entry["columns"])
     _check_columns(table, cols)
     ensure_copy(db, table, cols)
@@ -275,6 +311,7 @@ def _write_table(db, code: str, opened: reader.Opened, table: tables.SyncedTable
     key_i, ver_i = cols.index(table.key), cols.index("version")
     owner_i = cols.index("commune_code") if "commune_code" in cols else None
     parent_i = cols.index(table.parent[0]) if table.parent else None
+    program_i = cols.index("program") if programs and "program" in cols else None
     if table.parent:
         parents = set(copy.keys.get(table.parent[1], ()))
         parents |= set(_on_file(db, code, tables.BY_NAME[table.parent[1]], {r[parent_i] for r in rows} - parents,
@@ -301,6 +338,9 @@ def _write_table(db, code: str, opened: reader.Opened, table: tables.SyncedTable
                 continue
             if parent_i is not None and row[parent_i] not in parents:
                 bad(line, f"trỏ tới {table.parent[1]} {row[parent_i]} không thuộc xã {code}")
+                continue
+            if program_i is not None and row[program_i] not in programs:
+                bad(line, f"thuộc chương trình {row[program_i]}, đơn vị này chỉ nhận {scope.describe(programs)}")
                 continue
             if key in existing:
                 if existing[key] != tuple(row):

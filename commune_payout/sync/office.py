@@ -14,7 +14,7 @@ from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import FileUnreadable, NotFound, PackageRejected, UserError
 from commune_payout.sync import consolidate, package, reader, scope
 from commune_payout.sync import keys as keymod
-from commune_payout.sync.commune import DOWN_KINDS
+from commune_payout.sync.commune import DOWN_KINDS, item_program
 from commune_payout.sync.reader import rejected
 from commune_payout.sync.receipts import ack_code, make_ack_file
 
@@ -246,7 +246,7 @@ def _classify(ctx: Context, cand: _Candidate, dry_run: bool) -> ImportResult:
             _wait(ctx, cand)
         return result
     counts, deleted = consolidate.apply_package(ctx, cand.opened, package.sha256(cand.data), len(cand.data),
-                                                dry_run=dry_run)
+                                                programs(ctx.db), dry_run=dry_run)
     result.counts, result.deleted = counts, deleted
     total = sum(counts.values())
     if dry_run:
@@ -324,7 +324,8 @@ def _drain(ctx: Context, keys: keymod.KeyPair, code: str) -> list[ImportResult]:
             data = ctx.db.execute("SELECT data FROM office_packages WHERE id = ?", [pid]).fetchone()[0]
             try:
                 cand = _open(ctx.db, keys, name, data)
-                counts, deleted = consolidate.apply_package(ctx, cand.opened, package.sha256(data), len(data))
+                counts, deleted = consolidate.apply_package(ctx, cand.opened, package.sha256(data), len(data),
+                                                            programs(ctx.db))
             except PackageRejected as exc:
                 with write_transaction(ctx.db):
                     ctx.db.execute("DELETE FROM office_packages WHERE id = ?", [pid])
@@ -490,6 +491,11 @@ def send_down(ctx: Context, code, kind: str, title: str, items: list[dict], fold
         raise UserError(f"Loại gói “{kind}” không có; chọn một trong: {', '.join(DOWN_KINDS)}.")
     if not items:
         raise UserError("Gói gửi xuống cần ít nhất một mục.")
+    ours = programs(ctx.db)
+    outside = {item_program(kind, item) for item in items} - set(ours)
+    if outside:
+        raise UserError(f"Gói có mục thuộc chương trình {scope.describe(outside) or 'không rõ'}, mà đơn vị này "
+                        f"không phụ trách (đơn vị nhận: {scope.describe(ours)}).")
     keys = office_keys(ctx.db)
     commune = _commune(ctx.db, geo.find_commune(code).code)
     if not commune["confirmed_at"]:

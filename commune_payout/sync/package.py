@@ -306,29 +306,33 @@ def register_frame(rows) -> tuple[list[str], str]:
     return [r[0] for r in rows], sha256("".join(f"{i}:{v}\n" for i, v in rows).encode("ascii"))
 
 
-def encode_tables(db, rows_by_table: dict) -> tuple[dict[str, bytes], list[dict], dict]:
+def encode_tables(db, rows_by_table: dict, people: set[str] | None = None) -> tuple[dict[str, bytes], list[dict], dict]:
     """Each table's rows column by column (package format 2): (members, manifest table entries, frames).
 
     Keys the office can recompute, references to rows it holds or that come in the same package,
     and snapshot values equal to the row they were copied from are left out where that is
-    smaller; ``rows_sha256`` lets the office check what it rebuilds.
+    smaller; ``rows_sha256`` lets the office check what it rebuilds. ``people``: the people the
+    office holds (``None``: every person of the commune), what references to people point into.
     """
     members, entries, frames = {}, [], {}
     register: dict = {}
+    loaded: list = []
     in_package: dict[str, dict] = {}
 
     def person(key):
-        if not register:
+        if not loaded:
+            loaded.append(True)
             cols = tables.columns(db, tables.BY_NAME["beneficiaries"])
             register.update({r[0]: dict(zip(cols, map(nfc, r))) for r in db.conn.execute(
-                f"SELECT {', '.join(cols)} FROM beneficiaries")})
+                f"SELECT {', '.join(cols)} FROM beneficiaries") if people is None or r[0] in people})
         return register.get(key)
 
     people_positions: dict[str, int] = {}
 
     def positions() -> dict[str, int]:
         if REGISTER_FRAME not in frames:
-            keys, digest = register_frame(db.conn.execute("SELECT id, version FROM beneficiaries").fetchall())
+            keys, digest = register_frame([r for r in db.conn.execute("SELECT id, version FROM beneficiaries")
+                                           if people is None or r[0] in people])
             frames[REGISTER_FRAME] = {"rows": len(keys), "sha256": digest}
             people_positions.update((k, i) for i, k in enumerate(keys))
         return people_positions

@@ -36,15 +36,17 @@ def make_ack_file(ack: dict, signer: keymod.KeyPair) -> bytes:
                       ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def read_ack_file(data: bytes, signing_public: str) -> dict:
-    """The receipt in ``data`` once its signature is checked against the office's key."""
+def read_ack_file(data: bytes, signing_keys: dict[str, str]) -> tuple[dict, str]:
+    """The receipt in ``data`` and the fingerprint of the office that signed it, once its signature
+    is checked against that office's key (``signing_keys``: fingerprint → signing key)."""
     try:
         doc = json.loads(data[:64 * 1024].decode("utf-8"))
-        body, signature = doc["ack"], base64.b64decode(doc["signature"], validate=True)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        body, signer = doc["ack"], keymod.normalise_fingerprint(doc["signer"])
+        signature = base64.b64decode(doc["signature"], validate=True)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, UserError) as exc:
         raise UserError("Tệp này không phải biên nhận của đơn vị cấp trên.") from exc
     if not isinstance(body, dict) or body.get("format") != ACK_FORMAT:
         raise UserError("Tệp này không phải biên nhận của đơn vị cấp trên.")
-    if not keymod.verify(signing_public, signature, canonical_json(body)):
-        raise UserError("Biên nhận không có chữ ký hợp lệ của đơn vị cấp trên: không ghi nhận.")
-    return body
+    if signer not in signing_keys or not keymod.verify(signing_keys[signer], signature, canonical_json(body)):
+        raise UserError("Biên nhận không có chữ ký hợp lệ của đơn vị cấp trên nào của xã: không ghi nhận.")
+    return body, signer

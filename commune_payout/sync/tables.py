@@ -35,6 +35,13 @@ class SyncedTable:
     * ``defaults`` maps a column to (reference column, column of the referenced row): a payout
       line's snapshot of a person's name, ID or account is sent only where it differs from that
       person's register row; a payment's receiver name and amount only where they differ from its line.
+
+    Which rows an office that receives some programmes only is sent (``sync/scope.py``, docs/sync.md
+    "Offices and their programmes"): ``scope`` is an SQL condition on the table's row, with
+    ``{programs}`` the office's programme codes; ``resend`` names rows to send again whatever their
+    version when a person or a session has just come into the office's view (``{since}``: the
+    version the office acknowledged). A table without ``scope`` goes only to an office that
+    receives every programme.
     """
 
     name: str
@@ -46,6 +53,8 @@ class SyncedTable:
     derive_key: Callable[[dict], str] | None = None
     refs: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, tuple[str, str]] = field(default_factory=dict)
+    scope: str | None = None
+    resend: str | None = None
 
 
 _FOLDS = ("name_fold", "name_sort", "village_fold")
@@ -66,27 +75,46 @@ def _entry_key(row: dict) -> str:
     return entry_id_for({f: row.get(f) for f in ENTRY_ID_FIELDS})
 
 
+# People with a membership of the office's programmes, and those who just got one.
+_PEOPLE = "SELECT beneficiary_id FROM memberships WHERE program IN {programs}"
+_NEW_PEOPLE = _PEOPLE + " AND version > {since}"
+_LINES = "SELECT id FROM payout_lines WHERE program IN {programs}"
+_DECISIONS = "SELECT id FROM decisions WHERE program IN {programs}"
+_IN_VIEW = {"scope": f"id IN ({_PEOPLE})", "resend": f"id IN ({_NEW_PEOPLE})"}
+_OF_PERSON = {"scope": f"beneficiary_id IN ({_PEOPLE})", "resend": f"beneficiary_id IN ({_NEW_PEOPLE})"}
+_OF_LINE = {"scope": f"line_id IN ({_LINES})"}
+_SESSIONS = {"scope": "id IN (SELECT session_id FROM payout_lines WHERE program IN {programs})",
+             "resend": "id IN (SELECT session_id FROM payout_lines WHERE program IN {programs} AND version > {since}) "
+                       "OR id IN (SELECT session_id FROM cash_movements WHERE version > {since})"}
+# A session's cash book concerns all its lines: it goes to an office that receives all of them.
+_WHOLE_SESSION = {"scope": "session_id IN (SELECT session_id FROM payout_lines) AND session_id NOT IN "
+                           "(SELECT session_id FROM payout_lines WHERE program NOT IN {programs})"}
+
 SYNCED = (
-    SyncedTable("beneficiaries", local_columns=(*_FOLDS, "search_numbers", "search_suffixes")),
-    SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries"), refs=_PERSON),
+    SyncedTable("beneficiaries", local_columns=(*_FOLDS, "search_numbers", "search_suffixes"), **_IN_VIEW),
+    SyncedTable("memberships", commune_column=None, parent=("beneficiary_id", "beneficiaries"), refs=_PERSON,
+                scope="program IN {programs}"),
     SyncedTable("beneficiary_history", commune_column=None, parent=("beneficiary_id", "beneficiaries"),
-                refs=_PERSON),
-    SyncedTable("decisions"),
-    SyncedTable("applications", refs=_PERSON),
-    SyncedTable("decision_items", parent=("decision_id", "decisions"), refs={**_PERSON, "decision_id": "decisions"}),
-    SyncedTable("payout_sessions"),
+                refs=_PERSON, **_OF_PERSON),
+    SyncedTable("decisions", scope="program IN {programs}"),
+    SyncedTable("applications", refs=_PERSON, scope=f"beneficiary_id IN ({_PEOPLE}) OR decision_id IN ({_DECISIONS})"),
+    SyncedTable("decision_items", parent=("decision_id", "decisions"), refs={**_PERSON, "decision_id": "decisions"},
+                scope=f"decision_id IN ({_DECISIONS})"),
+    SyncedTable("payout_sessions", **_SESSIONS),
     SyncedTable("payout_lines", parent=("session_id", "payout_sessions"), local_columns=_FOLDS,
-                derive_key=_line_key, refs={**_PERSON, "session_id": "payout_sessions"}, defaults=_SNAPSHOT),
+                derive_key=_line_key, refs={**_PERSON, "session_id": "payout_sessions"}, defaults=_SNAPSHOT,
+                scope="program IN {programs}"),
     SyncedTable("payout_carries", parent=("line_id", "payout_lines"), append_only=True,
-                refs={"line_id": "payout_lines", "session_id": "payout_sessions"}),
+                refs={"line_id": "payout_lines", "session_id": "payout_sessions"}, **_OF_LINE),
     SyncedTable("payout_entries", parent=("line_id", "payout_lines"), append_only=True, derive_key=_entry_key,
                 refs={"line_id": "payout_lines", "session_id": "payout_sessions"},
                 defaults={"commune_code": ("line_id", "commune_code"), "amount": ("line_id", "total"),
-                          "receiver_name": ("line_id", "full_name"), "channel": ("line_id", "channel")}),
+                          "receiver_name": ("line_id", "full_name"), "channel": ("line_id", "channel")}, **_OF_LINE),
     SyncedTable("cash_movements", parent=("session_id", "payout_sessions"), append_only=True,
-                refs={"session_id": "payout_sessions"}),
+                refs={"session_id": "payout_sessions"}, **_WHOLE_SESSION),
     SyncedTable("payout_arrears", parent=("line_id", "payout_lines"), append_only=True,
-                refs={"line_id": "payout_lines", "session_id": "payout_sessions", "decision_id": "decisions"}),
+                refs={"line_id": "payout_lines", "session_id": "payout_sessions", "decision_id": "decisions"},
+                **_OF_LINE),
 )
 BY_NAME = {t.name: t for t in SYNCED}
 

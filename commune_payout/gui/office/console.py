@@ -120,7 +120,7 @@ class OfficeShell(Shell):
                          features=FEATURES if features is None else features)
 
     def sidebar_heading(self) -> tuple[str, str]:
-        return self.card.name, _("Đơn vị cấp trên: {programs}").format(programs=scope.describe(self.programs))
+        return self.card.name, _("Nhận: {programs}").format(programs=scope.describe(self.programs))
 
     def _add_builtin_status(self) -> None:
         self.add_status_item("database", lambda: _("Dữ liệu: {path}").format(path=short_path(self.db_path)), 20)

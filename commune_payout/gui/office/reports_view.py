@@ -72,15 +72,15 @@ class ReportsView(ttk.Frame):
         page = ttk.Frame(self.tabs, padding=8)
         self.tabs.add(page, text=_("Người hưởng"))
         frame, self.people_tree, _bar = scrolled_tree(page, {
-            "commune": (_("Xã"), 150, "w"),
-            "name": (_("Họ và tên"), 170, "w"),
-            "born": (_("Năm sinh"), 80, "e"),
-            "gender": (_("Giới tính"), 85, "w"),
-            "village": (_("Thôn/xóm"), 120, "w"),
-            "groups": (_("Diện hưởng"), 200, "w"),
-            "status": (_("Trạng thái"), 120, "w"),
-            "account": (_("Tài khoản"), 140, "w"),
-            "channel": (_("Hình thức nhận"), 130, "w"),
+            "commune": (_("Xã"), 130, "w"),
+            "name": (_("Họ và tên"), 160, "w"),
+            "born": (_("Năm sinh"), 70, "e"),
+            "gender": (_("Giới tính"), 70, "w"),
+            "village": (_("Thôn/xóm"), 110, "w"),
+            "groups": (_("Diện hưởng"), 190, "w"),
+            "status": (_("Trạng thái"), 100, "w"),
+            "account": (_("Tài khoản"), 130, "w"),
+            "channel": (_("Hình thức nhận"), 120, "w"),
         })
         self.people_tree.column("commune", stretch=False)
         self.people_tree.column("name", stretch=True)
