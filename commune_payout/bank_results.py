@@ -299,12 +299,13 @@ def _apply_row(ctx: Context, row: BankRow, candidates: list[dict], used: dict[st
     want_paid = row.status == "ok"
     # A line already in the state the bank reports is a repeat of an earlier import.
     for line in free:
-        if (want_paid and line["status"] == "paid" and line["paid_channel"] == "account") or \
+        if (want_paid and line["status"] == "paid" and line["paid_channel"] in payouts.TRANSFER_CHANNELS) or \
                 (not want_paid and line["status"] == "returned"):
             used[line["id"]] = row.row
             result.already += 1
             return None
-    pending = [line for line in free if line["status"] == "pending" and line["channel"] == "account"]
+    pending = [line for line in free
+               if line["status"] == "pending" and line["channel"] in payouts.TRANSFER_CHANNELS]
     if not pending:
         line = free[0]
         return (f"Dòng của {line['full_name']} đang “{payouts.LINE_STATUSES[line['status']]}”"
@@ -313,7 +314,7 @@ def _apply_row(ctx: Context, row: BankRow, candidates: list[dict], used: dict[st
     used[line["id"]] = row.row
     if want_paid:
         if not dry_run:
-            payouts.pay_line(ctx, line["id"], channel="account")
+            payouts.pay_line(ctx, line["id"], channel=line["channel"])
         result.paid += 1
     else:
         if not dry_run:

@@ -52,7 +52,7 @@ def ledger(db, sid: str) -> dict:
         "SELECT kind, sum(amount) FROM cash_movements WHERE session_id = ? GROUP BY kind", [sid]).fetchall())
     paid_out = db.execute(
         "SELECT coalesce(sum(e.amount), 0) FROM active_payments a JOIN payout_entries e ON e.id = a.entry_id "
-        "WHERE a.session_id = ? AND e.channel != 'account'", [sid]).fetchone()[0]
+        "WHERE a.session_id = ? AND e.channel NOT IN ('vneid', 'account')", [sid]).fetchone()[0]
     received, handed_back = sums.get("received", 0), sums.get("handed_back", 0)
     return {
         "received": received,

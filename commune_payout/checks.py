@@ -12,7 +12,7 @@ from commune_payout.ids import id_problems
 from commune_payout.money import format_vnd
 from commune_payout.programs import (BY_CODE, UNRECOGNISED, age_in_month, coefficient_text, entitlement,
                                      load_base_levels, public_label)
-from commune_payout.register import FIELD_LABELS
+from commune_payout.register import FIELD_LABELS, TRANSFER_CHANNELS
 from commune_payout.sheet_writer import BOLD, TEXT, TITLE, Style, Workbook
 from commune_payout.text import fold
 
@@ -120,7 +120,7 @@ def run_checks(db, today: dt.date) -> list[CheckProblem]:
 
 def _account_checks(row, add) -> None:
     has_some = row["bank_bin"] or row["account_number"]
-    wants_account = row["account_status"] == "has_account" or row["channel"] == "account"
+    wants_account = row["account_status"] == "has_account" or row["channel"] in TRANSFER_CHANNELS
     if wants_account or has_some:
         missing = []
         if not row["bank_bin"]:

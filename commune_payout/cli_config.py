@@ -1,7 +1,8 @@
 """The ``config`` command: the commune's officer and the offices its reports go to (``config
 [--officer N] [--office PROGRAMS=NAME …] [--upstream N]``), and the dated settings behind the
 amounts and the decisions:
-``config base-level``, ``config holidays``, ``config funeral-support``, ``config grounds``."""
+``config base-level``, ``config holidays``, ``config funeral-support``, ``config grounds``, and the
+indicators of the monthly report, ``config report-indicators``."""
 
 import datetime as dt
 
@@ -50,6 +51,14 @@ def register_cli(sub) -> None:
     q.add_argument("--note", default="", help="căn cứ")
     q.set_defaults(handler=cmd_funeral_support)
 
+    q = cs.add_parser("report-indicators", help="các chỉ tiêu của báo cáo tháng gửi cơ quan cấp trên, theo thứ tự "
+                                                "(tỉnh có thể thêm chỉ tiêu riêng)")
+    q.add_argument("items", nargs="*", metavar="ITEM",
+                   help="mã chỉ tiêu có sẵn (xem danh sách khi chạy không tham số), hoặc chỉ tiêu riêng "
+                        "MÃ=TÊN=chỉ_số+chỉ_số[/chỉ_số]; bỏ trống: chỉ xem")
+    q.add_argument("--reset", action="store_true", help="trở về các chỉ tiêu của biểu tổng hợp toàn quốc")
+    q.set_defaults(handler=cmd_report_indicators)
+
     q = cs.add_parser("grounds", help="các dòng căn cứ in đầu quyết định của một chương trình")
     q.add_argument("program", choices=sorted(decisions.model.GROUNDS), help="btxh, htxh, ncc hoặc other")
     q.add_argument("line", nargs="*", help="các dòng căn cứ mới, mỗi dòng một tham số (bỏ trống: chỉ xem)")
@@ -67,6 +76,20 @@ def cmd_config(args) -> int:
     for label, key in (("Xã", "name"), ("Mã xã", "code"), ("Tỉnh", "province_name"), ("Cán bộ phụ trách", "officer")):
         print(f"{label}: {info[key]}")
     print_offices(settings.offices(ctx.db))
+    return 0
+
+
+def cmd_report_indicators(args) -> int:
+    from commune_payout.documents import indicators
+
+    ctx = _cli().open_context(args)
+    chosen = indicators.choose(ctx.db, args.items) if args.items or args.reset else indicators.chosen(ctx.db)
+    print("Các chỉ tiêu của báo cáo tháng:")
+    for i in chosen:
+        formula = "+".join(i.of) + ("/" + "+".join(i.per) if i.per else "")
+        print(f"  {i.key}: {i.label}" + (f" ({formula})" if i.key not in indicators.BUILT_IN else ""))
+    if not args.items and not args.reset:
+        print("Có sẵn: " + ", ".join(indicators.BUILT_IN))
     return 0
 
 

@@ -1,5 +1,7 @@
 """CLI subcommands that print documents to PDF:
-``print payout-list|receipts|transfers|campaign|cleaning|report … --out FILE.pdf``.
+``print payout-list|receipts|transfers|campaign|cleaning|report … --out FILE.pdf`` (the monthly
+report also as ``--xlsx FILE.xlsx``, for one office's programmes with ``--office``, counted by
+payment date with ``--by payment``).
 
 A session is named by its id or a unique prefix (``session list``). ``--open`` shows the PDF in
 the system viewer afterwards, ``--print`` sends it to the default printer (or ``--printer``).
@@ -81,6 +83,11 @@ def register_cli(sub) -> None:
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="tháng báo cáo")
     p.add_argument("--number", type=_positive, metavar="N",
                    help="số báo cáo do văn thư cấp (mặc định: số đã cấp cho tháng này, hoặc số tiếp theo của năm)")
+    p.add_argument("--office", metavar="NAME",
+                   help="chỉ các chương trình của một cơ quan (ví dụ “Sở Nội vụ”); mặc định: mọi chương trình")
+    p.add_argument("--by", dest="basis", choices=("period", "payment"), default="period",
+                   help="tính theo kỳ chi trả (các đợt của tháng, mặc định) hay theo ngày chi trả (khoản chi trong tháng)")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="ghi thêm các số liệu của báo cáo ra tệp Excel")
     _common(p)
 
     for parser in ps.choices.values():
@@ -102,9 +109,13 @@ def cmd_print(args) -> int:
         period=getattr(args, "month", None), masked=getattr(args, "mask", False),
         channel=getattr(args, "channel", None), per_page=getattr(args, "per_page", 4),
         receipt_nos=tuple(getattr(args, "receipt", ())), bank_bin=getattr(args, "bank", None),
-        number=getattr(args, "number", None))
+        number=getattr(args, "number", None), basis=getattr(args, "basis", "period"),
+        programs=documents.office_programs(ctx.db, args.office) if getattr(args, "office", None) else None)
     summary = documents.write(ctx.db, request, args.out)
     print(f"{summary}. Đã ghi {args.out}")
+    if getattr(args, "xlsx", None):
+        documents.write_xlsx(ctx.db, request, args.xlsx)
+        print(f"Đã ghi các số liệu ra {args.xlsx}")
     if args.send_to_printer:
         print(printing.print_pdf(args.out, printer=args.printer))
     if args.open:

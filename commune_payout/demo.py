@@ -1,7 +1,8 @@
 """A realistic synthetic commune for trying the app and for benchmarks.
 
 Names, villages, programme mix, ID numbers consistent with birth year and gender, and an
-account coverage of about two thirds, with the usual field problems sprinkled in (people who
+account coverage of about two thirds (a third of the accounts linked in VNeID as the
+social-security account), with the usual field problems sprinkled in (people who
 still need an account, accounts being opened, people who refuse, an authorised receiver).
 """
 
@@ -76,8 +77,9 @@ def _person(rng: random.Random, today: dt.date, seq: int):
     roll = rng.random()
     if roll < 0.66:
         bank = rng.choices(list(BANK_WEIGHTS), weights=list(BANK_WEIGHTS.values()))[0]
+        # about a third of the accounts are the one linked in VNeID (tài khoản an sinh xã hội)
         data.update(bank_bin=bank, account_number=str(rng.randint(10**11, 10**14 - 1)),
-                    account_status="has_account", channel="account")
+                    account_status="has_account", channel="vneid" if roll < 0.22 else "account")
         if age >= 85 and rng.random() < 0.3:
             receiver = f"{name.split()[0]} {rng.choice(MIDDLE_M)} {rng.choice(GIVEN_M)}"
             data.update(receiver_name=receiver, receiver_relation=rng.choice(RELATIONS),
@@ -94,6 +96,8 @@ def _person(rng: random.Random, today: dt.date, seq: int):
     else:
         data.update(account_status="refuses", account_status_reason="Muốn nhận tiền mặt")
     _field_problems(rng, data)
+    if data.get("channel") == "vneid" and data.get("account_holder") != name:
+        data["channel"] = "account"      # the VNeID account is always in the person's own name
     if rng.random() < 0.5:
         data["police_verified_on"] = today - dt.timedelta(days=rng.randint(10, 300))
     return data, [membership]

@@ -33,10 +33,15 @@ ACCOUNT_STATUSES = {
 # "has_account" with no number on file: the number was lost (Excel rounded it) and must be typed again.
 NUMBER_MISSING = "Đã có tài khoản, cần ghi lại số"
 CHANNELS = {
+    "vneid": "TK an sinh xã hội (VNeID)",
     "account": "Chuyển khoản",
     "cash_commune": "Tiền mặt tại xã",
     "cash_home": "Tiền mặt tại nhà (bưu điện)",
 }
+# Channels paid by transfer to the person's bank or wallet account (bank BIN and number on record):
+# the account linked to VNeID as the social-security account (paid first since NQ 418/NQ-CP,
+# docs/domain.md), or another account.
+TRANSFER_CHANNELS = ("vneid", "account")
 GENDERS = {"M": "Nam", "F": "Nữ"}
 
 # Editable fields and their labels (history, forms, reports).
@@ -166,7 +171,7 @@ def validate(row: dict, today: dt.date | None = None) -> dict[str, str]:
         problems["bank_bin"] = "Ngân hàng không có trong danh sách NAPAS"
     if row.get("account_number") and not re.fullmatch(r"\d{6,19}", row["account_number"]):
         problems["account_number"] = "Số tài khoản gồm 6 đến 19 chữ số"
-    if row.get("channel") == "account" and not (row.get("bank_bin") and row.get("account_number")):
+    if row.get("channel") in TRANSFER_CHANNELS and not (row.get("bank_bin") and row.get("account_number")):
         problems["account_number"] = "Nhận qua tài khoản thì cần ngân hàng và số tài khoản"
     if row.get("account_status") == "cannot_open" and not row.get("account_status_reason"):
         problems["account_status_reason"] = "Ghi lý do không mở được tài khoản"
@@ -351,7 +356,8 @@ def set_account(ctx: Context, bid: str, *, account_status: str, bank_bin=None, a
                "account_holder": account_holder, "account_status_reason": reason}
     if channel:
         changes["channel"] = channel
-    elif account_status == "has_account" and bank_bin and account_number:
+    elif account_status == "has_account" and bank_bin and account_number \
+            and get(ctx.db, bid)["channel"] not in TRANSFER_CHANNELS:
         changes["channel"] = "account"
     return update(ctx, bid, changes)
 
@@ -447,8 +453,12 @@ _ORDERS = {
 }
 
 
-def _filters(village=None, category=None, account_status=None, status=None) -> tuple[str, list]:
+def _filters(village=None, category=None, account_status=None, status=None, programs=None) -> tuple[str, list]:
     where, params = [], []
+    if programs:
+        where.append("EXISTS (SELECT 1 FROM memberships m WHERE m.beneficiary_id = b.id AND m.program IN "
+                     f"({', '.join('?' * len(programs))}))")
+        params += list(programs)
     if village:
         where.append("b.village_fold = ?")
         params.append(fold(village))

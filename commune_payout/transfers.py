@@ -69,7 +69,9 @@ def transfer_rows(db, sid: str) -> dict[str, list[TransferRow]]:
     """Pending transfer lines of a session grouped by bank BIN, numbered from 1 in each bank."""
     session = payouts.get_session(db, sid)
     out: dict[str, list[TransferRow]] = {}
-    for line in payouts.session_lines(db, sid, status="pending", channel="account"):
+    lines = (line for channel in payouts.TRANSFER_CHANNELS
+             for line in payouts.session_lines(db, sid, status="pending", channel=channel))
+    for line in sorted(lines, key=lambda line: line["seq"]):
         rows = out.setdefault(line["bank_bin"], [])
         rows.append(TransferRow(
             no=len(rows) + 1, full_name=line["full_name"],

@@ -15,8 +15,8 @@ from reportlab.pdfbase import pdfmetrics
 from commune_payout import checks, cli, demo, documents, payouts, register, settings, transfers
 from commune_payout.context import Context
 from commune_payout.db import open_db
-from commune_payout.documents import (campaign, cleaning, fonts, frame, payout_list, progress_report, receipts,
-                                      transfer_list)
+from commune_payout.documents import (campaign, cleaning, fonts, frame, indicators, payout_list, progress_report,
+                                      receipts, transfer_list)
 from commune_payout.documents.table import PAD_H, PagedTable
 from commune_payout.errors import UserError
 from commune_payout.ids import mask
@@ -541,13 +541,13 @@ def test_cleaning_list_groups_problems_and_hides_hiv(db, people, tmp_path):
 def test_progress_report_figures(db, session, ctx, tmp_path):
     data = progress_report.progress_data(db, "2026-01")
     total = data.total
-    assert (total.account_count, total.cash_count, total.unpaid_count) == (1, 2, 4)
-    assert total.account_amount == 500_000 and total.cash_amount == 1_750_000
-    assert progress_report.percent(total.share) == "33,3%"
+    assert [total.measure(m) for m in ("paid_transfer", "paid_cash", "unpaid")] == [1, 2, 4]
+    assert total.measure("amount_transfer") == 500_000 and total.measure("amount_cash") == 1_750_000
+    assert progress_report.percent(indicators.BUILT_IN["cashless_share"].value(total)) == "33,3%"
     groups = dict(data.by_group)
     assert "Bảo trợ xã hội" in groups and not any("HIV" in g for g in groups)
-    assert groups["Bảo trợ xã hội"].cash_count == 1
-    assert dict(data.by_village)["Thôn Đông"].count == 3
+    assert groups["Bảo trợ xã hội"].measure("paid_cash") == 1
+    assert dict(data.by_village)["Thôn Đông"].measure("recipients") == 3
     assert data.coverage["has_account"] == 3 and data.coverage["opening"] == 1
 
     out = tmp_path / "report.pdf"
@@ -557,7 +557,7 @@ def test_progress_report_figures(db, session, ctx, tmp_path):
     assert "BÁO CÁO Tiến độ chi trả chính sách an sinh xã hội không dùng tiền mặt tháng 01/2026" in text
     assert "Kính gửi: Sở Y tế tỉnh Phú Thọ." in text
     assert "Nơi nhận: - Như trên; - Lưu: VT." in text and "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
-    assert "Tỷ lệ người hưởng nhận qua tài khoản qua các đợt chi trả" in text   # the chart's title
+    assert "Tỷ lệ người nhận qua tài khoản (xám đậm)" in text   # the chart's title
     assert "33,3%" in text and "Trợ cấp tháng 01/2026" in text
     assert_no_hiv(out)
 
@@ -599,7 +599,7 @@ def test_report_goes_to_the_office_of_each_programme(tmp_path, clock):
     assert "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH" in text and "Trần Văn Phó" in text
 
 
-def test_progress_report_trend_over_sessions(ctx, people):
+def test_progress_report_trend_over_months(ctx, people):
     for month in ("2025-11", "2025-12"):
         sid = payouts.create_session(ctx, payouts.SessionSpec(
             name=f"Tháng {month}", kind="monthly", period=month, session_date=dt.date(2025, int(month[5:]), 10),
@@ -607,10 +607,12 @@ def test_progress_report_trend_over_sessions(ctx, people):
         payouts.lock_session(ctx, sid)
         for line in payouts.session_lines(ctx.db, sid, channel="account")[: 1 if month == "2025-11" else 3]:
             payouts.pay_line(ctx, line["id"])
-    data = progress_report.progress_data(ctx.db, "2025-12")
-    assert [p.period for p in data.trend] == ["2025-11", "2025-12"]
-    assert [p.split.account_count for p in data.trend] == [1, 3]
-    assert progress_report.progress_data(ctx.db, "2025-11").sessions[0][1].account_count == 1
+    data = progress_report.progress_data(ctx.db, "2025-12", history=3)
+    assert [m for m, _t in data.trend] == ["2025-11", "2025-12"]          # from the first month with payouts
+    assert [t.measure("paid_transfer") for _m, t in data.trend] == [1, 3]
+    assert [m for m, _t in progress_report.progress_data(ctx.db, "2026-02", history=3).trend] == [
+        "2025-12", "2026-01", "2026-02"]
+    assert progress_report.progress_data(ctx.db, "2025-11").sessions[0][1].measure("paid_transfer") == 1
 
 
 # One entry point, the CLI, printing -------------------------------------------------------------

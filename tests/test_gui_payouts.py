@@ -7,7 +7,7 @@ import re
 import pytest
 
 import test_gui_app as gui
-from commune_payout import payouts
+from commune_payout import banks, payouts
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
@@ -163,7 +163,8 @@ class TestPayoutPages:
         view.lines[account["id"]]["account_holder"] = ""        # an account whose holder is not recorded
         view.tree.selection_set(account["id"])
         view.show_detail()
-        assert f"Tài khoản: {account['account_number']}\n" in view.detail_text.cget("text")
+        bank = banks.bank_name(account["bank_bin"])
+        assert f"Tài khoản: {account['account_number']} · {bank}\n" in view.detail_text.cget("text")
         assert "()" not in view.detail_text.cget("text")
         child = next(line for line in lines if line["birth_year"] and line["birth_year"] >= 2012
                      and not line["receiver_name"])

@@ -185,3 +185,27 @@ class TestPrintingPage:
         wait(window, view)
         assert window.dialogs.errors == ["Chưa có khoản chi nào để in biên nhận bằng tiền mặt"]   # … nobody paid
         assert str(view.preview_button.cget("state")) == "normal"
+
+    def test_the_monthly_report_for_one_office_by_payment_date_and_its_workbook(self, window, view, tmp_path):
+        view.kind.set_code("report")
+        view.update_fields()
+        assert str(view.xlsx_button.cget("state")) == "normal"
+        assert view.office.cget("values")[1:] == ("Sở Y tế tỉnh Phú Thọ", "Sở Nội vụ tỉnh Phú Thọ")
+        view.office.set("Sở Y tế tỉnh Phú Thọ")
+        view.basis_var.set("payment")
+        view.period_var.set("2026-01")
+        gui.screenshot(window.root, "printing_report")
+        view.preview()
+        wait(window, view)
+        path = Path(view.opened[-1])
+        assert path.name == "bao-cao-thang_2026-01_btxh-htxh_theo-ngay-chi.pdf"
+        text = pdf_text(path)
+        assert "Kính gửi: Sở Y tế tỉnh Phú Thọ." in text and "Số liệu tính theo ngày chi trả" in text
+        assert "Sở Nội vụ" not in text
+        window.dialogs.save_path = str(tmp_path / "so-lieu.xlsx")
+        view.save_xlsx()
+        gui.pump(window.root, lambda: window.dialogs.infos or window.dialogs.errors)
+        assert window.dialogs.errors == [] and (tmp_path / "so-lieu.xlsx").exists()
+        view.kind.set_code("payout-list")
+        view.update_fields()
+        assert str(view.xlsx_button.cget("state")) == "disabled"

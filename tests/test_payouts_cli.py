@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from commune_payout import cli
+from commune_payout import cli, payouts
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_session_from_creation_to_close(dbfile, capsys, tmp_path):
 
     code, out, _ = run(capsys, dbfile, "export-transfers", sid, "--out", str(tmp_path / "nh"), "--json")
     files = json.loads(out)
-    accounts = [line for line in lines if line["channel"] == "account"]
+    accounts = [line for line in lines if line["channel"] in payouts.TRANSFER_CHANNELS]
     assert code == 0 and sum(f["count"] for f in files) == len(accounts)
     assert all((tmp_path / "nh" / f["xlsx"]).exists() for f in files)
     result = tmp_path / "ketqua.csv"

@@ -45,7 +45,9 @@ class Request:
     public); ``channel`` (``cash``/``account``/``all``) narrows a payout list (default: all) or
     the receipts (default: cash); ``per_page`` is 2 or 4 receipts a sheet; ``receipt_nos``
     reprints given receipts; ``bank_bin`` one bank's list; ``number`` the report's number when
-    the commune's clerk gives one (default: the next of the year, kept for reprints).
+    the commune's clerk gives one (default: the next of the year, kept for reprints); ``programs``
+    the report's programmes (one office's; default every programme) and ``basis`` how its month
+    counts: ``period`` (the sessions of the month) or ``payment`` (the payments made in it).
     """
 
     kind: str
@@ -58,6 +60,31 @@ class Request:
     receipt_nos: tuple[int, ...] = ()
     bank_bin: str | None = None
     number: int | None = None
+    programs: tuple[str, ...] | None = None
+    basis: str = "period"
+
+
+def office_programs(db, wanted: str) -> tuple[str, ...]:
+    """The programmes of the office named (or beginning with) ``wanted``, for its report."""
+    from commune_payout.errors import UserError
+    from commune_payout.sync.commune import office_names
+    from commune_payout.text import fold
+
+    offices: dict[str, list[str]] = {}
+    for program, name in office_names(db).items():
+        offices.setdefault(name, []).append(program)
+    found = [name for name in offices if fold(name) == fold(wanted)] or [
+        name for name in offices if fold(name).startswith(fold(wanted))]
+    if len(found) != 1:
+        raise UserError(f"Không rõ cơ quan “{wanted}”. Các cơ quan: {'; '.join(offices)}.")
+    return tuple(offices[found[0]])
+
+
+def write_xlsx(db, request: Request, out) -> None:
+    """The figures of the monthly report ``request`` asks for, as an .xlsx."""
+    from commune_payout.documents import progress_report
+
+    progress_report.write_xlsx(db, request.period, out, basis=request.basis, programs=request.programs)
 
 
 def write(db, request: Request, out) -> str:
@@ -94,7 +121,7 @@ def write(db, request: Request, out) -> str:
         return f"Danh sách rà soát dữ liệu: {n} vấn đề"
     if not r.period:
         raise UserError("Hãy chọn tháng báo cáo")
-    report = progress_report.write(db, r.period, out, on=r.on, number=r.number)
-    total = report.data.total
-    return (f"Báo cáo số {report.number_text} tháng {progress_report.month_label(r.period)}: đã chi "
-            f"{total.paid_count} người, qua tài khoản {progress_report.percent(total.share)}")
+    report = progress_report.write(db, r.period, out, on=r.on, number=r.number, basis=r.basis,
+                                   programs=r.programs)
+    return f"Báo cáo số {report.number_text} tháng {progress_report.month_label(r.period)}: " + \
+        progress_report.headline(report.data.total)

@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from commune_payout import payouts
+from commune_payout.payouts import CASH_CHANNELS, TRANSFER_CHANNELS
 from commune_payout.documents.frame import (Document, Issuer, flow_height, issuer_of, markup, signers, text)
 from commune_payout.documents.table import Column, Italic, PagedTable, Row
 from commune_payout.errors import UserError
@@ -33,8 +34,9 @@ from commune_payout.programs import BY_CODE, PROGRAM_LABELS, coefficient_text
 from commune_payout.text import fold, sort_key
 
 ROW_HEIGHT_MM = 8.5
-CHANNEL_CODES = {"account": "TK", "cash_commune": "TM", "cash_home": "TN"}
-CHANNEL_LEGEND = {"TK": "chuyển khoản vào tài khoản", "TM": "tiền mặt tại xã", "TN": "tiền mặt tại nhà"}
+CHANNEL_CODES = {"vneid": "AS", "account": "TK", "cash_commune": "TM", "cash_home": "TN"}
+CHANNEL_LEGEND = {"AS": "chuyển khoản vào tài khoản an sinh xã hội (VNeID)", "TK": "chuyển khoản vào tài khoản",
+                  "TM": "tiền mặt tại xã", "TN": "tiền mặt tại nhà"}
 TRANSFER = "Chuyển khoản"
 NOTE_LEGEND = {
     "BN": "đã nhận tiền, số biên nhận",
@@ -99,7 +101,7 @@ class PayoutListLine:
     coefficient: float | None
     months: int
     total: int
-    channel: str                  # account, cash_commune or cash_home
+    channel: str                  # vneid, account, cash_commune or cash_home
     receiver_name: str = ""       # empty: the person receives it themself
     receiver_relation: str = ""
     arrears_amount: int = 0
@@ -138,7 +140,7 @@ class ListColumn:
 
 
 def _sign_cell(line: PayoutListLine, masked: bool) -> str:
-    return Italic(TRANSFER) if line.channel == "account" else ""
+    return Italic(TRANSFER) if line.channel in TRANSFER_CHANNELS else ""
 
 
 NUMBER = ListColumn(Column("STT", 8, "CENTER"), lambda l, m: "")
@@ -281,7 +283,7 @@ def legend(lines: list[PayoutListLine], columns: list[ListColumn]) -> list[str]:
             for code in notes) + ".")
     if RECEIVER in columns:
         out.append("Cột “Người nhận thay” để trống: người hưởng tự nhận.")
-    if any(line.channel == "account" for line in lines) and SIGN in columns:
+    if any(line.channel in TRANSFER_CHANNELS for line in lines) and SIGN in columns:
         out.append(f"Dòng ghi “{TRANSFER}” ở cột ký nhận: tiền đã chuyển vào tài khoản, người hưởng không ký.")
     return out
 
@@ -303,7 +305,7 @@ def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, tit
     header = doc.header()
     st = doc.styles
     small = st.note
-    cash = any(line.channel != "account" for line in lines)
+    cash = any(line.channel not in TRANSFER_CHANNELS for line in lines)
     roles = ("preparer", "payer", "treasurer", "accountant", "chairman") if cash else \
         ("preparer", "accountant", "chairman")
     tail = [
@@ -321,7 +323,7 @@ def render(lines: list[PayoutListLine], out, *, issuer: Issuer, on: dt.date, tit
     doc.write(out, story)
 
 
-CHANNEL_FILTERS = {"cash": ("cash_commune", "cash_home"), "account": ("account",)}
+CHANNEL_FILTERS = {"cash": CASH_CHANNELS, "account": TRANSFER_CHANNELS}
 _TITLE_SUFFIX = {None: "", "all": "", "cash": " bằng tiền mặt", "account": " qua tài khoản"}
 
 

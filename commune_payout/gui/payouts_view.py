@@ -34,7 +34,8 @@ DESK_ROWS = 200
 # Below this age someone else (a guardian) receives for the person.
 ADULT_AGE = 16
 # Channel names short enough for the desk's list column.
-SHORT_CHANNELS = {"account": "Chuyển khoản", "cash_commune": "Tiền mặt xã", "cash_home": "Tại nhà"}
+SHORT_CHANNELS = {"vneid": "TK an sinh", "account": "Chuyển khoản", "cash_commune": "Tiền mặt xã",
+                  "cash_home": "Tại nhà"}
 WIZARD_FIELDS = ("name", "kind", "period", "session_date", "funding_source", "gift_high", "gift_low",
                  "fixed_btxh", "fixed_htxh", "months")
 
@@ -636,9 +637,11 @@ class PayoutsView(ttk.Frame):
             parts = [_("Năm sinh: {y} · Số ĐD: {id}").format(y=line["birth_year"] or "—", id=line["id_number"] or "—"),
                      _("Thôn: {v} · Diện: {g}").format(v=line["village"], g=line["group_public"]),
                      _("Hình thức: {c}").format(c=_(payouts.CHANNELS[line["channel"]]))]
-            if line["channel"] == "account":
-                parts.append(_("Tài khoản: {a} ({h})").format(a=line["account_number"], h=line["account_holder"])
-                             if line["account_holder"] else _("Tài khoản: {a}").format(a=line["account_number"]))
+            if line["channel"] in payouts.TRANSFER_CHANNELS:
+                account = _("Tài khoản: {a} · {bank}").format(a=line["account_number"], bank=bank_name(line["bank_bin"]))
+                if line["account_holder"] and fold(line["account_holder"]) != fold(line["full_name"]):
+                    account += " " + _("(chủ tài khoản: {h})").format(h=line["account_holder"])
+                parts.append(account)
             if line["receiver_name"]:
                 parts.append(_("Người được ủy quyền: {n} ({r})").format(n=line["receiver_name"],
                                                                         r=line["receiver_relation"] or "—"))
@@ -688,14 +691,14 @@ class PayoutsView(ttk.Frame):
         if line is None or str(self.pay_button.cget("state")) == "disabled":
             return None
         channel = None
-        if line["channel"] == "account":
+        if line["channel"] in payouts.TRANSFER_CHANNELS:
             # Someone on the transfer list came to the desk: cash only when the officer says so.
             if not self.shell.dialogs.ask_yes_no(
                     _("{name} nhận qua chuyển khoản. Chi tiền mặt tại bàn thay cho chuyển khoản?")
                     .format(name=line["full_name"])):
                 return None
             channel = "cash_commune"
-        if (channel or line["channel"]) != "account" and not self._enough_cash(line):
+        if (channel or line["channel"]) not in payouts.TRANSFER_CHANNELS and not self._enough_cash(line):
             return None
         received_by = self.received_by.get()
         receiver = self.receiver_var.get() if received_by == "authorised" else ""

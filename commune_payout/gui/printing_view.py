@@ -17,8 +17,13 @@ from commune_payout import documents, payouts, printing
 from commune_payout.errors import UserError
 from commune_payout.gui.widgets import Choice, FieldGrid, title
 from commune_payout.i18n import _
+from commune_payout.lazy import LazyModule
+
+commune = LazyModule("commune_payout.sync.commune")     # the offices; its keys are not needed to start the window
 
 PDF_TYPES = [(_("Tệp PDF"), "*.pdf")]
+XLSX_TYPES = [(_("Tệp Excel"), "*.xlsx")]
+ALL_OFFICES = _("Mọi cơ quan (mọi chương trình)")
 FILE_STEMS = {
     "payout-list": "danh-sach-chi-tra", "receipts": "bien-nhan", "transfers": "danh-sach-chuyen-khoan",
     "campaign": "can-mo-tai-khoan", "cleaning": "ra-soat-du-lieu", "report": "bao-cao-thang",
@@ -53,6 +58,10 @@ class PrintingView(ttk.Frame):
         self.period_var = ttk.StringVar()
         self.grid_.add("period", _("Tháng báo cáo"), lambda p: ttk.Entry(p, textvariable=self.period_var, width=12),
                        hint=_("dạng NNNN-TT, ví dụ 2027-01"))
+        self.office = self.grid_.add("office", _("Gửi cơ quan"), lambda p: ttk.Combobox(p, state="readonly", width=48),
+                                     hint=_("chỉ các chương trình cơ quan đó phụ trách"))
+        self.basis_var = ttk.StringVar(value="period")
+        self.grid_.add("basis", _("Tính theo"), self._basis_buttons)
         self.number_var = ttk.StringVar()
         self.grid_.add("number", _("Số báo cáo"), lambda p: ttk.Entry(p, textvariable=self.number_var, width=12),
                        hint=_("để trống: số tự động (in lại giữ số cũ)"))
@@ -78,6 +87,9 @@ class PrintingView(ttk.Frame):
         self.print_button = ttk.Button(buttons, text=_("In ra máy in mặc định"), bootstyle="secondary-outline",
                                        command=self.print_document)
         self.print_button.pack(side="left")
+        self.xlsx_button = ttk.Button(buttons, text=_("Xuất số liệu báo cáo ra Excel…"), bootstyle="secondary-outline",
+                                      command=self.save_xlsx)
+        self.xlsx_button.pack(side="left", padx=8)
         self.status = ttk.Label(self, bootstyle="secondary", wraplength=900, justify="left", padding=(0, 12, 0, 0))
         self.status.pack(anchor="w")
         ttk.Label(self, text=_("Danh sách niêm yết công khai không bao giờ ghi diện nhiễm HIV; số định danh, "
@@ -90,7 +102,22 @@ class PrintingView(ttk.Frame):
         self.date_var.set(f"{today:%d/%m/%Y}")
         self.shown_kind = None
         self.load_sessions()
+        self.load_offices()
         self.update_fields()
+
+    def _basis_buttons(self, parent):
+        frame = ttk.Frame(parent)
+        for value, text in (("period", _("kỳ chi trả (các đợt của tháng)")),
+                            ("payment", _("ngày chi trả (khoản chi trong tháng)"))):
+            ttk.Radiobutton(frame, text=text, value=value, variable=self.basis_var).pack(side="left", padx=(0, 12))
+        return frame
+
+    def load_offices(self) -> None:
+        """Every office the report can go to, as the officer knows them (key cards, else settings)."""
+        names = list(dict.fromkeys(commune.office_names(self.shell.db).values()))
+        chosen = self.office.get()
+        self.office.configure(values=[ALL_OFFICES, *names])
+        self.office.set(chosen if chosen in names else ALL_OFFICES)
 
     def _per_page_buttons(self, parent):
         frame = ttk.Frame(parent)
@@ -100,6 +127,7 @@ class PrintingView(ttk.Frame):
 
     def on_show(self) -> None:
         self.load_sessions()
+        self.load_offices()
 
     def load_sessions(self) -> None:
         """Sessions newest first; the selection stays on the same session when it still exists."""
@@ -135,6 +163,8 @@ class PrintingView(ttk.Frame):
             "session": kind in documents.SESSION_KINDS,
             "period": kind == "report",
             "number": kind == "report",
+            "office": kind == "report",
+            "basis": kind == "report",
             "channel": kind in BY_CHANNEL,
             "per_page": kind == "receipts",
             "mask": kind in documents.MASKABLE,
@@ -144,6 +174,7 @@ class PrintingView(ttk.Frame):
             for w in [widget, *widget.winfo_children()]:
                 if "state" in w.keys():
                     w.configure(state=("readonly" if isinstance(w, ttk.Combobox) else "normal") if on else "disabled")
+        self.xlsx_button.configure(state="normal" if kind == "report" else "disabled")
 
     def request(self) -> documents.Request:
         """The document asked for; raises UserError after marking each wrong field beside it."""
@@ -173,9 +204,16 @@ class PrintingView(ttk.Frame):
             kind=kind, on=on, session_id=session_id, period=period if kind == "report" else None,
             masked=kind in documents.MASKABLE and self.mask_var.get(),
             channel=self.channel.code() if kind in BY_CHANNEL else None,
-            per_page=self.per_page_var.get(), number=int(number) if kind == "report" and number else None)
+            per_page=self.per_page_var.get(), number=int(number) if kind == "report" and number else None,
+            basis=self.basis_var.get() if kind == "report" else "period",
+            programs=documents.office_programs(self.shell.db, self.office.get())
+            if kind == "report" and self.office.get() not in ("", ALL_OFFICES) else None)
 
     def default_name(self, request: documents.Request) -> str:
+        if request.kind == "report":
+            return (f"{FILE_STEMS['report']}_{request.period}" + (f"_{'-'.join(request.programs)}" if request.programs
+                                                                  else "") + (
+                "_theo-ngay-chi" if request.basis == "payment" else "") + ".pdf")
         if request.session_id:
             session = next(s for s in self.sessions if s["id"] == request.session_id)
             suffix = session["period"]
@@ -197,6 +235,22 @@ class PrintingView(ttk.Frame):
             return Path(chosen) if chosen else None
 
         self._make(ask, self._saved)
+
+    def save_xlsx(self) -> None:
+        """The report's figures as an .xlsx, where the officer chooses."""
+        try:
+            request = self.request()
+        except UserError as exc:
+            self.status.configure(text=str(exc), bootstyle="danger")
+            return
+        chosen = self.shell.dialogs.ask_save_file(_("Lưu số liệu báo cáo"), initialfile=Path(
+            self.default_name(request)).with_suffix(".xlsx").name, filetypes=XLSX_TYPES)
+        if not chosen:
+            return
+        self.task = self.shell.run_task(
+            lambda db, progress: documents.write_xlsx(db, request, chosen),
+            on_done=lambda _result: self._saved(Path(chosen), _("Số liệu báo cáo tháng")),
+            on_error=self.shell.report_exception)
 
     def print_document(self) -> None:
         self._make(lambda request: self.preview_dir() / self.default_name(request), self._printed, send=True)

@@ -187,7 +187,7 @@ def _update(ctx, m: Match, result: ImportResult, source: str) -> None:
         changes["birth_date"] = None
     if changes.get("bank_bin") and changes.get("account_number") and current["account_status"] != "has_account":
         changes["account_status"] = "has_account"
-        if current["channel"] == "cash_commune":
+        if current["channel"] == "cash_commune" and "channel" not in changes:
             changes["channel"] = "account"
     _status_change(current, changes, p, ctx.clock.today(), result)
     memberships = _added_groups(current["memberships"], p.memberships)

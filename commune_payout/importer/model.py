@@ -14,7 +14,8 @@ from commune_payout import register
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
 FIELD_LABELS = {**register.FIELD_LABELS, "amount": "Mức hưởng", "category": "Diện đối tượng",
-                "coefficient": "Hệ số", "injury_rate": "Tỷ lệ suy giảm KNLĐ", "children": "Số con"}
+                "coefficient": "Hệ số", "injury_rate": "Tỷ lệ suy giảm KNLĐ", "children": "Số con",
+                "vneid_account": "Số tài khoản an sinh xã hội (VNeID)"}
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,17 @@ def _text(value) -> str:
     return value if isinstance(value, str) else shown(value)
 
 
+# How a list says a person is paid, on the folded text, first match wins.
+_CHANNEL_WORDS = (("vneid", ("an sinh", "asxh", "vneid")), ("cash_home", ("tai nha", "buu dien", "tn")),
+                  ("cash_commune", ("tien mat", "tm")), ("account", ("chuyen khoan", "tai khoan", "tk", "ck")))
+
+
+def _channel(text: str) -> str | None:
+    """The channel a "Hình thức nhận" cell names ("TK an sinh", "Chuyển khoản", "Tiền mặt tại nhà"…)."""
+    padded = f" {' '.join(fold(text).replace('/', ' ').split())} "
+    return next((code for code, words in _CHANNEL_WORDS if any(f" {w} " in padded for w in words)), None)
+
+
 def _digit_count(value) -> int:
     if is_number(value):
         return len(str(abs(int(value))))
@@ -200,7 +211,7 @@ class SheetReader:
         if parse_gender(get(cells, "gender"))[0] or any(
                 isinstance(v, str) and len(v) <= 3 for v in (get(cells, "gender_male"), get(cells, "gender_female"))):
             signs.add("gender")
-        if _digit_count(get(cells, "account_number")) >= 6:
+        if max(_digit_count(get(cells, "account_number")), _digit_count(get(cells, "vneid_account"))) >= 6:
             signs.add("account")
         if _digit_count(get(cells, "phone")) >= 8:
             signs.add("phone")
@@ -368,6 +379,26 @@ class SheetReader:
                 # The person has an account; only its number must be typed again. They are not
                 # someone to persuade to open one (docs/domain.md).
                 data["account_status"] = "has_account"
+        linked, problem = parse_account(self._digits(row, cells, "vneid_account"))
+        if problem:
+            self.problem(row, "vneid_account", *problem)
+        if linked:
+            # NQ 418/NQ-CP: the account linked in VNeID is paid first (docs/domain.md)
+            if account and account != linked:
+                self.problem(row, "account_number", WARNING, f"Có cả tài khoản {account} và tài khoản an sinh xã "
+                             f"hội (VNeID) {linked}: giữ tài khoản an sinh xã hội để chi trả")
+            account = linked
+            data["channel"] = "vneid"
+        channel_text = _text(self.get(cells, "channel"))
+        if channel_text and not linked:
+            channel = _channel(channel_text)
+            if channel is None:
+                self.problem(row, "channel", WARNING, f"Không nhận ra hình thức nhận “{shown(channel_text)}”")
+            elif channel in register.TRANSFER_CHANNELS and not account:
+                self.problem(row, "channel", WARNING, f"Hình thức nhận “{shown(channel_text)}” nhưng chưa có số tài "
+                             "khoản: chi tiền mặt tại xã cho đến khi ghi số tài khoản")
+            else:
+                data["channel"] = channel
         bank_text = self.get(cells, "bank_bin")
         if bank_text is not None:
             bank = _bank(_text(bank_text))

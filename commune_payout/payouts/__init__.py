@@ -73,21 +73,21 @@ from commune_payout.payouts.lifecycle import (
 )
 from commune_payout.payouts.model import (
     CASH_CHANNELS, CHANNELS, ENTRY_ID_FIELDS, KINDS, LINE_STATUSES, PURPOSES, RECEIVED_BY, SESSION_STATUSES,
-    entry_id_for, line_id_for, vn_date,
+    TRANSFER_CHANNELS, entry_id_for, line_id_for, vn_date,
 )
 from commune_payout.payouts.queries import (
     counters, find_line, get_line, get_session, line_carries, line_entries, list_sessions, payment_by_receipt,
-    payments, resolve_session, session_decisions, session_lines, session_totals, totals_of,
+    month_lines, payments, resolve_session, session_decisions, session_lines, session_totals, totals_of,
 )
 from commune_payout.payouts.rules import SessionSpec, validate_spec
 
 __all__ = [
     "CASH_CHANNELS", "CAUSES", "CHANNELS", "ENTRY_ID_FIELDS", "KINDS", "LINE_STATUSES", "PURPOSES", "RECEIVED_BY",
     "SESSION_STATUSES",
-    "SUSPEND_AFTER", "Preview", "SessionSpec", "cancel_line", "change_channel", "close_session", "counters", "covered",
+    "SUSPEND_AFTER", "TRANSFER_CHANNELS", "Preview", "SessionSpec", "cancel_line", "change_channel", "close_session", "counters", "covered",
     "create_session", "default_receiver", "delete_draft", "entry_id_for", "explain_line", "fallback_to_cash",
     "find_line", "get_line", "get_session", "line_arrears", "line_carries", "line_entries", "line_id_for",
-    "list_sessions", "lock_session", "mark_returned", "months_text", "pay_line", "payment_by_receipt", "payments", "preview_dict", "preview_session",
+    "list_sessions", "lock_session", "mark_returned", "month_lines", "months_text", "pay_line", "payment_by_receipt", "payments", "preview_dict", "preview_session",
     "resolve_session", "reverse_entry", "run_text", "runs", "session_arrears", "session_decisions", "session_lines",
     "session_totals", "set_override", "suspend",
     "suspension_candidates", "totals_of", "validate_spec", "vn_date",

@@ -5,7 +5,7 @@ import sqlite3
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
-from commune_payout.payouts.model import CASH_CHANNELS, CHANNELS, LINE_STATUSES, entry_id_for
+from commune_payout.payouts.model import CASH_CHANNELS, CHANNELS, LINE_STATUSES, TRANSFER_CHANNELS, entry_id_for
 from commune_payout.payouts.queries import get_entry, get_line, session_status
 from commune_payout.text import clean, fold
 
@@ -48,7 +48,7 @@ def default_receiver(line: dict) -> tuple[str, str]:
     theirs, else the person. Cash goes to the person. Funeral support goes to whoever arranged
     the funeral (the line's authorised receiver).
     """
-    if line.get("purpose") == "funeral" or (line["channel"] == "account" and _receiver_holds_account(line)):
+    if line.get("purpose") == "funeral" or (line["channel"] in TRANSFER_CHANNELS and _receiver_holds_account(line)):
         return "authorised", line["receiver_name"]
     return "self", line["full_name"]
 
@@ -73,9 +73,9 @@ def pay_line(ctx: Context, line_id: str, received_by: str | None = None, receive
         if line["status"] == "cancelled":
             raise UserError("Dòng chi trả này đã bị hủy; không chi được")
         channel = channel or line["channel"]
-        if line["status"] == "returned" and channel == "account":
+        if line["status"] == "returned" and channel in TRANSFER_CHANNELS:
             raise UserError("Chuyển khoản cho người này đã bị trả lại; hãy chuyển sang chi tiền mặt")
-        if channel == "account" and not line["account_number"]:
+        if channel in TRANSFER_CHANNELS and not line["account_number"]:
             raise UserError("Người này chưa có số tài khoản; chỉ chi tiền mặt được")
         if received_by is None:
             received_by, default_name = default_receiver({**line, "channel": channel})
@@ -129,10 +129,10 @@ def mark_returned(ctx: Context, line_id: str, reason: str) -> str:
     with write_transaction(ctx.db):
         line = get_line(ctx.db, line_id)
         _require_open(ctx.db, line["session_id"])
-        if line["channel"] != "account" or line["status"] != "pending":
+        if line["channel"] not in TRANSFER_CHANNELS or line["status"] != "pending":
             raise UserError(f"Chỉ ghi trả lại cho dòng chuyển khoản chưa nhận; dòng này "
                             f"“{LINE_STATUSES[line['status']]}”, {CHANNELS[line['channel']].lower()}")
-        return _insert_entry(ctx, line, "returned", channel="account", reason=reason)
+        return _insert_entry(ctx, line, "returned", channel=line["channel"], reason=reason)
 
 
 def cancel_line(ctx: Context, line_id: str, reason: str) -> str:
@@ -162,7 +162,7 @@ def change_channel(ctx: Context, line_id: str, channel: str, reason: str) -> str
             raise UserError(f"Dòng này “{LINE_STATUSES[line['status']]}”, không đổi hình thức nhận được")
         if channel == line["channel"] and line["status"] != "returned":
             raise UserError(f"Dòng này đã là “{CHANNELS[channel]}”")
-        if channel == "account" and not line["account_number"]:
+        if channel in TRANSFER_CHANNELS and not line["account_number"]:
             raise UserError("Người này chưa có số tài khoản")
         return _insert_entry(ctx, line, "channel", amount=0, channel=channel, reason=reason)
 

@@ -12,7 +12,7 @@ from commune_payout.money import format_vnd
 from commune_payout.payouts import arrears as arrears_rules
 from commune_payout.payouts import funeral
 from commune_payout.payouts.closing import unpaid_lines
-from commune_payout.payouts.model import SESSION_STATUSES, line_id_for, vn_date
+from commune_payout.payouts.model import SESSION_STATUSES, TRANSFER_CHANNELS, line_id_for, vn_date
 from commune_payout.payouts.queries import get_line, session_status, totals_of
 from commune_payout.payouts.rules import SessionSpec, amount_for, status_reason, validate_spec
 from commune_payout.programs import (BY_CODE, PROGRAM_LABELS, UNRECOGNISED, Entitlement, Part, entitlement,
@@ -281,7 +281,7 @@ def _with_channel(line: dict, person: dict, warnings: list[str], cash: bool = Fa
     in cash to whoever arranged the funeral (``cash``)."""
     if cash:
         line["planned_channel"] = line["channel"] = "cash_commune"
-    elif person["channel"] == "account" and not (person["bank_bin"] and person["account_number"]):
+    elif person["channel"] in TRANSFER_CHANNELS and not (person["bank_bin"] and person["account_number"]):
         line["planned_channel"] = line["channel"] = "cash_commune"
         warnings.append(f"{person['full_name']}: chưa có số tài khoản, chi tiền mặt tại xã")
     else:

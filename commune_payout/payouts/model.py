@@ -27,6 +27,18 @@ CHANNELS = register.CHANNELS
 CASH_CHANNELS = ("cash_commune", "cash_home")
 
 
+TRANSFER_CHANNELS = register.TRANSFER_CHANNELS
+
+
+TRANSFER_CHANNELS = register.TRANSFER_CHANNELS
+
+
+TRANSFER_CHANNELS = register.TRANSFER_CHANNELS
+
+
+TRANSFER_CHANNELS = register.TRANSFER_CHANNELS
+
+
 RECEIVED_BY = {"self": "Bản thân", "authorised": "Người được ủy quyền"}
 
 

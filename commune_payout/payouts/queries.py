@@ -102,6 +102,27 @@ def session_lines(db, sid: str, village=None, status=None, search=None, channel=
     return [dict(r) for r in db.query(sql, params)]
 
 
+_MONTH_SELECT = (
+    "SELECT l.*, s.name AS session_name, e.created_at AS paid_at, e.channel AS paid_channel "
+    "FROM payout_lines l JOIN payout_sessions s ON s.id = l.session_id "
+    "LEFT JOIN active_payments a ON a.line_id = l.id LEFT JOIN payout_entries e ON e.id = a.entry_id"
+)
+
+
+def month_lines(db, month: str, by: str = "period") -> list[dict]:
+    """The lines of a month (``YYYY-MM``) with their live payment and their session's name: ``by``
+    ``"period"`` the lines of the sessions of that month, whenever they were paid; ``"payment"``
+    the lines paid in that month, whatever their session (a Tết gift of January paid on 01/12 is
+    December's)."""
+    if by == "period":
+        return [dict(r) for r in db.query(f"{_MONTH_SELECT} WHERE s.period = ? ORDER BY s.created_at, l.seq",
+                                          [month])]
+    year, mo = int(month[:4]), int(month[5:])
+    after = f"{year + mo // 12:04d}-{mo % 12 + 1:02d}-01"
+    return [dict(r) for r in db.query(f"{_MONTH_SELECT} WHERE l.status = 'paid' AND e.created_at >= ? "
+                                      "AND e.created_at < ? ORDER BY s.created_at, l.seq", [f"{month}-01", after])]
+
+
 def _search_clause(text: str) -> tuple[str, list]:
     words = re.findall(r"\w+", fold(text))
     if not words:
@@ -176,7 +197,7 @@ def counters(db, sid: str) -> dict:
         "FROM payout_lines WHERE session_id = ?", [sid]).fetchone()
     cashless = db.execute(
         "SELECT count(*), coalesce(sum(e.amount), 0) FROM active_payments a "
-        "JOIN payout_entries e ON e.id = a.entry_id WHERE a.session_id = ? AND e.channel = 'account'",
+        "JOIN payout_entries e ON e.id = a.entry_id WHERE a.session_id = ? AND e.channel IN ('vneid', 'account')",
         [sid]).fetchone()
     book = cashbook.ledger(db, sid)
     paid_count = row[2]

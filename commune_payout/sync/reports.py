@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from commune_payout.payouts import KINDS, SESSION_STATUSES
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
-from commune_payout.register import ACCOUNT_STATUSES, CHANNELS, GENDERS, STATUSES
+from commune_payout.register import ACCOUNT_STATUSES, CHANNELS, GENDERS, STATUSES, TRANSFER_CHANNELS
 from commune_payout.sheet_writer import BOLD, Workbook
 
 PEOPLE_FIELDS = ("full_name", "birth_year", "gender", "id_number", "village", "status", "account_status",
@@ -85,7 +85,7 @@ def payouts_by_session(db, commune_code: str | None = None, program: str | None 
         "SELECT s.commune_code, c.name AS commune_name, s.id, s.name, s.kind, s.period, s.status "
         f"FROM office_payout_sessions s JOIN office_communes c ON c.code = s.commune_code WHERE 1{where}", params))}
     for r in sessions.values():
-        r.update(lines=0, total=0, paid_lines=0, paid_amount=0, paid_by_transfer=0)
+        r.update(lines=0, total=0, paid_lines=0, paid_amount=0, paid_by_transfer=0, paid_by_vneid=0)
     line_where, line_params = _where("l", commune_code, None)
     if program:
         line_where += " AND l.program = ?"
@@ -101,8 +101,10 @@ def payouts_by_session(db, commune_code: str | None = None, program: str | None 
         if status == "paid":
             s["paid_lines"] += lines
             s["paid_amount"] += total or 0
-            if channel == "account":
+            if channel in TRANSFER_CHANNELS:
                 s["paid_by_transfer"] += lines
+            if channel == "vneid":
+                s["paid_by_vneid"] += lines
     found = [s for s in sessions.values() if s["lines"] or not program]
     return sorted(found, key=lambda r: (r["commune_code"], r["period"] or "", r["name"] or ""))
 
@@ -123,7 +125,8 @@ REPORTS = {
     "payouts": ("Chi trả theo đợt", payouts_by_session, _SESSION_LABELS, [
         ("commune_code", "Mã xã"), ("commune_name", "Xã"), ("name", "Đợt chi trả"), ("kind", "Loại"),
         ("period", "Kỳ"), ("status", "Trạng thái"), ("lines", "Số người"), ("total", "Tổng tiền (đ)"),
-        ("paid_lines", "Đã chi (người)"), ("paid_amount", "Đã chi (đ)"), ("paid_by_transfer", "Chuyển khoản (người)")]),
+        ("paid_lines", "Đã chi (người)"), ("paid_amount", "Đã chi (đ)"), ("paid_by_transfer", "Chuyển khoản (người)"),
+        ("paid_by_vneid", "trong đó TK an sinh VNeID (người)")]),
 }
 
 

@@ -98,6 +98,7 @@ class ReportsView(ttk.Frame):
             "total": (_("Tổng tiền"), 110, "e"),
             "paid": (_("Đã chi"), 110, "e"),
             "transfer": (_("Chuyển khoản"), 110, "e"),
+            "vneid": (_("TK an sinh"), 90, "e"),
         })
         self.payouts_tree.column("commune", stretch=False)
         self.payouts_tree.column("name", stretch=True)
@@ -151,7 +152,7 @@ class ReportsView(ttk.Frame):
             self.payouts_tree.insert("", "end", values=(
                 r["commune_name"], r["name"] or "", _label(KINDS, r["kind"]), r["period"] or "",
                 _label(SESSION_STATUSES, r["status"]), fmt_count(r["lines"]), format_vnd(r["total"]),
-                format_vnd(r["paid_amount"]), fmt_count(r["paid_by_transfer"])))
+                format_vnd(r["paid_amount"]), fmt_count(r["paid_by_transfer"]), fmt_count(r["paid_by_vneid"])))
         self.note.configure(text=_("{communes} xã · {people} người hưởng · {sessions} đợt chi trả").format(
             communes=len(self.coverage), people=fmt_count(total), sessions=fmt_count(len(payouts)))
             + (" · " + _("bảng hiện {n} người đầu; tệp Excel có đủ").format(n=fmt_count(len(people)))
