@@ -23,6 +23,7 @@ FEATURES = [
     "commune_payout.cli_gui",
     "commune_payout.cli_payouts",
     "commune_payout.cli_decisions",
+    "commune_payout.cli_grievances",
     "commune_payout.cli_documents",
     "commune_payout.cli_sync",
 ]

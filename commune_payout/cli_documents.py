@@ -1,7 +1,7 @@
 """CLI subcommands that print documents to PDF:
-``print payout-list|receipts|transfers|campaign|cleaning|report … --out FILE.pdf`` (the monthly
-report also as ``--xlsx FILE.xlsx``, for one office's programmes with ``--office``, counted by
-payment date with ``--by payment``).
+``print payout-list|receipts|transfers|verification|campaign|cleaning|report … --out FILE.pdf`` (the
+monthly report also as ``--xlsx FILE.xlsx``, for one office's programmes with ``--office``, counted
+by payment date with ``--by payment``).
 
 A session is named by its id or a unique prefix (``session list``). ``--open`` shows the PDF in
 the system viewer afterwards, ``--print`` sends it to the default printer (or ``--printer``).
@@ -70,6 +70,11 @@ def register_cli(sub) -> None:
     p = ps.add_parser("transfers", help="danh sách chuyển khoản theo ngân hàng, có tổng kiểm soát và mã kiểm tra")
     p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
     p.add_argument("--bank", metavar="BIN", help="chỉ một ngân hàng (mã BIN, ví dụ 970405)")
+    _common(p)
+
+    p = ps.add_parser("verification", help="phiếu xác minh chi trả cho trưởng thôn: người trong mẫu, điện thoại, "
+                                           "số tiền, ô ghi câu trả lời (sau session verify)")
+    p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
     _common(p)
 
     p = ps.add_parser("campaign", help="danh sách người cần mở tài khoản theo thôn, kèm giấy tờ cần mang")

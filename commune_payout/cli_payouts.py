@@ -1,5 +1,6 @@
 """CLI subcommands for payout sessions: ``session create|list|show|override|lock|delete|pay|
-reverse|fallback|export-transfers|import-results|cash|close|suspensions``.
+reverse|fallback|export-transfers|import-results|cash|close|suspensions`` (and ``verify``,
+``verify-answer`` from :mod:`commune_payout.cli_verification`).
 
 A session is named by its id or a unique prefix of it (``session list`` shows 8 characters);
 a person by an ID number (or its last digits) or name words resolving to exactly one line.
@@ -9,7 +10,7 @@ import argparse
 import datetime as dt
 import json
 
-from commune_payout import cashbook, decisions, payouts
+from commune_payout import cashbook, cli_verification, decisions, payouts
 from commune_payout.errors import NotFound, UserError
 from commune_payout.lazy import LazyModule
 from commune_payout.money import format_vnd, parse_vnd
@@ -162,6 +163,8 @@ def register_cli(sub) -> None:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="ngày tạm dừng (mặc định hôm nay)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_suspensions)
+
+    cli_verification.register_session_commands(ss)
 
 
 def _session(ctx, text: str) -> str:

@@ -1,7 +1,8 @@
 """Layout of every printed document, read back word by word with pdfplumber (each word's box on
 the page) for a commune with two very long names and a long authorised receiver's name:
 no word within 5 mm of the paper's edge (printers clip there), no two words printed over each
-other, no word on a receipt crossing a cut line, and no phone or ID number on a masked list.
+other, no word on a receipt crossing a cut line, and no phone or ID number on a masked list (nor
+an ID number on the verification sheet, which is a phone list).
 The first page of each is rendered to tests/artifacts/documents/ to be looked at."""
 
 import datetime as dt
@@ -13,7 +14,7 @@ import pdfplumber
 import pytest
 from reportlab.lib.units import mm
 
-from commune_payout import demo, documents, payouts, register, settings
+from commune_payout import demo, documents, payouts, register, settings, verification
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
@@ -32,6 +33,7 @@ DOCUMENTS = {
     "receipts_2": ("receipts", "monthly", {"per_page": 2, "channel": "all"}),
     "receipts_4_masked": ("receipts", "monthly", {"masked": True}),
     "transfers": ("transfers", "tet", {}),
+    "verification": ("verification", "monthly", {}),
     "campaign": ("campaign", None, {}),
     "campaign_masked": ("campaign", None, {"masked": True}),
     "cleaning": ("cleaning", None, {}),
@@ -70,6 +72,7 @@ def printed(tmp_path_factory):
     for line in lines[:12]:
         if line["full_name"] not in LONG_NAMES:
             payouts.pay_line(ctx, line["id"])
+    verification.draw(ctx, sessions["monthly"], verification.DrawSpec("all"), seed=1)
     out = {}
     for name, (kind, session, options) in DOCUMENTS.items():
         path = folder / f"{name}.pdf"
@@ -123,7 +126,7 @@ def test_no_word_on_a_receipt_crosses_a_cut_line(printed, name):
 def test_long_names_print_whole(printed):
     """Names on two lines in a list's cell read back line by line, so: every word of each long
     name on one page, and nothing cut short with "…"."""
-    for name in ("list_monthly", "receipts_4", "receipts_2"):
+    for name in ("list_monthly", "receipts_4", "receipts_2", "verification"):
         with pdfplumber.open(printed[name]) as pdf:
             pages = [[w["text"] for w in words_of(page)] for page in pdf.pages]
         assert not any(word.endswith("…") and word.strip("…") for words in pages for word in words)
@@ -137,6 +140,13 @@ def test_masked_lists_hold_no_phone_or_id_number(printed, name):
         text = " ".join(page.extract_text() or "" for page in pdf.pages)
     assert re.findall(r"\d{9,}", text) == []
     assert "••••" in text
+
+
+def test_the_verification_sheet_holds_phones_and_no_id_number(printed):
+    with pdfplumber.open(printed["verification"]) as pdf:
+        text = " ".join(page.extract_text() or "" for page in pdf.pages)
+    assert re.findall(r"\d{12}", text) == [] and "••••" in text
+    assert re.search(r"\b0912000990\b", text)
 
 
 def test_unmasked_lists_do_hold_them(printed):

@@ -6,6 +6,7 @@ kind        document                                              module
 payout-list danh sách chi trả of a session, signed by each person :mod:`.payout_list`
 receipts    biên nhận, 2 or 4 to an A4 sheet                      :mod:`.receipts`
 transfers   danh sách chuyển khoản per bank, with control totals  :mod:`.transfer_list`
+verification phiếu xác minh: the people drawn, to call, per village :mod:`.verification_sheet`
 campaign    people who still need a bank account, papers to bring :mod:`.campaign`
 cleaning    data-cleaning list for the commune police             :mod:`.cleaning`
 report      monthly progress report for the province              :mod:`.progress_report`
@@ -26,11 +27,12 @@ KINDS = {
     "payout-list": "Danh sách chi trả",
     "receipts": "Biên nhận chi trả",
     "transfers": "Danh sách chuyển khoản theo ngân hàng",
+    "verification": "Phiếu xác minh chi trả (gọi điện hỏi người hưởng)",
     "campaign": "Danh sách cần mở tài khoản",
     "cleaning": "Danh sách rà soát dữ liệu (gửi công an xã)",
     "report": "Báo cáo tiến độ tháng",
 }
-SESSION_KINDS = ("payout-list", "receipts", "transfers")
+SESSION_KINDS = ("payout-list", "receipts", "transfers", "verification")
 MASKABLE = ("payout-list", "receipts", "campaign")
 CHANNEL_FILTERS = {"cash": "Chỉ người nhận tiền mặt", "account": "Chỉ người nhận qua tài khoản", "all": "Tất cả"}
 
@@ -90,7 +92,7 @@ def write_xlsx(db, request: Request, out) -> None:
 def write(db, request: Request, out) -> str:
     """Print the document ``request`` asks for to the PDF ``out``; returns a one-line summary."""
     from commune_payout.documents import (campaign, cleaning, payout_list, progress_report, receipts,
-                                          transfer_list)
+                                          transfer_list, verification_sheet)
     from commune_payout.banks import bank_name
     from commune_payout.errors import UserError
     from commune_payout.money import format_vnd
@@ -113,6 +115,9 @@ def write(db, request: Request, out) -> str:
         sections = transfer_list.write(db, r.session_id, out, on=r.on, bank_bin=r.bank_bin)
         return "Danh sách chuyển khoản: " + "; ".join(
             f"{bank_name(s.bank_bin)}: {s.count} giao dịch, {format_vnd(s.amount)}" for s in sections)
+    if r.kind == "verification":
+        n = verification_sheet.write(db, r.session_id, out, on=r.on)
+        return f"Phiếu xác minh chi trả: {n} người cần hỏi"
     if r.kind == "campaign":
         n = campaign.write(db, out, on=r.on, masked=r.masked)
         return f"Danh sách cần mở tài khoản: {n} người"
