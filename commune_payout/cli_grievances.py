@@ -115,7 +115,8 @@ def cmd_add(args) -> int:
 
 def _left(ticket: dict) -> str:
     if ticket["overdue"]:
-        return f"quá hạn {-ticket['working_days_left']} ngày làm việc"
+        late = -ticket["working_days_left"]
+        return f"quá hạn {late} ngày làm việc" if late else f"quá hạn (hết hạn {payouts.vn_date(ticket['due_on'])})"
     if ticket["working_days_left"] is not None:
         return f"còn {ticket['working_days_left']} ngày làm việc"
     return grievances.STATES[ticket["state"]].lower()

@@ -148,7 +148,8 @@ def register_cli(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=cmd_office_ack)
 
-    p = d.add_parser("view", help="xem báo cáo tổng hợp: người hưởng, tỷ lệ có tài khoản, chi trả theo đợt")
+    p = d.add_parser("view", help="xem báo cáo tổng hợp: người hưởng, tỷ lệ có tài khoản, chi trả theo đợt, xác "
+                                          "minh chi trả, khiếu nại")
     p.add_argument("report", choices=sorted(reports.REPORTS))
     p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
     p.add_argument("--program", choices=sorted(PROGRAM_LABELS), help="chỉ người hưởng một chương trình")
@@ -476,7 +477,7 @@ def cmd_office_view(args) -> int:
     cli = _cli()
     ctx = _office(args)
     headers = reports.headers(args.report)
-    rows = reports.rows(ctx.db, args.report, _commune_code(args.commune), args.program)
+    rows = reports.rows(ctx.db, args.report, _commune_code(args.commune), args.program, ctx.clock.today())
     if args.json:
         cli.print_json([dict(zip(headers, row)) for row in rows])
         return 0
@@ -488,7 +489,8 @@ def cmd_office_view(args) -> int:
 
 def cmd_office_export(args) -> int:
     ctx = _office(args)
-    n = reports.export_xlsx(ctx.db, args.report, args.out, _commune_code(args.commune), args.program)
+    n = reports.export_xlsx(ctx.db, args.report, args.out, _commune_code(args.commune), args.program,
+                            ctx.clock.today())
     print(f"Đã xuất {n} dòng ra {args.out}")
     return 0
 

@@ -34,7 +34,7 @@ def _typed(parse):
 def register_session_commands(ss) -> None:
     """Add ``verify`` and ``verify-answer`` to the ``session`` command."""
     p = ss.add_parser("verify", help="xác minh chi trả: rút mẫu người cần hỏi (mặc định theo công thức, độ tin cậy "
-                                     "95%, sai số ±10%), hoặc xem kết quả xác minh của đợt")
+                                     "95%%, sai số ±10%%), hoặc xem kết quả xác minh của đợt")
     p.add_argument("id", help="mã đợt chi (hoặc vài ký tự đầu)")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--sample", nargs="?", const=0, type=_typed(verification.parse_count), metavar="N",

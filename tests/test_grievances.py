@@ -324,3 +324,38 @@ def test_any_typed_ticket_reference_is_found_or_refused(ctx, ref):
         pass
     else:
         assert grievances.get_grievance(ctx.db, gid)
+
+
+def test_the_monthly_report_counts_verification_and_complaints(ctx, people, paid, tmp_path):
+    import pdfplumber
+
+    from commune_payout.documents import indicators, progress_report
+
+    verification.draw(ctx, paid, verification.DrawSpec("all"), seed=1)
+    items = {i["full_name"]: i for i in verification.items(ctx.db, paid)}
+    answer = verification.record_answer(ctx, items["Lò Thị Hoa"]["id"], "not_received", asked_by="Trưởng bản",
+                                        asked_on="21/12/2026", asked_how="phone")
+    grievances.open_from_answer(ctx, answer)                            # btxh, received in December, open
+    solved = add(ctx, people["btxh"], received="01/12/2026")             # btxh, received and resolved in December
+    grievances.move(ctx, solved, "in_progress")
+    grievances.move(ctx, solved, "resolved", resolution="Đã chi lại")
+    add(ctx, people["btxh"], received="02/11/2026")                      # btxh, from November, overdue since 16/11
+    add(ctx, people["both"], received="15/12/2026", program="ncc")       # ncc, open, due 29/12: not yet overdue
+    data = progress_report.progress_data(ctx.db, "2026-12", on=dt.date(2026, 12, 21))
+    btxh = data.by_program["btxh"]
+    drawn = sum(1 for i in items.values() if i["program"] == "btxh")
+    assert [btxh.measure(k) for k in indicators.FOLLOWED] == [drawn, 1, 1, 2, 1, 2, 1]
+    assert indicators.BUILT_IN["verification_rate"].value(btxh) == 1 / drawn
+    ncc = data.by_program.get("ncc")
+    assert ncc is None or [ncc.measure(k) for k in ("grievances_received", "grievances_open",
+                                                    "grievances_overdue")] == [1, 1, 0]
+    # at the month's end the ncc complaint (due 29/12) is overdue too
+    end = progress_report.progress_data(ctx.db, "2026-12", programs=("btxh", "ncc"))
+    assert end.by_program["ncc"].measure("grievances_overdue") == 1
+    pdf = tmp_path / "bao-cao.pdf"
+    progress_report.write(ctx.db, "2026-12", pdf, on=dt.date(2026, 12, 21))
+    with pdfplumber.open(pdf) as doc:
+        text = " ".join(" ".join(page.extract_text() for page in doc.pages).split())
+    assert "III. Xác minh chi trả và khiếu nại, phản ánh" in text and "IV. Xu hướng qua các tháng" in text
+    assert "Khiếu nại, phản ánh tiếp nhận trong tháng" in text and "trong đó: quá hạn trả lời" in text
+    assert "Trong tháng tiếp nhận 2 khiếu nại, phản ánh, đã giải quyết 1; cuối kỳ còn 2 đang giải quyết" in text

@@ -86,7 +86,8 @@ def write_xlsx(db, request: Request, out) -> None:
     """The figures of the monthly report ``request`` asks for, as an .xlsx."""
     from commune_payout.documents import progress_report
 
-    progress_report.write_xlsx(db, request.period, out, basis=request.basis, programs=request.programs)
+    progress_report.write_xlsx(db, request.period, out, basis=request.basis, programs=request.programs,
+                               on=request.on)
 
 
 def write(db, request: Request, out) -> str:

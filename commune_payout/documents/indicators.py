@@ -6,6 +6,11 @@ and through other accounts) and in cash, the cashless share and the amounts (doc
 Each is a *measure* of a :class:`Tally`. Provinces ask for more: a report's list of indicators is
 a setting (``report_indicators``), each entry a measure's key or an indicator of the province's
 own, a sum of measures, or a sum divided by another (a share, printed in per cent).
+
+Besides the payments, a tally counts what followed them (issue of verification and grievances):
+the people drawn to verify the month's payments, those who answered and those who said the money
+did not arrive in full, and the complaints received, resolved, open and overdue. The report shows
+them in a section of their own (:data:`FOLLOW_UP`), and a province may list them too.
 """
 
 import re
@@ -23,6 +28,7 @@ class Tally:
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PARTS, 0))
     amounts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PARTS, 0))
+    followed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FOLLOWED, 0))
 
     def add(self, line: dict, paid: bool, amount: int | None = None) -> None:
         """Count one line (its whole total, or ``amount`` of it); ``paid``: whether it counts as
@@ -41,16 +47,23 @@ class Tally:
         for part in PARTS:
             self.counts[part] += other.counts[part]
             self.amounts[part] += other.amounts[part]
+        for key in FOLLOWED:
+            self.followed[key] += other.followed[key]
         return self
 
     def measure(self, key: str) -> int:
         """The value of one measure (see :data:`MEASURES`)."""
+        if key in FOLLOWED:
+            return self.followed[key]
         parts, amounts = _MEASURE_PARTS[key]
         source = self.amounts if amounts else self.counts
         return sum(source[p] for p in parts)
 
 
 PARTS = ("vneid", "account", "cash", "unpaid")
+# What followed the payments: counted from the verification and the grievances, not from the lines.
+FOLLOWED = ("verification_drawn", "verification_answered", "verification_problems", "grievances_received",
+            "grievances_resolved", "grievances_open", "grievances_overdue")
 # measure → (parts summed, in đồng?)
 _MEASURE_PARTS = {
     "recipients": (PARTS, False), "paid": (PARTS[:3], False), "paid_transfer": (("vneid", "account"), False),
@@ -59,6 +72,7 @@ _MEASURE_PARTS = {
     "amount": (PARTS, True), "amount_paid": (PARTS[:3], True), "amount_transfer": (("vneid", "account"), True),
     "amount_vneid": (("vneid",), True), "amount_other_account": (("account",), True), "amount_cash": (("cash",), True),
     "amount_unpaid": (("unpaid",), True),
+    **{key: ((), False) for key in FOLLOWED},
 }
 MEASURES = {
     "recipients": "Số người hưởng",
@@ -75,6 +89,13 @@ MEASURES = {
     "amount_other_account": "trong đó: qua tài khoản khác (đồng)",
     "amount_cash": "Đã chi bằng tiền mặt (đồng)",
     "amount_unpaid": "Chưa chi (đồng)",
+    "verification_drawn": "Số người được chọn xác minh đã nhận tiền",
+    "verification_answered": "Số người đã trả lời xác minh",
+    "verification_problems": "trong đó: chưa nhận được, nhận sai số tiền",
+    "grievances_received": "Khiếu nại, phản ánh tiếp nhận trong tháng",
+    "grievances_resolved": "Khiếu nại, phản ánh đã giải quyết trong tháng",
+    "grievances_open": "Khiếu nại, phản ánh đang giải quyết (cuối kỳ)",
+    "grievances_overdue": "trong đó: quá hạn trả lời",
 }
 
 
@@ -119,6 +140,11 @@ BUILT_IN.update({
     "cashless_amount_share": Indicator("cashless_amount_share", "Tỷ lệ chi qua tài khoản (số tiền)",
                                        ("amount_transfer",), ("amount_paid",)),
 })
+BUILT_IN["verification_rate"] = Indicator("verification_rate", "Tỷ lệ đã trả lời xác minh",
+                                          ("verification_answered",), ("verification_drawn",))
+# The section on verification and grievances, in its order.
+FOLLOW_UP = ("verification_drawn", "verification_answered", "verification_rate", "verification_problems",
+             "grievances_received", "grievances_resolved", "grievances_open", "grievances_overdue")
 # The national tally since NQ 418/NQ-CP, in its order.
 DEFAULT = ("recipients", "paid", "paid_transfer", "paid_vneid", "paid_other_account", "paid_cash", "unpaid",
            "cashless_share", "vneid_share", "cash_share", "amount", "amount_paid", "amount_transfer", "amount_vneid",

@@ -11,7 +11,9 @@ For one month, for every programme or for those of one office: the report's indi
 other accounts, in cash, the shares and the amounts) per programme under the office that owns
 it; people and amounts per session, by group and by village, and apart the arrears (by cause)
 and the funeral support those sums hold; the account coverage of the register; and the trend
-over the last months, as a table and a bar chart. The month's figures
+over the last months, as a table and a bar chart; what followed the payments (the people drawn to
+verify them and their answers, the complaints received, resolved, open and overdue) in a section
+of its own. The month's figures
 are counted by period (the sessions of the month, whenever they were paid) or by payment date
 (the payments made in the month, whatever their session), and the report says which: a Tết gift
 of January's session paid on 01/12 is December's by payment date. Groups are printed with their
@@ -30,7 +32,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from commune_payout import payouts, register
+from commune_payout import grievances, payouts, register, verification
 from commune_payout.db import write_transaction
 from commune_payout.documents import fonts, indicators, numbering
 from commune_payout.documents.frame import Document, Issuer, issuer_of, markup, signer, text
@@ -112,10 +114,12 @@ def _tally(lines, basis: str) -> Tally:
     return tally
 
 
-def progress_data(db, period: str, basis: str = "period", programs=None, history: int = TREND_MONTHS) -> ProgressData:
+def progress_data(db, period: str, basis: str = "period", programs=None, history: int = TREND_MONTHS,
+                  on: dt.date | None = None) -> ProgressData:
     """Figures for the month ``period`` (``YYYY-MM``) counted by ``basis`` (``period`` or ``payment``),
     for ``programs`` (default: every programme with lines that month, or in the register), and the
-    trend over the last ``history`` months."""
+    trend over the last ``history`` months. ``on``: the day the report is made, when the month is
+    not over (the complaints open and overdue are counted then, else at the month's end)."""
     if basis not in BASES:
         raise UserError(f"Cách tính “{basis}” không có: theo kỳ (period) hoặc theo ngày chi (payment).")
     wanted = tuple(programs) if programs else None
@@ -130,6 +134,7 @@ def progress_data(db, period: str, basis: str = "period", programs=None, history
                 for status in register.ACCOUNT_STATUSES}
     data = ProgressData(period, basis, chosen, coverage, indicators.chosen(db))
     data.by_program = {p: _tally((line for line in month if line["program"] == p), basis) for p in chosen}
+    _follow_up(db, data, month, on)
     sessions: dict[str, list] = {}
     groups: dict[str, list] = {}
     villages: dict[str, list] = {}
@@ -146,6 +151,17 @@ def progress_data(db, period: str, basis: str = "period", programs=None, history
     # from the first month with anything to show: a commune that began in October has no summer
     data.trend = trend[next((i for i, (_m, t) in enumerate(trend) if t.measure("recipients")), len(trend) - 1):]
     return data
+
+
+def _follow_up(db, data: ProgressData, month: list[dict], on: dt.date | None) -> None:
+    """Count into each programme's tally the verification of the month's lines and the complaints."""
+    drawn = verification.line_counts(db, (line["id"] for line in month))
+    tickets = grievances.month_counts(db, data.period, on)
+    for program, tally in data.by_program.items():
+        for key, value in drawn.get(program, {}).items():
+            tally.followed[f"verification_{key}"] = value
+        for key, value in tickets.get(program, {}).items():
+            tally.followed[f"grievances_{key}"] = value
 
 
 def _extras(db, lines: list[dict], basis: str) -> list[tuple[str, Tally]]:
@@ -220,8 +236,9 @@ def program_columns(data: ProgressData, offices: dict[str, str]) -> list[tuple[s
     return columns + [("", "Tổng cộng", data.total)] if len(columns) > 1 else columns
 
 
-def _program_table(data: ProgressData, offices: dict[str, str], width: float) -> Table:
-    """Rows: the report's indicators; columns: each programme under its office, and the total."""
+def _program_table(data: ProgressData, offices: dict[str, str], width: float,
+                   rows: list[Indicator] | None = None) -> Table:
+    """Rows: the report's indicators (or ``rows``); columns: each programme under its office, and the total."""
     size = 9
     columns = program_columns(data, offices)
     label_w = 64 * mm
@@ -230,7 +247,7 @@ def _program_table(data: ProgressData, offices: dict[str, str], width: float) ->
     office_row = ["Chỉ tiêu"] + [office or label for office, label, _t in columns]
     program_row = [""] + [label for _office, label, _t in columns]
     body = [[_wrap(i.label, label_w, size)] + [indicator_value(i, t) for _o, _l, t in columns]
-            for i in data.indicators]
+            for i in rows or data.indicators]
     head = [[_wrap(h, w, size, fonts.BOLD) for h, w in zip(office_row, widths)],
             [_wrap(h, w, size, fonts.BOLD) for h, w in zip(program_row, widths)]]
     table = Table(head + body, colWidths=widths, repeatRows=2)
@@ -371,6 +388,25 @@ def _summary(total: Tally) -> str:
             + ".")
 
 
+def followed_up(data: ProgressData) -> bool:
+    """Whether the month has anything of verification or grievances to report."""
+    return any(data.total.measure(k) for k in indicators.FOLLOWED)
+
+
+def _follow_up_summary(total: Tally) -> str:
+    m = total.measure
+    rate = indicators.BUILT_IN["verification_rate"].value(total)
+    parts = []
+    if m("verification_drawn"):
+        parts.append(f"Đã hỏi lại được {m('verification_answered')}/{m('verification_drawn')} người được chọn xác "
+                     f"minh ({percent(rate)}); {m('verification_problems')} người cho biết chưa nhận được hoặc nhận "
+                     "sai số tiền.")
+    parts.append(f"Trong tháng tiếp nhận {m('grievances_received')} khiếu nại, phản ánh, đã giải quyết "
+                 f"{m('grievances_resolved')}; cuối kỳ còn {m('grievances_open')} đang giải quyết, trong đó "
+                 f"{m('grievances_overdue')} quá hạn trả lời.")
+    return " ".join(parts)
+
+
 def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, number: int, offices: dict[str, str]) -> None:
     """Write the monthly report of ``data``, numbered ``number``, to ``out``; ``offices``: the office
     of each programme reported (who the report goes to, and the heads of the programme table)."""
@@ -404,8 +440,14 @@ def render(data: ProgressData, out, *, issuer: Issuer, on: dt.date, number: int,
         story.append(Paragraph("Trong tháng không có khoản chi trả nào.", st.body))
     ending = [Spacer(1, 6 * mm), doc.recipients_and_signature(["- Như trên;", "- Lưu: VT."],
                                                                 signer(issuer, "chairman"))]
+    sections = iter(("III", "IV"))
+    if followed_up(data):
+        story += [Paragraph(f"{next(sections)}. Xác minh chi trả và khiếu nại, phản ánh", st.heading),
+                  _program_table(data, offices, doc.page.width, [indicators.BUILT_IN[k] for k in indicators.FOLLOW_UP]),
+                  Spacer(1, 2 * mm), Paragraph(_follow_up_summary(data.total), st.body)]
     if any(t.measure("recipients") for _m, t in data.trend):
-        story += [Paragraph("III. Xu hướng qua các tháng", st.heading), _trend_table(data), Spacer(1, 3 * mm)]
+        story += [Paragraph(f"{next(sections)}. Xu hướng qua các tháng", st.heading), _trend_table(data),
+                  Spacer(1, 3 * mm)]
         ending.insert(0, _trend_chart(data, doc.page.width))
     story.append(KeepTogether(ending))
     doc.write(out, story)
@@ -416,9 +458,10 @@ def _check_period(period: str) -> None:
         raise UserError(f"Tháng báo cáo “{period}” phải có dạng NNNN-TT, ví dụ 2027-01")
 
 
-def _data(db, period: str, basis: str, programs, history: int) -> tuple[ProgressData, dict[str, str]]:
+def _data(db, period: str, basis: str, programs, history: int,
+          on: dt.date | None = None) -> tuple[ProgressData, dict[str, str]]:
     _check_period(period)
-    data = progress_data(db, period, basis, programs, history)
+    data = progress_data(db, period, basis, programs, history, on)
     if not any(t.measure("recipients") for _m, t in data.trend) and not any(data.coverage.values()):
         raise UserError("Chưa có người hưởng và đợt chi trả nào để báo cáo")
     names = commune.office_names(db)
@@ -437,7 +480,7 @@ def write(db, period: str, out, *, on: dt.date, basis: str = "period", programs=
     """Print the report of the month ``period`` (``YYYY-MM``) to ``out``: counted by ``basis``, for
     ``programs`` (an office's; default every programme); ``number``: the report's number when the
     clerk gives one (default: the one it has, or the next)."""
-    data, offices = _data(db, period, basis, programs, history)
+    data, offices = _data(db, period, basis, programs, history, on)
     issuer = issuer_of(db)
     with write_transaction(db):
         number = numbering.report_number(db, _kind(basis, programs), period, on, number)
@@ -445,10 +488,12 @@ def write(db, period: str, out, *, on: dt.date, basis: str = "period", programs=
     return Report(data, number)
 
 
-def write_xlsx(db, period: str, out, *, basis: str = "period", programs=None, history: int = TREND_MONTHS) -> ProgressData:
-    """The same report's figures as an .xlsx: the programme table, the sessions, groups, villages
-    and the trend, each on its sheet, with the counting basis written on each."""
-    data, offices = _data(db, period, basis, programs, history)
+def write_xlsx(db, period: str, out, *, basis: str = "period", programs=None, history: int = TREND_MONTHS,
+               on: dt.date | None = None) -> ProgressData:
+    """The same report's figures as an .xlsx: the programme table (with the verification and the
+    complaints under it), the sessions, groups, villages and the trend, each on its sheet, with
+    the counting basis written on each."""
+    data, offices = _data(db, period, basis, programs, history, on)
     issuer = issuer_of(db)
     book = Workbook()
     month = month_label(data.period)
@@ -461,10 +506,16 @@ def write_xlsx(db, period: str, out, *, basis: str = "period", programs=None, hi
     sheet.append([])
     sheet.append(["Chỉ tiêu", *(office for office, _l, _t in columns)], style=_HEAD)
     sheet.append(["", *(label for _o, label, _t in columns)], style=_HEAD)
-    for i in data.indicators:
-        look = _PERCENT if i.share else _AMOUNT if i.in_dong else None
-        sheet.append([i.label, *(i.value(t) for _o, _l, t in columns)],
-                     columns={c: look for c in range(1, len(columns) + 1)} if look else None)
+    def indicator_rows(chosen: list[Indicator]) -> None:
+        for i in chosen:
+            look = _PERCENT if i.share else _AMOUNT if i.in_dong else None
+            sheet.append([i.label, *(i.value(t) for _o, _l, t in columns)],
+                         columns={c: look for c in range(1, len(columns) + 1)} if look else None)
+
+    indicator_rows(data.indicators)
+    if followed_up(data):
+        sheet.append(["Xác minh chi trả và khiếu nại, phản ánh"], style=BOLD)
+        indicator_rows([indicators.BUILT_IN[k] for k in indicators.FOLLOW_UP])
     for title, rows in (("Theo đợt chi trả", data.sessions), ("Theo nhóm đối tượng", data.by_group),
                         ("Theo thôn", data.by_village), ("Truy lĩnh, mai táng", data.extras)):
         sheet = book.sheet(title, widths=(40, 12, 14, 14, 12, 12, 16, 16, 16, 16, 14), freeze="B4")

@@ -28,13 +28,13 @@ from commune_payout.grievances.model import (
     ACTIONS, FIXES, KINDS, NEXT_STATES, OPEN_STATES, RECEIVED_VIA, STATES, number_text,
 )
 from commune_payout.grievances.tickets import (
-    add_grievance, add_note, events, for_items, get_grievance, link_fix, list_grievances, move, open_from_answer,
-    resolve_grievance, state_on,
+    add_grievance, add_note, events, for_items, get_grievance, link_fix, list_grievances, month_counts, move,
+    open_from_answer, resolve_grievance, state_on,
 )
 
 __all__ = [
     "ACTIONS", "DEFAULT_DAYS", "FIXES", "KINDS", "NEXT_STATES", "OPEN_STATES", "RECEIVED_VIA", "STATES",
     "add_grievance", "add_note", "days_by_kind", "describe_fix", "due_date", "events", "fix_candidates", "for_items",
-    "get_grievance", "link_fix", "list_grievances", "move", "number_text", "open_from_answer", "resolve_grievance",
+    "get_grievance", "link_fix", "list_grievances", "month_counts", "move", "number_text", "open_from_answer", "resolve_grievance",
     "set_days", "state_on",
 ]

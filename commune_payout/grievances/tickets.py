@@ -325,3 +325,21 @@ def state_on(db, day: dt.date) -> list[dict]:
         if e["at"] <= end and e["to_state"] == "resolved" and e["from_state"] != "resolved":
             ticket["resolved_on"] = e["at"][:10]
     return [t for t in tickets.values() if t["state"] is not None]
+
+
+def month_counts(db, period: str, until: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """For the monthly report, per programme: tickets ``received`` in the month ``period``
+    (``YYYY-MM``), ``resolved`` in it, and at its end (or on ``until``, when the month is not over)
+    those still ``open`` and of them those ``overdue``."""
+    first = dt.date.fromisoformat(f"{period}-01")
+    end = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    day = min(end, until) if until else end
+    out: dict[str, dict[str, int]] = {}
+    for ticket in state_on(db, day):
+        counts = out.setdefault(ticket["program"], dict.fromkeys(("received", "resolved", "open", "overdue"), 0))
+        counts["received"] += ticket["received_on"][:7] == period
+        counts["resolved"] += (ticket["resolved_on"] or "")[:7] == period
+        if ticket["state"] in OPEN_STATES:
+            counts["open"] += 1
+            counts["overdue"] += ticket["due_on"] < day.isoformat()
+    return out

@@ -7,8 +7,10 @@ of their memberships on file is). The people view is streamed in the order of th
 so exporting a province of half a million people holds one row at a time.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 
+from commune_payout import grievances as grievance_model
 from commune_payout.payouts import KINDS, SESSION_STATUSES
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.register import ACCOUNT_STATUSES, CHANNELS, GENDERS, STATUSES, TRANSFER_CHANNELS
@@ -109,9 +111,67 @@ def payouts_by_session(db, commune_code: str | None = None, program: str | None 
     return sorted(found, key=lambda r: (r["commune_code"], r["period"] or "", r["name"] or ""))
 
 
+def verification(db, commune_code: str | None = None, program: str | None = None) -> list[dict]:
+    """Each commune's verified sessions (the people drawn of the programme): drawn, answered (by
+    their latest answer), received, not received, a different amount, could not reach, not asked
+    yet, the verification rate, and the tickets opened from the answers."""
+    where, params = _where("i", commune_code, None)
+    if program:
+        where += " AND l.program = ?"
+        params.append(program)
+    out = {}
+    for row in db.query(
+            "SELECT i.commune_code, c.name AS commune_name, i.session_id, s.name, s.period, "
+            "(SELECT a.answer FROM office_verification_answers a WHERE a.commune_code = i.commune_code "
+            " AND a.item_id = i.id ORDER BY a.asked_on DESC, a.created_at DESC LIMIT 1) AS answer "
+            "FROM office_verification_items i JOIN office_communes c ON c.code = i.commune_code "
+            "JOIN office_payout_lines l ON l.commune_code = i.commune_code AND l.id = i.line_id "
+            "JOIN office_payout_sessions s ON s.commune_code = i.commune_code AND s.id = i.session_id "
+            f"WHERE 1{where}", params):
+        key = (row["commune_code"], row["session_id"])
+        r = out.setdefault(key, {**{k: row[k] for k in ("commune_code", "commune_name", "name", "period")},
+                                 "drawn": 0, "pending": 0, **dict.fromkeys(VERIFICATION_ANSWERS, 0)})
+        r["drawn"] += 1
+        r[row["answer"] if row["answer"] in VERIFICATION_ANSWERS else "pending"] += 1
+    tickets = {(code, sid): n for code, sid, n in db.execute(
+        "SELECT commune_code, session_id, count(*) FROM office_grievances WHERE received_via = 'verification' "
+        "GROUP BY 1, 2")}
+    for key, r in out.items():
+        r["answered"] = r["received"] + r["not_received"] + r["different_amount"]
+        r["rate_pct"] = round(100 * r["answered"] / r["drawn"], 1)
+        r["grievances"] = tickets.get(key, 0)
+    return sorted(out.values(), key=lambda r: (r["commune_code"], r["period"] or "", r["name"] or ""))
+
+
+def grievances(db, commune_code: str | None = None, program: str | None = None,
+               today: dt.date | None = None) -> list[dict]:
+    """Each commune's grievance tickets (of the programme), the open ones first by due date;
+    ``overdue`` ("Quá hạn") when still open after its due date on ``today``."""
+    where, params = _where("g", commune_code, None)
+    if program:
+        where += " AND g.program = ?"
+        params.append(program)
+    rows = [dict(r) for r in db.query(
+        "SELECT g.commune_code, c.name AS commune_name, g.year, g.number, g.received_on, g.kind, g.program, "
+        "g.full_name, g.village, g.received_via, g.state, g.due_on, g.resolved_on, g.closed_on, g.fix_kind, "
+        "g.description, g.resolution FROM office_grievances g JOIN office_communes c ON c.code = g.commune_code "
+        f"WHERE 1{where} ORDER BY g.commune_code, g.state NOT IN ('new', 'in_progress'), g.due_on, g.number",
+        params)]
+    for r in rows:
+        r["number"] = grievance_model.number_text(r["number"], r["year"])
+        r["overdue"] = "Quá hạn" if (today and r["state"] in grievance_model.OPEN_STATES
+                                     and r["due_on"] < today.isoformat()) else ""
+    return rows
+
+
 # Codes shown as words in the workbooks, per column of each report.
 _PEOPLE_LABELS = {"gender": GENDERS, "status": STATUSES, "account_status": ACCOUNT_STATUSES, "channel": CHANNELS}
 _SESSION_LABELS = {"kind": KINDS, "status": SESSION_STATUSES}
+
+_GRIEVANCE_LABELS = {"kind": grievance_model.KINDS, "program": PROGRAM_LABELS,
+                     "received_via": grievance_model.RECEIVED_VIA, "state": grievance_model.STATES,
+                     "fix_kind": grievance_model.FIXES}
+VERIFICATION_ANSWERS = ("received", "not_received", "different_amount", "unreachable")
 
 REPORTS = {
     "people": ("Danh sách người hưởng", people, _PEOPLE_LABELS, [
@@ -127,13 +187,28 @@ REPORTS = {
         ("period", "Kỳ"), ("status", "Trạng thái"), ("lines", "Số người"), ("total", "Tổng tiền (đ)"),
         ("paid_lines", "Đã chi (người)"), ("paid_amount", "Đã chi (đ)"), ("paid_by_transfer", "Chuyển khoản (người)"),
         ("paid_by_vneid", "trong đó TK an sinh VNeID (người)")]),
+    "verification": ("Xác minh chi trả", verification, {}, [
+        ("commune_code", "Mã xã"), ("commune_name", "Xã"), ("name", "Đợt chi trả"), ("period", "Kỳ"),
+        ("drawn", "Số người xác minh"), ("answered", "Đã trả lời"), ("rate_pct", "Tỷ lệ trả lời (%)"),
+        ("received", "Đã nhận đủ"), ("not_received", "Chưa nhận được"), ("different_amount", "Nhận số tiền khác"),
+        ("unreachable", "Không liên lạc được"), ("pending", "Chưa hỏi"), ("grievances", "Phiếu khiếu nại đã mở")]),
+    "grievances": ("Khiếu nại, phản ánh", grievances, _GRIEVANCE_LABELS, [
+        ("commune_code", "Mã xã"), ("commune_name", "Xã"), ("number", "Số phiếu"), ("received_on", "Ngày tiếp nhận"),
+        ("kind", "Loại"), ("program", "Chương trình"), ("full_name", "Người hưởng"), ("village", "Thôn/xóm"),
+        ("received_via", "Cách tiếp nhận"), ("state", "Trạng thái"), ("due_on", "Hạn trả lời"),
+        ("overdue", "Quá hạn"), ("resolved_on", "Ngày giải quyết"), ("closed_on", "Ngày đóng"),
+        ("fix_kind", "Cách khắc phục"), ("description", "Nội dung"), ("resolution", "Kết quả giải quyết")]),
 }
+# Reports whose rows depend on the day they are made (a ticket is overdue or not).
+DATED = ("grievances",)
 
 
-def rows(db, report: str, commune_code: str | None = None, program: str | None = None) -> Iterator[list]:
-    """One report's rows as display values (codes in words), one at a time."""
+def rows(db, report: str, commune_code: str | None = None, program: str | None = None,
+         today: dt.date | None = None) -> Iterator[list]:
+    """One report's rows as display values (codes in words), one at a time; ``today`` for a
+    report of :data:`DATED`."""
     _title, fetch, labels, columns = REPORTS[report]
-    for row in fetch(db, commune_code, program):
+    for row in fetch(db, commune_code, program, **({"today": today} if report in DATED else {})):
         yield [labels[key].get(row.get(key), row.get(key)) if key in labels else row.get(key) for key, _ in columns]
 
 
@@ -146,12 +221,13 @@ def title(report: str, program: str | None = None) -> str:
     return REPORTS[report][0] + (f" — {PROGRAM_LABELS.get(program, program)}" if program else "")
 
 
-def export_xlsx(db, report: str, path, commune_code: str | None = None, program: str | None = None) -> int:
+def export_xlsx(db, report: str, path, commune_code: str | None = None, program: str | None = None,
+                today: dt.date | None = None) -> int:
     """Write one consolidated report to an .xlsx file atomically, streamed; returns the number of rows."""
     book = Workbook()
     sheet = book.sheet(title(report, program))
     sheet.append(headers(report), style=BOLD)
-    for row in rows(db, report, commune_code, program):
+    for row in rows(db, report, commune_code, program, today):
         sheet.append(row)
     book.save(path)
     return sheet.rows - 1

@@ -86,6 +86,10 @@ _OF_LINE = {"scope": f"line_id IN ({_LINES})"}
 _SESSIONS = {"scope": "id IN (SELECT session_id FROM payout_lines WHERE program IN {programs})",
              "resend": "id IN (SELECT session_id FROM payout_lines WHERE program IN {programs} AND version > {since}) "
                        "OR id IN (SELECT session_id FROM cash_movements WHERE version > {since})"}
+# Verification and grievances (docs/sync.md): a draw goes with its session, the people drawn and
+# their answers with their payout lines, a ticket and its history to the office of its programme.
+_ITEMS = f"SELECT id FROM verification_items WHERE line_id IN ({_LINES})"
+_GRIEVANCES = "SELECT id FROM grievances WHERE program IN {programs}"
 # A session's cash book concerns all its lines: it goes to an office that receives all of them.
 _WHOLE_SESSION = {"scope": "session_id IN (SELECT session_id FROM payout_lines) AND session_id NOT IN "
                            "(SELECT session_id FROM payout_lines WHERE program NOT IN {programs})"}
@@ -115,6 +119,17 @@ SYNCED = (
     SyncedTable("payout_arrears", parent=("line_id", "payout_lines"), append_only=True,
                 refs={"line_id": "payout_lines", "session_id": "payout_sessions", "decision_id": "decisions"},
                 **_OF_LINE),
+    SyncedTable("verifications", refs={"session_id": "payout_sessions"},
+                scope="session_id IN (SELECT session_id FROM payout_lines WHERE program IN {programs})"),
+    SyncedTable("verification_items", parent=("verification_id", "verifications"),
+                refs={"verification_id": "verifications", "session_id": "payout_sessions", "line_id": "payout_lines"},
+                **_OF_LINE),
+    SyncedTable("verification_answers", parent=("item_id", "verification_items"), append_only=True,
+                refs={"item_id": "verification_items"}, scope=f"item_id IN ({_ITEMS})"),
+    SyncedTable("grievances", refs={**_PERSON, "session_id": "payout_sessions", "line_id": "payout_lines",
+                                    "answer_id": "verification_answers"}, scope="program IN {programs}"),
+    SyncedTable("grievance_events", parent=("grievance_id", "grievances"), append_only=True,
+                refs={"grievance_id": "grievances"}, scope=f"grievance_id IN ({_GRIEVANCES})"),
 )
 BY_NAME = {t.name: t for t in SYNCED}
 

@@ -22,7 +22,7 @@ Modules: :mod:`.sampling` (sample size, allocation, the draw; no database), :mod
 
 from commune_payout.verification.answers import (
     ANSWERED, ANSWERS, ASKED_HOW, NEGATIVE, PENDING, answer_text, answers_of, find_item, get_answer, get_item, items,
-    record_answer, summary,
+    line_counts, record_answer, summary,
 )
 from commune_payout.verification.draws import draw, drawn_lines, get_verification, population, repeat
 from commune_payout.verification.sampling import (
@@ -33,6 +33,6 @@ from commune_payout.verification.sampling import (
 __all__ = [
     "ANSWERED", "ANSWERS", "ASKED_HOW", "CONFIDENCE", "DRAW_METHODS", "DrawSpec", "MARGIN", "NEGATIVE", "PENDING",
     "allocate", "answer_text", "answers_of", "apportion", "draw", "drawn_lines", "find_item", "get_answer", "get_item",
-    "get_verification", "items", "parse_count", "parse_percent", "parse_seed", "percent_text", "population", "record_answer", "repeat",
+    "get_verification", "items", "line_counts", "parse_count", "parse_percent", "parse_seed", "percent_text", "population", "record_answer", "repeat",
     "sample_size", "summary",
 ]

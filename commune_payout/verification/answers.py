@@ -186,3 +186,18 @@ def answer_text(row: dict) -> str:
     if row["answer"] == "different_amount":
         text += f": {format_vnd(row['amount_received'])}"
     return text
+
+
+def line_counts(db, line_ids) -> dict[str, dict[str, int]]:
+    """For the monthly report, per programme, of the people drawn among the payout lines
+    ``line_ids``: ``drawn``, ``answered`` and ``problems`` (by their latest answers)."""
+    ids = list(line_ids)
+    out: dict[str, dict[str, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in db.query(_item_select(f"i.line_id IN ({', '.join('?' * len(chunk))})"), chunk):
+            counts = out.setdefault(row["program"], dict.fromkeys(("drawn", "answered", "problems"), 0))
+            counts["drawn"] += 1
+            counts["answered"] += row["answer"] in ANSWERED
+            counts["problems"] += row["answer"] in NEGATIVE
+    return out
