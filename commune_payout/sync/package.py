@@ -52,6 +52,7 @@ import json
 import unicodedata
 import zipfile
 import zlib
+from itertools import accumulate
 
 import pyrage
 from pyrage import x25519
@@ -91,11 +92,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def rows_sha256(rows) -> str:
     """SHA-256 of rows as JSON lines (one JSON array per row): what a table's rows are, however sent."""
     digest = hashlib.sha256()
+    encode = _ROW_JSON.encode
     for row in rows:
-        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        line = encode(row)
         if not line.isascii() and not unicodedata.is_normalized("NFC", line):
             line = unicodedata.normalize("NFC", line)
         digest.update(line.encode("utf-8") + b"\n")
@@ -169,26 +174,34 @@ def _plain(spec, n: int, where: str) -> list:
     if isinstance(spec, list):
         values = spec
     elif isinstance(spec, dict) and set(spec) == {"delta"} and isinstance(spec["delta"], list):
-        values, total = [], 0
-        for d in spec["delta"]:
-            if not _is_int(d):
-                raise ValueError(where)
-            total += d
-            values.append(total)
+        if not _all_int(spec["delta"]):
+            raise ValueError(where)
+        values = list(accumulate(spec["delta"]))
         if values and not (INT_RANGE[0] <= min(values) and max(values) <= INT_RANGE[1]):
             raise ValueError(where)
     elif isinstance(spec, dict) and set(spec) == {"dict", "index"} and isinstance(spec["dict"], list):
-        table = spec["dict"]
-        values = []
-        for i in _plain(spec["index"], n, where):
-            if not _is_int(i) or not 0 <= i < len(table):
-                raise ValueError(where)
-            values.append(table[i])
+        values = _pick(spec["dict"], _plain(spec["index"], n, where), where)
     else:
         raise ValueError(where)
     if len(values) != n or not set(map(type, values)) <= _SCALARS:
         raise ValueError(where)
     return values
+
+
+def _all_int(values: list) -> bool:
+    """Whether every value is an int (not a bool), checked at C speed."""
+    return set(map(type, values)) <= {int}
+
+
+def _pick(table: list, indexes: list, where: str, blanks: bool = False) -> list:
+    """``table[i]`` for each index (``None`` for a ``None`` index when ``blanks``); any index that
+    is not a position in ``table`` rejects the column."""
+    present = [i for i in indexes if i is not None] if blanks else indexes
+    if present and (not _all_int(present) or min(present) < 0 or max(present) >= len(table)):
+        raise ValueError(where)
+    if blanks and len(present) < len(indexes):
+        return [None if i is None else table[i] for i in indexes]
+    return [table[i] for i in indexes]
 
 
 def _apply_except(values: list, spec: dict, where: str) -> list:
@@ -215,12 +228,7 @@ def decode_table(specs, columns: list[str], n: int, frame, source, derive, name:
         for c, spec in enumerate(specs):
             where = f"{name}.{columns[c]}"
             if isinstance(spec, dict) and "ref" in spec:
-                keys = frame(spec["ref"])
-                values = []
-                for i in _plain(spec["index"], n, where):
-                    if i is not None and not (_is_int(i) and 0 <= i < len(keys)):
-                        raise ValueError(where)
-                    values.append(None if i is None else keys[i])
+                values = _pick(frame(spec["ref"]), _plain(spec["index"], n, where), where, blanks=True)
                 cols[c] = _apply_except(values, spec, where)
             elif isinstance(spec, dict) and ("from" in spec or "derived" in spec):
                 later.append(c)
