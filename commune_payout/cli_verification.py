@@ -103,11 +103,9 @@ def cmd_verify(args) -> int:
 
 
 def print_summary(db, sid: str, drew: bool) -> None:
-    from commune_payout.documents.verification_sheet import drawn_text
-
     summary = verification.summary(db, sid)
     recorded = summary["verification"]
-    print(("Đã rút mẫu xác minh. " if drew else "") + drawn_text(recorded) + ".")
+    print(("Đã rút mẫu xác minh. " if drew else "") + verification.describe_draw(recorded) + ".")
     by_village: dict[str, int] = {}
     for item in verification.items(db, sid):
         by_village[item["village"] or "(chưa ghi thôn)"] = by_village.get(item["village"] or "(chưa ghi thôn)", 0) + 1

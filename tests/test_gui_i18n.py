@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from commune_payout import backups, base_levels, cashbook, checks, decisions, i18n, payouts, register
+from commune_payout import backups, base_levels, cashbook, checks, decisions, grievances, i18n, payouts, register, \
+    verification
 from commune_payout.gui.dated_settings import WEEKDAYS
 from commune_payout.gui.decisions_view import CHECKS_SHORT
 from commune_payout.gui.office.import_view import WAITING_FOR
@@ -20,7 +21,7 @@ GUI = Path(i18n.__file__).parent / "gui"
 # Modules whose strings locale/en.json covers; a feature that ships its own page adds its
 # module here together with its English strings.
 TRANSLATED = ("about", "app", "card_check", "cleaning_view", "dashboard_view", "dated_settings", "decisions_view",
-              "dialogs", "import_view",
+              "dialogs", "grievances_view", "import_view", "verification_panel",
               *(f"office/{name}" for name in ("console", "communes_view", "import_view", "reports_view", "acks_view",
                                               "send_down_view", "key_view")),
               "payouts_view", "person_form", "printing_view", "register_view", "settings_view", "setup_wizard", "shell", "sync_view", "tasks",
@@ -47,7 +48,9 @@ def domain_labels() -> set[str]:
                    backups.REASONS, payouts.KINDS, payouts.SESSION_STATUSES, payouts.LINE_STATUSES,
                    cashbook.KINDS, SHORT_CHANNELS, reader.REASONS, WAITING_FOR, decisions.REQUESTS,
                    decisions.SHORT_REQUESTS, decisions.CHECK_RESULTS, decisions.APPLICATION_STATUSES,
-                   decisions.DECISION_STATUSES, base_levels.SOURCES, CHECKS_SHORT, dict(enumerate(WEEKDAYS))):
+                   decisions.DECISION_STATUSES, base_levels.SOURCES, CHECKS_SHORT, dict(enumerate(WEEKDAYS)),
+                   grievances.KINDS, grievances.RECEIVED_VIA, grievances.STATES, grievances.ACTIONS, grievances.FIXES,
+                   verification.ANSWERS, verification.ASKED_HOW, verification.DRAW_METHODS):
         out |= set(labels.values())
     return out | {c.label for c in CATEGORIES}
 

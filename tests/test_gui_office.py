@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 import test_gui_app as gui
-from commune_payout import applog, demo, payouts, register
+from commune_payout import applog, demo, grievances, payouts, register
 from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.db import open_db
@@ -59,6 +59,8 @@ def communes(folder):
         out[code] = ctx
     payouts.create_session(out[AN_BINH], SessionSpec(name="Trợ cấp tháng 1/2026", kind="monthly", period="2026-01",
                                                      session_date=dt.date(2026, 1, 1)))
+    grievances.add_grievance(out[AN_BINH], "left_out", "Đủ 80 tuổi nhưng không có tên", received_via="village_head",
+                             received_on="19/12/2025", person={"full_name": "Lò Văn Sót"}, program="btxh")
     yield out
     for ctx in out.values():
         ctx.db.close()
@@ -315,6 +317,12 @@ class TestUpstreamConsole:
         view.commune.event_generate("<<ComboboxSelected>>")
         gui.pump(root, lambda: view.loading.done)
         gui.screenshot(root, "office_payouts")
+        view.tabs.select(4)
+        assert view.report() == "grievances"
+        [ticket] = [view.grievances_tree.item(i, "values") for i in view.grievances_tree.get_children()]
+        assert (ticket[0], ticket[1], ticket[3], ticket[4], ticket[6], ticket[7]) == (
+            "Xã An Bình", "1/2025", "Không có tên trong danh sách", "Lò Văn Sót", "05/01/2026", "Quá hạn")
+        gui.screenshot(root, "office_grievances")
         view.tabs.select(0)
 
     def test_receipts_written_and_read_back_by_the_commune(self, root, folder, communes):

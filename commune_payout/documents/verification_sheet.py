@@ -115,19 +115,6 @@ def sheet_lines(db, sid: str) -> list[SheetLine]:
     return out
 
 
-def drawn_text(recorded: dict) -> str:
-    """How the people on the sheet were chosen, in one line for its heading."""
-    size, population = recorded["size"], recorded["population"]
-    if recorded["method"] == "all":
-        return f"Hỏi toàn bộ {population} người đã nhận tiền"
-    how = {"formula": f"cỡ mẫu theo độ tin cậy {verification.percent_text(recorded['confidence'] or 0)}, "
-                      f"sai số ±{verification.percent_text(recorded['margin'] or 0)}",
-           "count": "số người do cán bộ chọn",
-           "share": f"tỷ lệ {verification.percent_text(recorded['share'] or 0)}"}[recorded["method"]]
-    return (f"Mẫu ngẫu nhiên {size}/{population} người đã nhận tiền, chia theo thôn và hình thức nhận ({how}; "
-            f"số hạt giống {recorded['seed']})")
-
-
 def write(db, sid: str, out, *, on: dt.date) -> int:
     """Print the verification sheet of session ``sid`` to ``out``; returns the number of people on it."""
     recorded = verification.get_verification(db, sid)
@@ -135,5 +122,5 @@ def write(db, sid: str, out, *, on: dt.date) -> int:
         raise UserError("Đợt chi này chưa rút mẫu xác minh: hãy chạy “session verify” (hoặc bấm “Rút mẫu”) trước")
     lines = sheet_lines(db, sid)
     render(lines, out, issuer=issuer_of(db), on=on, session_name=payouts.get_session(db, sid)["name"],
-           drawn=drawn_text(recorded))
+           drawn=verification.describe_draw(recorded))
     return len(lines)

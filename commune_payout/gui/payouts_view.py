@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
-from commune_payout import cashbook, idcard, payouts
+from commune_payout import cashbook, idcard, payouts, verification
 from commune_payout.banks import bank_name
 from commune_payout.context import Context
 from commune_payout.errors import ValidationError
@@ -315,6 +315,9 @@ class PayoutsView(ttk.Frame):
 
         head = title(self, _("Đợt chi trả"))
         head.pack(fill="x")
+        # How far the check that the money arrived has got (the page "Xác minh và khiếu nại").
+        self.verify_button = ttk.Button(head, bootstyle="link", takefocus=False,
+                                        command=lambda: self.shell.run_command("open_verification", self.sid))
         ttk.Button(head, text=_("Lập đợt chi mới…"), bootstyle="primary", command=self.open_wizard).pack(side="right")
         self.close_button = ttk.Button(head, text=_("Đóng đợt chi"), bootstyle="danger-outline", command=self.close)
         self.close_button.pack(side="right", padx=6)
@@ -416,11 +419,24 @@ class PayoutsView(ttk.Frame):
             self.next_button.pack(side="right")
         else:
             self.next_button.pack_forget()
+        self.refresh_verification()
         self.refresh_counters()
         self.refresh_review()
         self.refresh_bank()
         self.refresh_cash()
         self.run_search()
+
+    def refresh_verification(self) -> None:
+        """The session's verification rate and problems in one line, which opens it."""
+        if not self.session or self.session["status"] == "draft":
+            self.verify_button.pack_forget()
+            return
+        found = verification.summary(self.shell.db, self.sid)
+        self.verify_button.configure(text=_("Xác minh: chưa rút mẫu →") if found is None else _(
+            "Xác minh: {answered}/{size} đã trả lời ({rate}), {problems} vấn đề →").format(
+            answered=found["answered"], size=found["size"], rate=verification.percent_text(found["rate"]),
+            problems=len(found["problems"])))
+        self.verify_button.pack(side="left", padx=(12, 0), pady=(4, 0))
 
     def refresh_counters(self) -> None:
         if not self.sid:

@@ -10,7 +10,7 @@ import re
 
 import ttkbootstrap as ttk
 
-from commune_payout import decisions, register
+from commune_payout import decisions, grievances, register
 from commune_payout.banks import BANKS, BY_BIN
 from commune_payout.errors import ValidationError
 from commune_payout.gui.dialogs import place_over
@@ -83,6 +83,7 @@ class PersonForm(ttk.Toplevel):
         self._account_tab()
         if self.bid:
             self._history_tab()
+            self._grievances_tab()
 
     def _tab(self, key: str, text: str, label_width: int = 22) -> FieldGrid:
         grid = FieldGrid(self.tabs, label_width=label_width, padding=12)
@@ -176,6 +177,39 @@ class PersonForm(ttk.Toplevel):
                                                        self._history_value(h["field"], h["new_value"]),
                                                        decisions.history_basis(h)))
         self.history_tree = tree
+
+    def _grievances_tab(self) -> None:
+        """The person's complaints, the open ones first; a new one, or one opened, on its page."""
+        frame = ttk.Frame(self.tabs, padding=8)
+        tickets = grievances.list_grievances(self.shell.db, self.shell.ctx.clock.today(), beneficiary_id=self.bid)
+        self.tabs.add(frame, text=_("Khiếu nại ({n})").format(n=len(tickets)))
+        bar = ttk.Frame(frame)
+        bar.pack(side="bottom", fill="x", pady=(6, 0))
+        ttk.Button(bar, text=_("Khiếu nại mới…"), bootstyle="secondary",
+                   command=lambda: self.shell.run_command("new_grievance", self.bid)).pack(side="left")
+        ttk.Button(bar, text=_("Mở phiếu"), bootstyle="secondary-outline", command=self._open_grievance).pack(
+            side="left", padx=8)
+        tree_frame, tree, _bar = scrolled_tree(frame, {
+            "number": (_("Số phiếu"), 80, "w"), "received": (_("Tiếp nhận"), 95, "center"),
+            "kind": (_("Loại"), 210, "w"), "state": (_("Trạng thái"), 130, "w"), "due": (_("Hạn trả lời"), 95, "center"),
+            "resolution": (_("Kết quả giải quyết"), 230, "w")}, height=12)
+        tree.column("resolution", stretch=True)
+        tree.column("number", stretch=False)
+        tree_frame.pack(fill="both", expand=True)
+        tree.tag_configure("overdue", foreground=ttk.Style().colors.danger)
+        for t in tickets:
+            tree.insert("", "end", iid=t["id"], tags=("overdue",) if t["overdue"] else (), values=(
+                t["number_text"], fmt_date(t["received_on"]), _(grievances.KINDS[t["kind"]]),
+                _(grievances.STATES[t["state"]]) + (_(" (quá hạn)") if t["overdue"] else ""), fmt_date(t["due_on"]),
+                t["resolution"].replace("\n", " · ")))
+        tree.bind("<Double-1>", lambda e: self._open_grievance())
+        tree.bind("<Return>", lambda e: self._open_grievance())
+        self.grievance_tree = tree
+
+    def _open_grievance(self) -> None:
+        selected = self.grievance_tree.selection()
+        if selected:
+            self.shell.run_command("open_grievance", selected[0])
 
     @staticmethod
     def _history_value(field: str, value) -> str:

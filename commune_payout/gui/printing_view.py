@@ -27,6 +27,7 @@ ALL_OFFICES = _("Mọi cơ quan (mọi chương trình)")
 FILE_STEMS = {
     "payout-list": "danh-sach-chi-tra", "receipts": "bien-nhan", "transfers": "danh-sach-chuyen-khoan",
     "campaign": "can-mo-tai-khoan", "cleaning": "ra-soat-du-lieu", "report": "bao-cao-thang",
+    "verification": "phieu-xac-minh",
 }
 BY_CHANNEL = {"payout-list": "all", "receipts": "cash"}     # documents narrowed by channel, and their default
 

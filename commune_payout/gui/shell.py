@@ -70,6 +70,7 @@ FEATURES = [
     "commune_payout.gui.decisions_view",
     "commune_payout.gui.dashboard_view",
     "commune_payout.gui.payouts_view",
+    "commune_payout.gui.grievances_view",
     "commune_payout.gui.printing_view",
     "commune_payout.gui.sync_view",
     "commune_payout.gui.settings_view",

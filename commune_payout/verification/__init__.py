@@ -24,7 +24,9 @@ from commune_payout.verification.answers import (
     ANSWERED, ANSWERS, ASKED_HOW, NEGATIVE, PENDING, answer_text, answers_of, find_item, get_answer, get_item, items,
     line_counts, record_answer, summary,
 )
-from commune_payout.verification.draws import draw, drawn_lines, get_verification, population, repeat
+from commune_payout.verification.draws import (
+    describe_draw, draw, drawn_lines, get_verification, population, repeat,
+)
 from commune_payout.verification.sampling import (
     CONFIDENCE, DRAW_METHODS, MARGIN, DrawSpec, allocate, apportion, parse_count, parse_percent,
     parse_seed, percent_text, sample_size,
@@ -32,7 +34,7 @@ from commune_payout.verification.sampling import (
 
 __all__ = [
     "ANSWERED", "ANSWERS", "ASKED_HOW", "CONFIDENCE", "DRAW_METHODS", "DrawSpec", "MARGIN", "NEGATIVE", "PENDING",
-    "allocate", "answer_text", "answers_of", "apportion", "draw", "drawn_lines", "find_item", "get_answer", "get_item",
+    "allocate", "answer_text", "answers_of", "apportion", "describe_draw", "draw", "drawn_lines", "find_item", "get_answer", "get_item",
     "get_verification", "items", "line_counts", "parse_count", "parse_percent", "parse_seed", "percent_text", "population", "record_answer", "repeat",
     "sample_size", "summary",
 ]

@@ -56,22 +56,22 @@ def get_item(db, item_id: str) -> dict:
 
 
 def find_item(db, sid: str, text: str) -> dict:
-    """The person drawn named by their number on the sheet (``#12`` or ``12`` when no ID ends so),
-    an ID number or its last digits, or words of the name."""
+    """The person drawn named by their number on the sheet (``#12``, or ``12``: up to three
+    digits are a number on the sheet when the sheet has it), an ID number or its last digits,
+    or words of the name."""
     key = clean(text)
     drawn = items(db, sid)
     if not drawn:
         raise UserError("Đợt chi này chưa rút mẫu xác minh")
-    number = re.fullmatch(r"#?(\d{1,4})", key)
-    if number and key.startswith("#"):
+    number = re.fullmatch(r"#?(\d{1,5})", key)
+    found = []
+    if number and (key.startswith("#") or len(number[1]) <= 3):
         found = [r for r in drawn if r["seq"] == int(number[1])]
-    else:
+    if not found and not key.startswith("#"):
         words = fold(key).split()
         found = [r for r in drawn if key and (
             (key.isdigit() and (r["id_number"] or "").endswith(key))
             or (words and all(f" {w}" in " " + fold(r["full_name"]) for w in words)))]
-        if not found and number:
-            found = [r for r in drawn if r["seq"] == int(number[1])]
     if not found:
         raise NotFound(f"Không có ai trong mẫu xác minh khớp “{text}”")
     exact = [r for r in found if fold(r["full_name"]) == fold(key)]

@@ -13,7 +13,7 @@ from commune_payout import payouts, settings
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError
-from commune_payout.verification.sampling import DrawSpec, draw as draw_lines, new_seed
+from commune_payout.verification.sampling import DrawSpec, draw as draw_lines, new_seed, percent_text
 
 
 def population(db, sid: str) -> list[dict]:
@@ -97,3 +97,16 @@ def repeat(db, sid: str) -> dict:
     again = [d.line_id for d in draw_lines(lines, recorded["size"], recorded["seed"])] if lines else []
     return {"same_population": _digest(lines) == recorded["population_sha256"],
             "same_draw": again == drawn_lines(db, recorded["id"])}
+
+
+def describe_draw(recorded: dict) -> str:
+    """How the people on the sheet were chosen, in one line for its heading."""
+    size, population = recorded["size"], recorded["population"]
+    if recorded["method"] == "all":
+        return f"Hỏi toàn bộ {population} người đã nhận tiền"
+    how = {"formula": f"cỡ mẫu theo độ tin cậy {percent_text(recorded['confidence'] or 0)}, "
+                      f"sai số ±{percent_text(recorded['margin'] or 0)}",
+           "count": "số người do cán bộ chọn",
+           "share": f"tỷ lệ {percent_text(recorded['share'] or 0)}"}[recorded["method"]]
+    return (f"Mẫu ngẫu nhiên {size}/{population} người đã nhận tiền, chia theo thôn và hình thức nhận ({how}; "
+            f"số hạt giống {recorded['seed']})")

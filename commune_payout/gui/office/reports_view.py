@@ -1,5 +1,6 @@
 """The office's consolidated reports: account coverage by commune (stacked bars like the commune
-dashboard, the weakest communes first), the people on file and the payouts by session, for every
+dashboard, the weakest communes first), the people on file, the payouts by session, the
+verification of each commune's sessions and its complaints (the open ones first), for every
 programme the office receives or for one; each exported to .xlsx by
 :func:`commune_payout.sync.reports.export_xlsx`. Data loads on a worker thread, so a province of
 170 communes never freezes the window; the people table shows the first :data:`PEOPLE_SHOWN` rows
@@ -8,7 +9,8 @@ programme the office receives or for one; each exported to .xlsx by
 import ttkbootstrap as ttk
 
 from commune_payout.gui.dashboard_view import BAR_HEIGHT, ROW_GAP, SEGMENTS
-from commune_payout.gui.widgets import fmt_count, scrolled_canvas, scrolled_tree, title
+from commune_payout import grievances
+from commune_payout.gui.widgets import fmt_count, fmt_date, scrolled_canvas, scrolled_tree, title
 from commune_payout.i18n import _
 from commune_payout.money import format_vnd
 from commune_payout.payouts import KINDS, SESSION_STATUSES
@@ -19,7 +21,9 @@ from commune_payout.sync import office, reports
 PEOPLE_SHOWN = 2000
 ALL_COMMUNES = _("Mọi xã")
 ALL_PROGRAMS = _("Mọi chương trình của đơn vị")
-FILE_NAMES = {"coverage": "ty-le-co-tai-khoan", "people": "nguoi-huong", "payouts": "chi-tra-theo-dot"}
+FILE_NAMES = {"coverage": "ty-le-co-tai-khoan", "people": "nguoi-huong", "payouts": "chi-tra-theo-dot",
+              "verification": "xac-minh-chi-tra", "grievances": "khieu-nai"}
+TABS = ("coverage", "people", "payouts", "verification", "grievances")
 
 
 def register_gui(shell) -> None:
@@ -103,6 +107,28 @@ class ReportsView(ttk.Frame):
         self.payouts_tree.column("commune", stretch=False)
         self.payouts_tree.column("name", stretch=True)
         frame.pack(fill="both", expand=True)
+
+        page = ttk.Frame(self.tabs, padding=8)
+        self.tabs.add(page, text=_("Xác minh chi trả"))
+        frame, self.verification_tree, _bar = scrolled_tree(page, {
+            "commune": (_("Xã"), 130, "w"), "name": (_("Đợt chi trả"), 170, "w"), "period": (_("Kỳ"), 70, "w"),
+            "drawn": (_("Số người xác minh"), 120, "e"), "answered": (_("Đã trả lời"), 90, "e"),
+            "rate": (_("Tỷ lệ trả lời"), 100, "e"), "problems": (_("Chưa nhận, sai số tiền"), 150, "e"),
+            "unreachable": (_("Không liên lạc được"), 140, "e"), "tickets": (_("Phiếu khiếu nại"), 110, "e")})
+        self.verification_tree.column("commune", stretch=False)
+        self.verification_tree.column("name", stretch=True)
+        frame.pack(fill="both", expand=True)
+
+        page = ttk.Frame(self.tabs, padding=8)
+        self.tabs.add(page, text=_("Khiếu nại"))
+        frame, self.grievances_tree, _bar = scrolled_tree(page, {
+            "commune": (_("Xã"), 130, "w"), "number": (_("Số phiếu"), 80, "w"), "received": (_("Tiếp nhận"), 95, "w"),
+            "kind": (_("Loại"), 215, "w"), "name": (_("Người hưởng"), 170, "w"), "state": (_("Trạng thái"), 120, "w"),
+            "due": (_("Hạn trả lời"), 95, "w"), "overdue": (_("Quá hạn"), 80, "w")})
+        self.grievances_tree.column("commune", stretch=False)
+        self.grievances_tree.column("name", stretch=True)
+        self.grievances_tree.tag_configure("overdue", foreground=self.colors.danger)
+        frame.pack(fill="both", expand=True)
         # Reloaded when packages or communes change, not on every visit: a province's people
         # table is large.
         shell.subscribe("packages_imported", lambda payload: self.refresh())
@@ -111,7 +137,7 @@ class ReportsView(ttk.Frame):
 
     def report(self) -> str:
         """The report of the visible tab."""
-        return ("coverage", "people", "payouts")[self.tabs.index(self.tabs.select())]
+        return TABS[self.tabs.index(self.tabs.select())]
 
     def commune_code(self) -> str | None:
         index = self.commune.current()
@@ -132,15 +158,19 @@ class ReportsView(ttk.Frame):
 
         program = self.program_code()
 
+        today = self.shell.ctx.clock.today()
+
         def work(db, progress):
             return (reports.coverage(db, code, program), list(reports.people(db, code, program, limit=PEOPLE_SHOWN)),
-                    reports.count_people(db, code, program), reports.payouts_by_session(db, code, program))
+                    reports.count_people(db, code, program), reports.payouts_by_session(db, code, program),
+                    reports.verification(db, code, program), reports.grievances(db, code, program, today))
 
         self.note.configure(text=_("Đang tải…"))
         self.loading = self.shell.run_task(work, on_done=self._loaded)
 
     def _loaded(self, result) -> None:
-        self.coverage, people, total, payouts = result
+        self.coverage, people, total, payouts, verified, tickets = result
+        self._fill_follow_up(verified, tickets)
         self.people_tree.delete(*self.people_tree.get_children())
         for r in people:
             self.people_tree.insert("", "end", values=(
@@ -158,6 +188,21 @@ class ReportsView(ttk.Frame):
             + (" · " + _("bảng hiện {n} người đầu; tệp Excel có đủ").format(n=fmt_count(len(people)))
                if len(people) < total else ""))
         self.draw()
+
+    def _fill_follow_up(self, verified: list[dict], tickets: list[dict]) -> None:
+        """Each commune's verified sessions, and its complaints (open first, the overdue in red)."""
+        self.verification_tree.delete(*self.verification_tree.get_children())
+        for r in verified:
+            self.verification_tree.insert("", "end", values=(
+                r["commune_name"], r["name"] or "", r["period"] or "", fmt_count(r["drawn"]), fmt_count(r["answered"]),
+                f"{r['rate_pct']:.1f}%".replace(".", ","), fmt_count(r["not_received"] + r["different_amount"]),
+                fmt_count(r["unreachable"]), fmt_count(r["grievances"])))
+        self.grievances_tree.delete(*self.grievances_tree.get_children())
+        for r in tickets:
+            self.grievances_tree.insert("", "end", tags=("overdue",) if r["overdue"] else (), values=(
+                r["commune_name"], r["number"], fmt_date(r["received_on"]), _label(grievances.KINDS, r["kind"]),
+                r["full_name"], _label(grievances.STATES, r["state"]), fmt_date(r["due_on"]),
+                _("Quá hạn") if r["overdue"] else ""))
 
     def draw(self) -> None:
         c = self.canvas
@@ -215,6 +260,7 @@ class ReportsView(ttk.Frame):
             f"{FILE_NAMES[report]}{suffix}-{stamp}.xlsx")
         if not path:
             return
-        self.shell.run_task(lambda db, progress: reports.export_xlsx(db, report, path, code, program),
+        today = self.shell.ctx.clock.today()
+        self.shell.run_task(lambda db, progress: reports.export_xlsx(db, report, path, code, program, today),
                             on_done=lambda n: self.shell.dialogs.info(
                                 _("Đã xuất {n} dòng ra tệp:\n{path}").format(n=fmt_count(n), path=path)))
