@@ -20,6 +20,7 @@ from commune_payout.errors import FileUnreadable, UserError
 FEATURES = [
     "commune_payout.cli_register",
     "commune_payout.cli_config",
+    "commune_payout.cli_backup",
     "commune_payout.cli_gui",
     "commune_payout.cli_payouts",
     "commune_payout.cli_decisions",
@@ -100,13 +101,19 @@ def self_test(without_console: bool = False) -> int:
 def main(argv=None) -> int:
     without_console = applog.capture_missing_console()
     applog.ensure_utf8_output()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    garbled = next((a for a in argv if _undecodable(a)), None)
+    if garbled is not None:
+        _tell(f"Lỗi: tham số “{garbled.encode('utf-8', 'replace').decode('utf-8')}” có ký tự không đọc được "
+              "(không phải bảng mã UTF-8): hãy gõ lại", without_console)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
         return self_test(without_console)
     if args.command is None:
         # No command: officers double-click the program and expect the window.
-        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
+        args = parser.parse_args([*argv, "gui"])
     try:
         return args.handler(args) or 0
     except BrokenPipeError:
@@ -127,6 +134,12 @@ def main(argv=None) -> int:
         _tell(f"Lỗi bên trong phần mềm ({type(exc).__name__}: {exc}). "
               f"Chi tiết đã ghi vào {log_file}; hãy gửi tệp này cho người hỗ trợ.", without_console)
         return 3
+
+
+def _undecodable(arg: str) -> bool:
+    """Whether an argument holds bytes the terminal could not decode (Python keeps them as lone
+    surrogates, which no file, database or screen accepts)."""
+    return any("\ud800" <= ch <= "\udfff" for ch in arg)
 
 
 def _tell(message: str, without_console: bool) -> None:

@@ -6,8 +6,7 @@ indicators of the monthly report, ``config report-indicators``."""
 
 import datetime as dt
 
-from commune_payout import base_levels, decisions, settings
-from commune_payout.cli_payouts import _amount, _date
+from commune_payout import base_levels, cli_args, decisions, settings
 from commune_payout.cli_register import office_arguments, office_names, print_offices
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd
@@ -31,23 +30,23 @@ def register_cli(sub) -> None:
     q = cs.add_parser("base-level", help="mức chuẩn theo ngày: xem lịch sử, hoặc đặt mức của xã "
                                          "(mức cấp trên gửi xuống vẫn được ưu tiên)")
     q.add_argument("program", nargs="?", choices=base_levels.PROGRAMS, help="btxh, htxh hoặc ncc")
-    q.add_argument("valid_from", nargs="?", type=_date, metavar="YYYY-MM-DD", help="áp dụng từ ngày")
-    q.add_argument("amount", nargs="?", type=_amount, metavar="AMOUNT", help="mức chuẩn (đồng/tháng)")
+    q.add_argument("valid_from", nargs="?", type=cli_args.date, metavar="YYYY-MM-DD", help="áp dụng từ ngày")
+    q.add_argument("amount", nargs="?", type=cli_args.amount, metavar="AMOUNT", help="mức chuẩn (đồng/tháng)")
     q.add_argument("--note", default="", help="căn cứ, ví dụ “NĐ …/2026/NĐ-CP” hoặc “Nghị quyết HĐND tỉnh …”")
     q.add_argument("--remove", action="store_true", help="bỏ mức do xã đặt nhầm (ghi PROGRAM và ngày)")
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=cmd_base_level)
 
     q = cs.add_parser("holidays", help="ngày nghỉ lễ, Tết (ngoài 01/01, 30/4, 01/5, 02/9) để tính hạn giải quyết hồ sơ")
-    q.add_argument("--add", type=_date, action="append", default=[], metavar="YYYY-MM-DD", help="thêm ngày nghỉ")
-    q.add_argument("--remove", type=_date, action="append", default=[], metavar="YYYY-MM-DD", help="bỏ ngày nghỉ")
+    q.add_argument("--add", type=cli_args.date, action="append", default=[], metavar="YYYY-MM-DD", help="thêm ngày nghỉ")
+    q.add_argument("--remove", type=cli_args.date, action="append", default=[], metavar="YYYY-MM-DD", help="bỏ ngày nghỉ")
     q.set_defaults(handler=cmd_holidays)
 
     q = cs.add_parser("funeral-support", help="mức hỗ trợ chi phí mai táng theo ngày (mặc định 20 × mức chuẩn)")
-    q.add_argument("valid_from", nargs="?", type=_date, metavar="YYYY-MM-DD", help="áp dụng cho người mất từ ngày")
+    q.add_argument("valid_from", nargs="?", type=cli_args.date, metavar="YYYY-MM-DD", help="áp dụng cho người mất từ ngày")
     how = q.add_mutually_exclusive_group()
     how.add_argument("--multiple", type=float, help="số lần mức chuẩn trợ giúp xã hội")
-    how.add_argument("--amount", type=_amount, help="số tiền cố định (đồng)")
+    how.add_argument("--amount", type=cli_args.amount, help="số tiền cố định (đồng)")
     q.add_argument("--note", default="", help="căn cứ")
     q.set_defaults(handler=cmd_funeral_support)
 

@@ -10,8 +10,7 @@ import argparse
 import datetime as dt
 import re
 
-from commune_payout import decisions, printing
-from commune_payout.cli_payouts import _date
+from commune_payout import cli_args, decisions, printing
 from commune_payout.cli_register import resolve_person
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd, parse_vnd
@@ -22,12 +21,6 @@ def _cli():
     from commune_payout import cli
 
     return cli
-
-
-def _month(text: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise argparse.ArgumentTypeError(f"“{text}” không phải tháng dạng YYYY-MM")
-    return text
 
 
 def _group(text: str) -> str:
@@ -51,7 +44,7 @@ def register_cli(sub) -> None:
     p = aps.add_parser("add", help="ghi một hồ sơ đã nhận đủ (người trong sổ hoặc người mới)")
     p.add_argument("--request", required=True, choices=sorted(decisions.REQUESTS),
                    help="grant: hưởng mới; change: đổi diện/hệ số; stop: thôi hưởng; funeral: hỗ trợ mai táng")
-    p.add_argument("--complete", required=True, type=_date, metavar="YYYY-MM-DD", help="ngày nhận đủ hồ sơ")
+    p.add_argument("--complete", required=True, type=cli_args.date, metavar="YYYY-MM-DD", help="ngày nhận đủ hồ sơ")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--person", help="người trong sổ: mã, số định danh 12 số hoặc mã QR thẻ căn cước")
     who.add_argument("--name", help="họ tên người mới (chỉ với --request grant)")
@@ -63,18 +56,18 @@ def register_cli(sub) -> None:
     p.add_argument("--from-group", type=_group, metavar="DIỆN", help="diện đang hưởng cần thay (với change)")
     p.add_argument("--coefficient", help="hệ số ghi trong hồ sơ, nếu có (ví dụ 1,5)")
     p.add_argument("--amount", help="số tiền theo quyết định (người có công, diện khác)")
-    p.add_argument("--children", type=int, help="số con (người đơn thân nghèo nuôi con)")
+    p.add_argument("--children", type=cli_args.whole(0, 99), help="số con (người đơn thân nghèo nuôi con)")
     p.add_argument("--details", default="", help="nội dung, lý do (bắt buộc với stop)")
     p.add_argument("--receiver", default="", help="họ tên người lo mai táng (với funeral)")
     p.add_argument("--receiver-id", default="", help="số định danh người lo mai táng")
     p.add_argument("--relation", default="", help="quan hệ với người đã mất (con, vợ, cháu…)")
-    p.add_argument("--died", type=_date, metavar="YYYY-MM-DD", help="ngày mất, nếu sổ chưa ghi (với funeral)")
+    p.add_argument("--died", type=cli_args.date, metavar="YYYY-MM-DD", help="ngày mất, nếu sổ chưa ghi (với funeral)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_application_add)
 
     p = aps.add_parser("check", help="ghi kết quả đối chiếu Cơ sở dữ liệu quốc gia về dân cư")
     p.add_argument("application")
-    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="ngày đối chiếu")
+    p.add_argument("--date", required=True, type=cli_args.date, metavar="YYYY-MM-DD", help="ngày đối chiếu")
     p.add_argument("--by", required=True, help="người đối chiếu")
     p.add_argument("--result", required=True, choices=sorted(decisions.CHECK_RESULTS),
                    help="match: khớp; mismatch: khác; not_found: không tìm thấy")
@@ -100,9 +93,9 @@ def register_cli(sub) -> None:
     ds = dec.add_subparsers(dest="decision_command", metavar="ACTION", required=True)
 
     p = ds.add_parser("create", help="lập dự thảo quyết định từ hồ sơ và/hoặc cho người trong sổ")
-    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="ngày ký")
-    p.add_argument("--effective", required=True, type=_month, metavar="YYYY-MM", help="hưởng (hoặc thôi) từ tháng")
-    p.add_argument("--number", type=int, help="số quyết định (mặc định: số tiếp theo của năm)")
+    p.add_argument("--date", required=True, type=cli_args.date, metavar="YYYY-MM-DD", help="ngày ký")
+    p.add_argument("--effective", required=True, type=cli_args.month, metavar="YYYY-MM", help="hưởng (hoặc thôi) từ tháng")
+    p.add_argument("--number", type=cli_args.whole(1, 10 ** 9), help="số quyết định (mặc định: số tiếp theo của năm)")
     p.add_argument("--symbol", default=decisions.SYMBOL, help=f"ký hiệu (mặc định {decisions.SYMBOL})")
     p.add_argument("--signer", default="", help="người ký (mặc định: Chủ tịch trong cài đặt)")
     p.add_argument("--deputy", action=argparse.BooleanOptionalAction, default=None,

@@ -7,11 +7,9 @@ A session is named by its id or a unique prefix (``session list``). ``--open`` s
 the system viewer afterwards, ``--print`` sends it to the default printer (or ``--printer``).
 """
 
-import argparse
-import datetime as dt
-import re
+from commune_payout import cli_args, documents, payouts, printing
 
-from commune_payout import documents, payouts, printing
+MAX_NUMBER = 10 ** 9     # a receipt or report number
 
 
 def _cli():
@@ -20,24 +18,9 @@ def _cli():
     return cli
 
 
-def _date(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"“{text}” không phải ngày (dd/mm/yyyy hoặc YYYY-MM-DD)")
-
-
-def _month(text: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise argparse.ArgumentTypeError(f"“{text}” không phải tháng dạng YYYY-MM")
-    return text
-
-
 def _common(p, dated: str = "ngày ghi trên văn bản (mặc định: hôm nay)") -> None:
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="tệp PDF cần ghi")
-    p.add_argument("--date", type=_date, metavar="dd/mm/yyyy", help=dated)
+    p.add_argument("--date", type=cli_args.date, metavar="dd/mm/yyyy", help=dated)
     p.add_argument("--open", action="store_true", help="mở tệp PDF bằng trình xem của máy sau khi ghi")
     p.add_argument("--print", dest="send_to_printer", action="store_true", help="gửi tệp PDF ra máy in")
     p.add_argument("--printer", help="tên máy in (mặc định: máy in mặc định; Linux/macOS)")
@@ -60,7 +43,7 @@ def register_cli(sub) -> None:
     p = ps.add_parser("receipts", help="biên nhận của những người đã nhận tiền mặt, 2 hoặc 4 tờ một trang A4")
     p.add_argument("session", help="mã đợt chi (hoặc vài ký tự đầu)")
     p.add_argument("--per-page", type=int, choices=(2, 4), default=4, help="số biên nhận một trang (mặc định 4)")
-    p.add_argument("--receipt", type=int, action="append", default=[], metavar="N",
+    p.add_argument("--receipt", type=cli_args.whole(1, MAX_NUMBER), action="append", default=[], metavar="N",
                    help="chỉ in biên nhận số N (lặp lại được), bất kể hình thức nhận")
     p.add_argument("--channel", choices=sorted(documents.CHANNEL_FILTERS), default="cash",
                    help="biên nhận của khoản chi tiền mặt (mặc định), qua tài khoản, hoặc tất cả")
@@ -85,8 +68,8 @@ def register_cli(sub) -> None:
     _common(p)
 
     p = ps.add_parser("report", help="báo cáo tiến độ chi trả không dùng tiền mặt của một tháng (có số, Nơi nhận)")
-    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="tháng báo cáo")
-    p.add_argument("--number", type=_positive, metavar="N",
+    p.add_argument("--month", type=cli_args.month, required=True, metavar="YYYY-MM", help="tháng báo cáo")
+    p.add_argument("--number", type=cli_args.whole(1, MAX_NUMBER), metavar="N",
                    help="số báo cáo do văn thư cấp (mặc định: số đã cấp cho tháng này, hoặc số tiếp theo của năm)")
     p.add_argument("--office", metavar="NAME",
                    help="chỉ các chương trình của một cơ quan (ví dụ “Sở Nội vụ”); mặc định: mọi chương trình")
@@ -97,12 +80,6 @@ def register_cli(sub) -> None:
 
     for parser in ps.choices.values():
         parser.set_defaults(handler=cmd_print)
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"“{text}” không phải số nguyên dương")
-    return int(text)
 
 
 def cmd_print(args) -> int:

@@ -7,17 +7,18 @@ a person by an ID number (or its last digits) or name words resolving to exactly
 """
 
 import argparse
-import datetime as dt
 import json
 
-from commune_payout import cashbook, cli_verification, decisions, payouts
+from commune_payout import cashbook, cli_args, cli_verification, decisions, payouts
 from commune_payout.errors import NotFound, UserError
 from commune_payout.lazy import LazyModule
-from commune_payout.money import format_vnd, parse_vnd
+from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.text import fold
 
 transfers = LazyModule("commune_payout.transfers")
+MAX_MONTHS = 120            # a session paying more than ten years at once is a typing slip
+MAX_RECEIPT = 10 ** 9
 
 
 def _cli():
@@ -26,30 +27,11 @@ def _cli():
     return cli
 
 
-def _amount(text: str) -> int:
-    try:
-        value = parse_vnd(text)
-    except ValueError:
-        value = None
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(f"“{text}” không phải số tiền (đồng)")
-    return value
-
-
-def _date(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"“{text}” không phải ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")
-
-
 def _fixed(text: str) -> tuple[str, int]:
     key, sep, amount = text.partition("=")
     if not sep or (key not in BY_CODE and key not in PROGRAM_LABELS):
         raise argparse.ArgumentTypeError(f"“{text}”: cần DIỆN=SỐ_TIỀN, DIỆN là mã diện hoặc chương trình")
-    return key, _amount(amount)
+    return key, cli_args.amount(amount)
 
 
 def register_cli(sub) -> None:
@@ -60,17 +42,17 @@ def register_cli(sub) -> None:
     p.add_argument("--name", required=True, help="tên đợt chi, ví dụ “Quà Tết Bính Ngọ 2026”")
     p.add_argument("--kind", required=True, choices=sorted(payouts.KINDS), help="loại đợt chi")
     p.add_argument("--period", required=True, metavar="YYYY-MM", help="kỳ chi")
-    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="ngày xét đối tượng")
+    p.add_argument("--date", required=True, type=cli_args.date, metavar="YYYY-MM-DD", help="ngày xét đối tượng")
     p.add_argument("--funding", default="", help="nguồn kinh phí")
-    p.add_argument("--pay-from", type=_date, metavar="YYYY-MM-DD", help="ngày bắt đầu chi")
-    p.add_argument("--pay-to", type=_date, metavar="YYYY-MM-DD", help="ngày kết thúc chi")
-    p.add_argument("--gift-high", type=_amount, metavar="N", help="mức quà cao của Chủ tịch nước (ví dụ 600000)")
-    p.add_argument("--gift-low", type=_amount, metavar="N", help="mức quà thấp (ví dụ 300000)")
+    p.add_argument("--pay-from", type=cli_args.date, metavar="YYYY-MM-DD", help="ngày bắt đầu chi")
+    p.add_argument("--pay-to", type=cli_args.date, metavar="YYYY-MM-DD", help="ngày kết thúc chi")
+    p.add_argument("--gift-high", type=cli_args.amount, metavar="N", help="mức quà cao của Chủ tịch nước (ví dụ 600000)")
+    p.add_argument("--gift-low", type=cli_args.amount, metavar="N", help="mức quà thấp (ví dụ 300000)")
     p.add_argument("--fixed", type=_fixed, action="append", default=[], metavar="DIỆN=SỐ_TIỀN",
                    help="mức cố định theo mã diện hoặc chương trình (btxh, ncc, htxh); lặp lại được")
     p.add_argument("--programs", default="btxh,htxh",
                    help="chương trình tính theo hệ số × mức chuẩn (mặc định btxh,htxh)")
-    p.add_argument("--months", type=int, default=1, help="số tháng chi trong đợt (mặc định 1)")
+    p.add_argument("--months", type=cli_args.whole(1, MAX_MONTHS), default=1, help="số tháng chi trong đợt (mặc định 1)")
     p.add_argument("--one-per-person", action=argparse.BooleanOptionalAction, default=None,
                    help="mỗi người một suất (lấy mức cao nhất); mặc định bật cho quà Tết")
     p.add_argument("--carry-forward", action=argparse.BooleanOptionalAction, default=None,
@@ -121,7 +103,7 @@ def register_cli(sub) -> None:
 
     p = ss.add_parser("reverse", help="đảo một khoản chi đã ghi (theo số biên nhận)")
     p.add_argument("id")
-    p.add_argument("receipt", type=int, help="số biên nhận")
+    p.add_argument("receipt", type=cli_args.whole(1, MAX_RECEIPT), help="số biên nhận")
     p.add_argument("--reason", required=True, help="lý do đảo")
     p.set_defaults(handler=cmd_reverse)
 
@@ -147,8 +129,8 @@ def register_cli(sub) -> None:
     p = ss.add_parser("cash", help="sổ quỹ tiền mặt: ghi tiền nhận, tiền nộp trả, hoặc xem")
     p.add_argument("id")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--received", type=int, metavar="N", help="tiền nhận từ kho bạc (số âm để điều chỉnh)")
-    group.add_argument("--handed-back", type=int, metavar="N", help="tiền nộp trả (số âm để điều chỉnh)")
+    group.add_argument("--received", type=cli_args.signed_amount, metavar="N", help="tiền nhận từ kho bạc (số âm để điều chỉnh)")
+    group.add_argument("--handed-back", type=cli_args.signed_amount, metavar="N", help="tiền nộp trả (số âm để điều chỉnh)")
     p.add_argument("--note", default="", help="ghi chú (bắt buộc khi điều chỉnh)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_cash)
@@ -160,7 +142,7 @@ def register_cli(sub) -> None:
 
     p = ss.add_parser("suspensions", help="người không nhận 3 đợt hằng tháng liên tiếp (đề nghị tạm dừng)")
     p.add_argument("--apply", action="store_true", help="tạm dừng hưởng những người này")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="ngày tạm dừng (mặc định hôm nay)")
+    p.add_argument("--date", type=cli_args.date, metavar="YYYY-MM-DD", help="ngày tạm dừng (mặc định hôm nay)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_suspensions)
 
@@ -292,7 +274,10 @@ def cmd_override(args) -> int:
     ctx = _cli().open_context(args)
     sid = _session(ctx, args.id)
     line = _person_line(ctx.db, sid, args.person)
-    amount = None if fold(args.amount) in ("bo", "none") else _amount(args.amount)
+    try:
+        amount = None if fold(args.amount) in ("bo", "none") else cli_args.amount(args.amount)
+    except argparse.ArgumentTypeError as exc:
+        raise UserError(str(exc)) from exc
     total = payouts.set_override(ctx, line["id"], amount, args.reason)
     print(f"{line['full_name']}: {format_vnd(total)}.")
     for text in payouts.explain_line(payouts.get_line(ctx.db, line["id"])):

@@ -3,7 +3,7 @@
 import re
 import sys
 
-from commune_payout import decisions, idcard, register, settings
+from commune_payout import cli_args, decisions, idcard, register, settings
 from commune_payout.banks import bank_name
 from commune_payout.clock import Clock
 from commune_payout.errors import NotFound, UserError
@@ -12,6 +12,7 @@ from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, coefficient_text, membership_text
 
 checks = LazyModule("commune_payout.checks")
+DEMO_MAX = 200_000     # people in a demo commune: the benchmarks use 100,000
 
 
 def _cli():
@@ -28,8 +29,8 @@ def register_cli(sub) -> None:
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("demo", help="tạo một xã mẫu với dữ liệu giả để dùng thử")
-    p.add_argument("--size", type=int, default=300, help="số người hưởng (mặc định 300)")
-    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--size", type=cli_args.whole(1, DEMO_MAX), default=300, help="số người hưởng (mặc định 300)")
+    p.add_argument("--seed", type=cli_args.whole(0, 2 ** 63 - 1), default=2026)
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("import", help="nhập danh sách từ tệp Excel (.xlsx) hoặc .csv")
@@ -42,14 +43,14 @@ def register_cli(sub) -> None:
 
     p = sub.add_parser("list", help="liệt kê người hưởng")
     _filters(p)
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=cli_args.whole(0, 10 ** 9))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("search", help="tìm theo tên (không dấu cũng được), số định danh, thôn, điện thoại, "
                                       "hoặc nội dung mã QR của thẻ căn cước (máy quét)")
     p.add_argument("text")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=cli_args.whole(0, 10 ** 9), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
@@ -118,8 +119,6 @@ def cmd_init(args) -> int:
 def cmd_demo(args) -> int:
     from commune_payout import demo
 
-    if args.size < 1:
-        raise UserError("--size phải là số dương")
     ctx = _cli().open_context(args, initialised=False)
     if register.count(ctx.db):
         raise UserError("Cơ sở dữ liệu này đã có người hưởng; xã mẫu chỉ tạo trên tệp trống "

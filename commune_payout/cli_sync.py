@@ -27,18 +27,21 @@ Office side (a separate database file, e.g. ``--db so-y-te.sqlite``; ``district`
     office send-down CODE… --out DIR (--base-level PROGRAM:YYYY-MM-DD:AMOUNT… | --gift CATEGORY=AMOUNT…)
 """
 
+import argparse
 from pathlib import Path
 
-from commune_payout import atomic, settings
-from commune_payout.errors import FileUnreadable, UserError
+from commune_payout import atomic, cli_args, settings
+from commune_payout.errors import UserError
 from commune_payout.lazy import LazyModule
 from commune_payout.programs import PROGRAM_LABELS
+from commune_payout.text import excerpt
 from commune_payout.sync import reports
 
 geo = LazyModule("commune_payout.geo")
-commune, consolidate, keys, media, office, package, reader, scope = (
+commune, consolidate, keys, media, office, package, reader, receipts, scope = (
     LazyModule(f"commune_payout.sync.{name}")
-    for name in ("commune", "consolidate", "keys", "media", "office", "package", "reader", "scope"))
+    for name in ("commune", "consolidate", "keys", "media", "office", "package", "reader", "receipts", "scope"))
+MAX_AFTER = 10 ** 9 - 1     # the next package's number stays one the office reads (sync/reader.py MAX_SEQ)
 
 
 def _cli():
@@ -71,7 +74,7 @@ def register_cli(sub) -> None:
     p = s.add_parser("export", help="tạo gói cho mỗi đơn vị cấp trên có thay đổi chưa xác nhận")
     p.add_argument("--office", metavar="NAME|FINGERPRINT", help="chỉ cho một đơn vị (tên hoặc dấu vân tay)")
     p.add_argument("--full", action="store_true", help="gửi lại toàn bộ dữ liệu (khi cấp trên mất dữ liệu)")
-    p.add_argument("--after", type=int, default=0, metavar="N",
+    p.add_argument("--after", type=cli_args.whole(0, MAX_AFTER), default=0, metavar="N",
                    help="đánh số gói sau gói số N (sau khi xã khôi phục bản sao lưu; cấp trên cho biết N)")
     p.add_argument("--out", metavar="DIR", help="thư mục lưu gói trên máy (mặc định: outbox cạnh cơ sở dữ liệu)")
     where = p.add_mutually_exclusive_group()
@@ -173,16 +176,9 @@ def register_cli(sub) -> None:
     p.set_defaults(handler=cmd_send_down)
 
 
-def _read(path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
-
-
 def _read_package(path) -> bytes:
     """A package file's bytes, refused unread when it is larger than any package can be."""
-    return reader.PackageFile(Path(path).name, [Path(path)]).read()
+    return reader.read_file(path, reader.MAX_PACKAGE, "gói đồng bộ")
 
 
 def _size(n: int) -> str:
@@ -203,7 +199,7 @@ def cmd_keygen(args) -> int:
 def cmd_set_upstream(args) -> int:
     ctx = _cli().open_context(args)
     if args.file:
-        card = keys.parse_card(_read(args.file).decode("utf-8", errors="replace"))
+        card = keys.parse_card(reader.read_file(args.file, keys.MAX_CARD, "khóa công khai"))
     elif args.name and args.age and args.sign:
         card = keys.card_from_parts(args.name, args.age, args.sign)
     else:
@@ -290,7 +286,7 @@ def cmd_ack(args) -> int:
         office = commune.find_office(ctx.db, args.office) if args.office else None
         done = commune.record_ack_code(ctx, args.code, office)
     elif args.file:
-        done = commune.record_ack_file(ctx, _read(args.file))
+        done = commune.record_ack_file(ctx, reader.read_file(args.file, receipts.MAX_ACK, "biên nhận"))
     else:
         raise UserError("Cần tệp biên nhận hoặc --code MÃ.")
     print(f"Đã ghi nhận: {done['office']} đã nhận gói số {done['seq']}. "
@@ -496,19 +492,21 @@ def cmd_office_export(args) -> int:
 
 
 def _parse_items(args) -> tuple[str, list[dict]]:
+    """The items typed after --base-level or --gift; office.send_down checks their values."""
     items = []
     try:
         if args.base_level:
             for spec in args.base_level:
                 program, valid_from, amount = spec.split(":")
-                items.append({"program": program, "valid_from": valid_from, "amount": int(amount.replace(".", ""))})
+                items.append({"program": program.strip(), "valid_from": cli_args.date(valid_from).isoformat(),
+                              "amount": cli_args.amount(amount)})
             return "base_level", items
         for spec in args.gift:
             category, amount = spec.split("=")
-            items.append({"category": category.strip(), "amount": int(amount.replace(".", ""))})
-    except ValueError as exc:
-        raise UserError("Mục không đúng dạng: --base-level btxh:2026-07-01:600000 "
-                        "hoặc --gift ncc_me_vnah=600000") from exc
+            items.append({"category": category.strip(), "amount": cli_args.amount(amount)})
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        raise UserError(f"Mục “{excerpt(spec)}” không đúng dạng: --base-level btxh:2026-07-01:600000 hoặc "
+                        "--gift ncc_me_vnah=600000") from exc
     return "gift_list", items
 
 

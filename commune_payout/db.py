@@ -14,6 +14,7 @@ not pay for it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import pkgutil
 import sqlite3
@@ -54,6 +55,27 @@ def schema_version(db: sqlite_utils.Database) -> int:
 def latest_schema_version() -> int:
     mods = _migration_modules()
     return mods[-1].VERSION if mods else 0
+
+
+def schema_of(conn: sqlite3.Connection) -> frozenset:
+    """The tables, indexes, views and triggers of a database, with their SQL."""
+    return frozenset(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                  "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"))
+
+
+@functools.lru_cache(maxsize=None)
+def reference_schema(version: int) -> frozenset:
+    """The schema the migrations make at ``version``: what any database of ours at that version
+    has, whatever its history (a copy whose schema differs was damaged or made by something else)."""
+    db = open_db(":memory:", migrate_schema=False)
+    try:
+        for mod in _migration_modules():
+            if mod.VERSION <= version:
+                with write_transaction(db):
+                    mod.apply(db)
+        return schema_of(db.conn)
+    finally:
+        db.close()
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -1,11 +1,12 @@
 """The official list of provinces and commune-level units after 1 July 2025 (QĐ 19/2025/QĐ-TTg),
 as shipped by the ``vietnam-provinces`` package: 34 provinces, 3,321 communes."""
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from commune_payout.errors import UserError
-from commune_payout.text import fold, sort_key
+from commune_payout.text import ascii_digits, fold, sort_key
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ def communes_of(province_code: str) -> list[Commune]:
 
 def find_commune(code) -> Commune:
     """The commune with official code ``code`` ("05425" or "5425")."""
-    text = str(code).strip()
-    if not text.isdigit() or len(text) > 5:
+    text = ascii_digits(str(code).strip())
+    if not re.fullmatch(r"[0-9]{1,5}", text):
         raise UserError(f"Mã xã “{code}” không hợp lệ: mã xã là 5 chữ số, ví dụ 05425.")
     wanted = f"{int(text):05d}"
     for c in all_communes():

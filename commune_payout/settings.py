@@ -6,6 +6,7 @@ pension, the Sở Nội vụ for người có công).
 """
 
 import json
+import re
 
 from commune_payout.db import write_transaction
 from commune_payout.errors import NotInitialised
@@ -16,9 +17,39 @@ from commune_payout.text import fold, province_phrase
 _DISTRICT_ERA = "Phòng Văn hóa - Xã hội"
 
 
-def get(db, key: str, default=None):
+def get(db, key: str, default=None, kind: type | None = None):
+    """The setting ``key``, or ``default`` when there is none.
+
+    A stored value that is not JSON (or not of ``kind``) is set aside under ``<key>.hỏng.<n>``,
+    kept for whoever supports the app and named in the log, and ``default`` is given: a damaged
+    setting never stops the app.
+    """
     row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return default if row is None or row[0] is None else json.loads(row[0])
+    if row is None or row[0] is None:
+        return default
+    try:
+        value = json.loads(row[0])
+        if kind is not None and not isinstance(value, kind):
+            raise ValueError(type(value).__name__)
+    except (ValueError, TypeError, RecursionError):
+        _set_aside(db, key)
+        return default
+    return value
+
+
+def _set_aside(db, key: str) -> None:
+    import sqlite3
+
+    from commune_payout import applog
+
+    taken = {r[0] for r in db.execute("SELECT key FROM settings WHERE key LIKE ? || '.hỏng.%'", [key])}
+    aside = next(f"{key}.hỏng.{n}" for n in range(1, len(taken) + 2) if f"{key}.hỏng.{n}" not in taken)
+    try:
+        with write_transaction(db):
+            db.execute("UPDATE settings SET key = ? WHERE key = ?", [aside, key])
+    except sqlite3.OperationalError:    # a read-only or busy database: the value is passed over this time
+        aside = key
+    applog.logger().warning("Cài đặt “%s” bị hỏng (không đọc được); đã để riêng thành “%s”", key, aside)
 
 
 def put(db, key: str, value) -> None:
@@ -39,10 +70,24 @@ def put_many(db, values: dict) -> None:
 def commune(db) -> dict:
     """The commune this database belongs to: code, name, province_code, province_name, officer, and
     ``offices`` (see :func:`offices`)."""
-    info = get(db, "commune")
+    info = _commune(db)
     if not info:
         raise NotInitialised("Chưa khai báo xã. Hãy chạy: commune-payout init --commune MÃ_XÃ")
     return info
+
+
+def _commune(db) -> dict | None:
+    info = get(db, "commune", kind=dict)
+    if info is not None and not is_commune_info(info):
+        _set_aside(db, "commune")
+        return None
+    return info
+
+
+def is_commune_info(info) -> bool:
+    """Whether a stored ``commune`` setting has what the app reads from it."""
+    return isinstance(info, dict) and all(isinstance(info.get(key), str) for key in ("code", "name")) \
+        and bool(re.fullmatch(r"[0-9]{5}", info["code"])) and isinstance(info.get("offices", {}), dict)
 
 
 SIGNERS = {"accountant": "Họ tên kế toán", "treasurer": "Họ tên thủ quỹ", "chairman": "Họ tên Chủ tịch UBND xã"}
@@ -52,7 +97,7 @@ def signers(db) -> dict:
     """Who signs the printed documents with the officer (who prepares them): the names of the
     ``accountant``, the ``treasurer`` and the ``chairman``, and ``deputy``: True when a
     Vice-Chairman signs for the Chairman ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH")."""
-    stored = get(db, "signers") or {}
+    stored = get(db, "signers", kind=dict) or {}
     return {**{key: stored.get(key, "") for key in SIGNERS}, "deputy": bool(stored.get("deputy"))}
 
 
@@ -68,7 +113,7 @@ def put_signers(db, values: dict) -> dict:
 
 
 def is_initialised(db) -> bool:
-    return get(db, "commune") is not None
+    return _commune(db) is not None
 
 
 def init_commune(db, code, officer: str = "", offices: dict[str, str] | None = None) -> dict:
@@ -79,18 +124,17 @@ def init_commune(db, code, officer: str = "", offices: dict[str, str] | None = N
     from commune_payout.text import clean
 
     found = find_commune(code)
-    current = get(db, "commune")
-    if current and current["code"] != found.code:
-        has_rows = db.execute("SELECT 1 FROM beneficiaries LIMIT 1").fetchone()
-        if has_rows:
-            from commune_payout.errors import UserError
+    current = _commune(db)
+    # Every synced row carries its commune code; re-labelling them would corrupt the upstream
+    # office's consolidated data. A wrong choice is fixed while the register is empty (and a
+    # damaged setting, set aside, is replaced only by the commune the register belongs to).
+    row = db.execute("SELECT commune_code FROM beneficiaries LIMIT 1").fetchone()
+    if row and row[0] != found.code:
+        from commune_payout.errors import UserError
 
-            # Every synced row carries its commune code; re-labelling them would corrupt the
-            # upstream office's consolidated data. A wrong choice is fixed while the register is empty.
-            raise UserError(
-                f"Cơ sở dữ liệu này đã có danh sách của {current['name']} ({current['code']}); "
-                "không thể chuyển sang xã khác. Hãy tạo cơ sở dữ liệu mới cho xã kia."
-            )
+        owner = f"{current['name']} ({current['code']})" if current else f"xã mã {row[0]}"
+        raise UserError(f"Cơ sở dữ liệu này đã có danh sách của {owner}; không thể chuyển sang xã khác. "
+                        "Hãy tạo cơ sở dữ liệu mới cho xã kia.")
     info = {
         "code": found.code,
         "name": found.name,

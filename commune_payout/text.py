@@ -48,6 +48,12 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def excerpt(value, limit: int = 60) -> str:
+    """``value`` as text short enough to quote in a message: at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def ascii_digits(text: str) -> str:
     """``text`` with every Unicode decimal digit (fullwidth ０-９, Arabic-Indic…) as ASCII 0-9."""
     if text.isascii():

@@ -1,9 +1,14 @@
-"""Backups: SQLite backup-API copies beside the database, daily and on demand, pruned, restorable."""
+"""Backups: SQLite backup-API copies beside the database, daily and on demand, pruned, restorable;
+a copy chosen by the officer is checked whole before anything is written (``BACKUP_FUZZ_EXAMPLES``
+runs more damaged copies than the suite's 25)."""
 
 import datetime as dt
+import os
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from commune_payout import backups, register, settings
 from commune_payout.clock import FixedClock
@@ -114,3 +119,107 @@ def test_what_a_crashed_backup_left_is_removed_at_start_up(file_ctx, tmp_path, m
     with pytest.raises(KeyboardInterrupt):
         backups.make_backup(file_ctx.db, at(file_ctx, 2026, 1, 15, 10, 0, 0), "manual")
     assert not [p for p in folder.iterdir() if ".partial" in p.name and p.name.startswith("register")]
+
+
+# ---------------------------------------------------------------- a copy the officer chose
+
+def _copy(file_ctx, tmp_path, name="ban-sao.sqlite"):
+    register.create(file_ctx, {"full_name": "Đặng Văn Đạt", "birth_year": 1940})
+    made = backups.make_backup(file_ctx.db, file_ctx.clock, "manual")
+    target = tmp_path / "usb" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_bytes(made.path.read_bytes())
+    register.create(file_ctx, {"full_name": "Người Thêm Sau", "birth_year": 1970})
+    return target
+
+
+def test_a_copy_from_a_stick_restores_even_with_odd_characters_in_its_path(file_ctx, tmp_path):
+    path = _copy(file_ctx, tmp_path, "bản sao #1 ?.sqlite")
+    backups.restore(file_ctx.db, backups.copy_of(path), file_ctx.clock)
+    assert [p["full_name"] for p in register.list_beneficiaries(file_ctx.db)] == ["Đặng Văn Đạt"]
+
+
+def _office_database(path):
+    from commune_payout.sync import office
+
+    db = open_db(path)
+    office.init_office(Context(db, clock=FixedClock(dt.datetime(2026, 1, 15))), "Sở Y tế tỉnh Phú Thọ")
+    db.close()
+
+
+def _newer(path):
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {backups.latest_schema_version() + 1}")
+    db.close()
+
+
+def _other_app(path):
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE songs (title TEXT)")
+    db.close()
+
+
+def _settings_garbled(path):
+    db = sqlite3.connect(path)
+    db.execute("UPDATE settings SET value = '{\"code\": ' WHERE key = 'commune'")
+    db.commit()
+    db.close()
+
+
+def _bytes(data):
+    return lambda path: path.write_bytes(data)
+
+
+@pytest.mark.parametrize("make, why", [
+    (_bytes(b""), "không phải dữ liệu"),
+    (_bytes("Họ tên,Ngày sinh\n".encode() * 50), "không phải dữ liệu"),
+    (_bytes(b"PK\x03\x04" + b"\x00" * 200), "không phải dữ liệu"),
+    (_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 20), "hỏng"),
+    (_office_database, "của đơn vị cấp trên"),
+    (_newer, "phiên bản mới hơn"),
+    (_other_app, "không phải dữ liệu"),
+    (_settings_garbled, "hỏng"),
+])
+def test_a_chosen_file_that_is_not_a_copy_of_this_data_is_refused_before_anything_is_written(
+        file_ctx, tmp_path, make, why):
+    path = _copy(file_ctx, tmp_path)
+    if make in (_newer, _settings_garbled):
+        make(path)
+    else:
+        path.unlink()
+        make(path)
+    before = list(file_ctx.db.conn.iterdump())
+    kept = backups.list_backups(file_ctx.db.path)
+    with pytest.raises(UserError, match=why):
+        backups.restore(file_ctx.db, backups.copy_of(path), file_ctx.clock)
+    assert list(file_ctx.db.conn.iterdump()) == before
+    assert backups.list_backups(file_ctx.db.path) == kept        # not even the copy made before a restore
+
+
+def test_the_live_database_and_a_missing_file_are_refused(file_ctx, tmp_path):
+    with pytest.raises(UserError, match="chính cơ sở dữ liệu đang dùng"):
+        backups.restore(file_ctx.db, backups.copy_of(file_ctx.db.path), file_ctx.clock)
+    with pytest.raises(UserError, match="Không thấy tệp"):
+        backups.copy_of(tmp_path / "khong-co.sqlite")
+
+
+@hypothesis_settings(max_examples=int(os.environ.get("BACKUP_FUZZ_EXAMPLES", 25)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(0, 10 ** 9), st.integers(1, 255)), min_size=1, max_size=8),
+       cut=st.one_of(st.none(), st.integers(0, 10 ** 9)))
+def test_a_damaged_copy_restores_whole_or_not_at_all(file_ctx, tmp_path, flips, cut):
+    path = tmp_path / "usb" / "hong.sqlite"
+    if not path.exists():
+        _copy(file_ctx, tmp_path, "goc.sqlite")
+    data = bytearray((tmp_path / "usb" / "goc.sqlite").read_bytes())
+    for offset, mask in flips:
+        data[offset % len(data)] ^= mask
+    path.write_bytes(bytes(data[:cut % len(data)] if cut is not None else data))
+    before = list(file_ctx.db.conn.iterdump())
+    try:
+        backups.restore(file_ctx.db, backups.copy_of(path), file_ctx.clock)
+    except UserError:
+        assert list(file_ctx.db.conn.iterdump()) == before
+        return
+    assert file_ctx.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert settings.commune(file_ctx.db)["code"] == "05425"
+    assert register.count(file_ctx.db) >= 1

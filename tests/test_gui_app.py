@@ -687,6 +687,22 @@ class TestCleaningDashboardSettings(AppWindow):
         assert view.backups[0].reason == "restore"
         assert "Đã khôi phục" in shell.dialogs.infos[-1]
 
+    def test_settings_restore_from_a_file_refuses_what_is_not_this_communes(self, shell, tmp_path):
+        from commune_payout.db import open_db
+
+        other = open_db(tmp_path / "khac.sqlite")
+        settings.init_commune(other, "00004")
+        other.close()
+        (tmp_path / "ghi-chu.sqlite").write_text("không phải cơ sở dữ liệu", encoding="utf-8")
+        view = shell.show("settings")
+        shell.dialogs.answer = True
+        before = register.count(shell.db)
+        for name, why in (("khac.sqlite", "xã khác"), ("ghi-chu.sqlite", "không phải dữ liệu")):
+            shell.dialogs.open_path = str(tmp_path / name)
+            with pytest.raises(UserError, match=why):
+                view.restore_file()
+            assert register.count(shell.db) == before
+
     def test_settings_edit_officer(self, shell):
         view = shell.show("settings")
         fill(view.officer, "Trần Văn Mới")

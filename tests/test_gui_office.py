@@ -374,8 +374,12 @@ class TestUpstreamConsole:
         view._kind_changed()
         assert view.items == [] and view.title_entry.get() == "Danh sách quà Tết"
         assert "ncc_me_vnah" not in view.category.options and "nct_80" in view.category.options  # its groups
-        view.category.set_code("nct_80")
+        view.category.set_code("ncc_me_vnah")        # not a group of this office's programmes
         view.amount.insert(0, "1.000.000")
+        root.after(0, view.add_item)
+        gui.pump(root, lambda: len(shell.dialogs.errors) > 1)
+        assert shell.dialogs.errors[-1] == "Hãy chọn diện trong danh sách." and view.items == []
+        view.category.set_code("nct_80")
         view.add_item()
         view.communes_tree.selection_set(view.communes_tree.get_children())
         view.send()

@@ -12,6 +12,9 @@ from commune_payout.gui.widgets import FieldGrid, scrolled_tree, title
 from commune_payout.i18n import _
 
 
+BACKUP_TYPES = [(_("Bản sao lưu"), "*.sqlite"), (_("Mọi tệp"), "*.*")]
+
+
 def register_gui(shell) -> None:
     shell.add_section("settings", _("Cài đặt và sao lưu"), SettingsView, order=90)
 
@@ -72,6 +75,8 @@ class SettingsView(ttk.Frame):
         ttk.Button(buttons, text=_("Sao lưu ngay"), bootstyle="primary", command=self.backup_now).pack(side="left")
         ttk.Button(buttons, text=_("Khôi phục bản đã chọn…"), bootstyle="danger-outline",
                    command=self.restore_selected).pack(side="left", padx=(8, 0))
+        ttk.Button(buttons, text=_("Khôi phục từ tệp khác…"), bootstyle="danger-outline",
+                   command=self.restore_file).pack(side="left", padx=(8, 0))
         ttk.Label(self, text=_("Nhật ký lỗi: {path}").format(path=applog.current_path()),
                   bootstyle="secondary").pack(anchor="w", pady=(8, 0))
         shell.subscribe("backup_made", lambda payload: self.refresh())
@@ -113,6 +118,16 @@ class SettingsView(ttk.Frame):
         backup = self.selected()
         if backup is None:
             raise UserError(_("Hãy chọn một bản sao lưu trong danh sách."))
+        self._restore(backup)
+
+    def restore_file(self) -> None:
+        """A copy kept elsewhere (a USB stick, another laptop's backups): checked before anything
+        is written; another commune's data, an office's, a newer version's or a damaged file is refused."""
+        path = self.shell.dialogs.ask_open_file(_("Chọn tệp sao lưu"), BACKUP_TYPES)
+        if path:
+            self._restore(backups.copy_of(path))
+
+    def _restore(self, backup: backups.Backup) -> None:
         if not self.shell.dialogs.ask_yes_no(
                 _("Khôi phục dữ liệu về lúc {when}?\nMọi thay đổi sau thời điểm đó sẽ mất "
                   "(dữ liệu hiện tại được sao lưu trước, nên vẫn có thể quay lại).").format(

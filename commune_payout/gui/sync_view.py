@@ -17,8 +17,8 @@ from commune_payout.lazy import LazyModule
 from commune_payout.programs import PROGRAM_LABELS
 
 # The sync modules (cryptography, age) are loaded when the section is opened, not at start-up.
-commune, keys, media, scope = (LazyModule(f"commune_payout.sync.{name}") for name in ("commune", "keys", "media",
-                                                                                       "scope"))
+commune, keys, media, reader, receipts, scope = (
+    LazyModule(f"commune_payout.sync.{name}") for name in ("commune", "keys", "media", "reader", "receipts", "scope"))
 
 PACKAGE_TYPES = [(_("Gói đồng bộ"), "*.cpkg")]
 RECEIPT_TYPES = [(_("Biên nhận của cấp trên"), "*.json"), (_("Mọi tệp"), "*.*")]
@@ -288,7 +288,7 @@ class SyncView(ttk.Frame):
         path = self.shell.dialogs.ask_open_file(_("Chọn tệp khóa công khai của đơn vị cấp trên"), KEY_TYPES)
         if not path:
             return
-        card = keys.parse_card(Path(path).read_text(encoding="utf-8", errors="replace"))
+        card = keys.parse_card(reader.read_file(path, keys.MAX_CARD, "khóa công khai"))
         known = [o for o in commune.offices(self.shell.db) if o.fingerprint == card.fingerprint]
         guessed = known[0].programs if known else scope.programs_of_office(card.name)
         self._open_editor(card, _("Khóa của {name}, dấu vân tay {fp}. Hãy gọi điện cho đơn vị đối chiếu dấu vân tay "
@@ -329,7 +329,7 @@ class SyncView(ttk.Frame):
         path = self.shell.dialogs.ask_open_file(_("Chọn gói cấp trên gửi xuống"), PACKAGE_TYPES)
         if not path:
             return
-        pkg = commune.read_down(self._ctx(), Path(path).read_bytes())
+        pkg = commune.read_down(self._ctx(), reader.read_file(path, reader.MAX_PACKAGE, "gói đồng bộ"))
         self.refresh()
         self.tabs.select(1)
         self.down_tree.selection_set(pkg.id)
@@ -359,7 +359,7 @@ class SyncView(ttk.Frame):
         path = self.shell.dialogs.ask_open_file(_("Chọn tệp biên nhận của cấp trên"), RECEIPT_TYPES)
         if not path:
             return
-        self._recorded(commune.record_ack_file(self._ctx(), Path(path).read_bytes()))
+        self._recorded(commune.record_ack_file(self._ctx(), reader.read_file(path, receipts.MAX_ACK, "biên nhận")))
 
     def record_code(self, card: OfficeCard) -> None:
         code = card.code_entry.get().strip()

@@ -22,8 +22,8 @@ from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.sync import keys as keymod
 from commune_payout.sync import package, reader, scope, tables
-from commune_payout.sync.receipts import ack_check, read_ack_file
-from commune_payout.text import fold
+from commune_payout.sync.receipts import ack_check, read_ack_code, read_ack_file
+from commune_payout.text import clean, excerpt, fold
 
 DOWN_KINDS = {"base_level": "Mức chuẩn mới", "gift_list": "Danh sách quà Tết"}
 
@@ -409,16 +409,12 @@ def record_ack_file(ctx: Context, data: bytes) -> dict:
 def record_ack_code(ctx: Context, code: str, office: Office | None = None) -> dict:
     """Record a receipt read over the phone: ``SỐGÓI-PHIÊNBẢN-KIỂM`` (e.g. ``7-48213-K3QF``). The
     check characters come from the package itself, so they also tell which office's package it is."""
-    parts = [p for p in str(code).replace(" ", "").upper().split("-") if p]
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
-        raise UserError(f"Mã biên nhận “{code}” không đúng dạng SỐGÓI-PHIÊNBẢN-MÃKIỂM (ví dụ 7-48213-K3QF).")
-    seq, version = int(parts[0]), int(parts[1])
+    seq, version, check = read_ack_code(code)
     candidates = _sent(ctx.db, "seq = ?" + (" AND office_id = ?" if office else ""),
                        [seq, office.id] if office else [seq])
     if not candidates:
         raise NotFound(f"Biên nhận nói về gói số {seq}, nhưng xã chưa từng gửi gói này"
                        + (f" cho {office.name}." if office else "."))
-    check = parts[2].translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
     matching = [s for s in candidates if check == ack_check(s["manifest_sha256"], seq, version)]
     if not matching:
         raise UserError("Mã biên nhận sai (mã kiểm không khớp). Hãy đọc lại từng ký tự.")
@@ -439,6 +435,14 @@ class DownPackage:
 
 
 _DOWN_MANIFEST = reader.record({"package_id": reader.UUID, "title": reader.text(300), "created_at": reader.text(40)})
+MAX_DOWN_ITEMS = 500
+MAX_DOWN_AMOUNT = 100_000_000     # a base level or a gift; far above any there is
+_DOWN_ITEMS = {
+    "base_level": reader.record({"program": reader.one_of("btxh", "htxh", "ncc"),
+                                 "valid_from": reader.text(10, r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+                                 "amount": reader.integer(1, MAX_DOWN_AMOUNT)}, {"note": reader.text(300)}),
+    "gift_list": reader.record({"category": reader.text(60, r"[a-z0-9_]+"), "amount": reader.integer(1, MAX_DOWN_AMOUNT)}),
+}
 
 
 def read_down(ctx: Context, data: bytes) -> DownPackage:
@@ -466,11 +470,11 @@ def read_down(ctx: Context, data: bytes) -> DownPackage:
         raise PackageRejected(f"Loại gói “{m.get('kind')}” phần mềm chưa biết; hãy cập nhật phần mềm.")
     reader.check(m, _DOWN_MANIFEST)
     items = opened.member_json("items.json")
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise PackageRejected("Gói có mục không hợp lệ. Không nhận.")
+    problems = down_item_problems(m["kind"], items)
+    if problems:
+        raise PackageRejected("Gói có mục không hợp lệ, không nhận: " + "; ".join(problems[:5]) + ".")
     office = sender["office"]
-    pkg = DownPackage(m["package_id"], m["kind"], m["title"], items, m["created_at"], office=office.name)
-    _check_items(pkg)
+    pkg = DownPackage(m["package_id"], m["kind"], clean(m["title"]), items, m["created_at"], office=office.name)
     outside = {item_program(pkg.kind, item) for item in items} - set(office.programs)
     if outside:
         raise PackageRejected(f"Gói của {office.name} có mục thuộc chương trình "
@@ -501,21 +505,29 @@ def item_program(kind: str, item: dict) -> str | None:
     return item["program"] if kind == "base_level" else scope.category_program(item["category"])
 
 
-def _check_items(pkg: DownPackage) -> None:
+def down_item_problems(kind: str, items) -> list[str]:
+    """What is wrong with the items of a package sent down, one message per bad item (empty when
+    all are right): the office checks before sending, the commune again before storing."""
+    if not isinstance(items, list) or not items or len(items) > MAX_DOWN_ITEMS:
+        return [f"Gói gửi xuống cần từ 1 đến {MAX_DOWN_ITEMS} mục."]
     problems = []
-    for i, item in enumerate(pkg.items, start=1):
-        if pkg.kind == "base_level":
-            try:
-                dt.date.fromisoformat(item["valid_from"])
-                ok = item["program"] in ("btxh", "ncc", "htxh") and int(item["amount"]) > 0
-            except (KeyError, TypeError, ValueError):
-                ok = False
-        else:
-            ok = isinstance(item.get("category"), str) and isinstance(item.get("amount"), int) and item["amount"] > 0
-        if not ok:
-            problems.append(str(i))
-    if problems:
-        raise PackageRejected(f"Gói có mục không hợp lệ (mục {', '.join(problems)}). Không nhận.")
+    for i, item in enumerate(items, start=1):
+        try:
+            reader.check(item, _DOWN_ITEMS[kind], f"mục {i}")
+            if kind == "base_level":
+                day = dt.date.fromisoformat(item["valid_from"])
+                if not 1900 <= day.year <= 2100:
+                    raise ValueError(day)
+        except (PackageRejected, ValueError):
+            problems.append(f"Mục {i} không hợp lệ: {_item_text(kind, item)}")
+    return problems
+
+
+def _item_text(kind: str, item) -> str:
+    if not isinstance(item, dict):
+        return excerpt(item)
+    keys = ("program", "valid_from", "amount") if kind == "base_level" else ("category", "amount")
+    return excerpt(", ".join(f"{key} = {item.get(key)!r}" for key in keys), 120)
 
 
 def decide_down(ctx: Context, package_id: str, accept: bool, reason: str = "") -> DownPackage:

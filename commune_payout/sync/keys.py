@@ -20,12 +20,14 @@ from pyrage import x25519
 from commune_payout import atomic
 from commune_payout.db import write_transaction
 from commune_payout.errors import NotInitialised, UserError
-from commune_payout.text import clean
+from commune_payout.text import clean, excerpt
 
 # Crockford's base32: no I, L, O, U, so a fingerprint survives being read aloud.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 ROLES = {"commune": "xã", "office": "đơn vị cấp trên"}
+MAX_CARD = 16 * 1024     # a card file is about 300 bytes
+MAX_NAME = 200
 
 
 def crockford(data: bytes, chars: int) -> str:
@@ -46,7 +48,7 @@ def normalise_fingerprint(text: str) -> str:
     """A typed fingerprint in canonical form (case, spaces, dashes and O/0 I/1 confusions forgiven)."""
     raw = re.sub(r"[\s\-]", "", str(text).upper()).translate(_READ_ALIKE)
     if not re.fullmatch(f"[{_CROCKFORD}]{{12}}", raw):
-        raise UserError(f"Dấu vân tay “{text}” không hợp lệ: cần 12 ký tự dạng ABCD-EFGH-JKMN.")
+        raise UserError(f"Dấu vân tay “{excerpt(text, 40)}” không hợp lệ: cần 12 ký tự dạng ABCD-EFGH-JKMN.")
     return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
@@ -106,17 +108,25 @@ class PublicCard:
 
 def card_from_parts(name: str, age_recipient: str, signing_public: str) -> PublicCard:
     """A card from typed parts; raises UserError naming the part that is wrong."""
+    shown_name = clean(name)
+    if not shown_name or len(shown_name) > MAX_NAME:
+        raise UserError(f"Tên trên khóa công khai phải có từ 1 đến {MAX_NAME} ký tự.")
     recipient = re.sub(r"\s", "", str(age_recipient)).lower()
     try:
+        if len(recipient) > 100:
+            raise ValueError(recipient)
         x25519.Recipient.from_str(recipient)
     except Exception as exc:  # pyrage raises its own error types for every malformed recipient
-        raise UserError(f"Khóa mã hóa “{age_recipient}” không hợp lệ (phải bắt đầu bằng age1…).") from exc
+        raise UserError(f"Khóa mã hóa “{excerpt(age_recipient, 80)}” không hợp lệ (phải bắt đầu bằng age1…).") from exc
     signing = base64.b32encode(decode_signing_key(signing_public)).decode("ascii").rstrip("=")
-    return PublicCard(clean(name), signing, recipient)
+    return PublicCard(shown_name, signing, recipient)
 
 
-def parse_card(text: str) -> PublicCard:
-    """Read a card written by :meth:`PublicCard.to_text`; a fingerprint line, if present, must match."""
+def parse_card(text: str | bytes) -> PublicCard:
+    """Read a card written by :meth:`PublicCard.to_text` (text, or a file's bytes in UTF-8); a
+    fingerprint line, if present, must match."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig", errors="replace")
     fields = {}
     for line in str(text).splitlines():
         if ":" in line and not line.lstrip().startswith("#"):

@@ -14,7 +14,7 @@ from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import FileUnreadable, NotFound, PackageRejected, UserError
 from commune_payout.sync import consolidate, package, reader, scope
 from commune_payout.sync import keys as keymod
-from commune_payout.sync.commune import DOWN_KINDS, item_program
+from commune_payout.sync.commune import DOWN_KINDS, down_item_problems, item_program
 from commune_payout.sync.reader import rejected
 from commune_payout.sync.receipts import ack_code, make_ack_file
 
@@ -489,8 +489,9 @@ def send_down(ctx: Context, code, kind: str, title: str, items: list[dict], fold
     and encrypted to the commune's confirmed key. The commune accepts or rejects it."""
     if kind not in DOWN_KINDS:
         raise UserError(f"Loại gói “{kind}” không có; chọn một trong: {', '.join(DOWN_KINDS)}.")
-    if not items:
-        raise UserError("Gói gửi xuống cần ít nhất một mục.")
+    problems = down_item_problems(kind, items)
+    if problems:
+        raise UserError("; ".join(problems) + ".")
     ours = programs(ctx.db)
     outside = {item_program(kind, item) for item in items} - set(ours)
     if outside:

@@ -390,6 +390,24 @@ def open_package(data: bytes, identity: x25519.Identity, resolve_key) -> Opened:
 
 # --- files on disk ---------------------------------------------------------------------------
 
+def read_file(path, limit: int, what: str) -> bytes:
+    """The bytes of a file from outside (a key card, a receipt, a package), at most ``limit`` of
+    them: a file larger than any ``what`` can be is refused after reading ``limit`` + 1 bytes,
+    never loaded. FileUnreadable names the file and says why."""
+    path = Path(path)
+    if path.is_dir():
+        raise FileUnreadable(f"{path} là một thư mục, không phải tệp {what}.")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        shown = f"{limit // MIB} MB" if limit >= MIB else f"{limit // KIB} KB"
+        raise FileUnreadable(f"Tệp {path.name} quá lớn để là {what} (trên {shown}).")
+    return data
+
+
 @dataclass
 class PackageFile:
     """One package as found on disk: its file(s), or why it cannot be used."""

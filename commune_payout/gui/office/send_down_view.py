@@ -136,6 +136,8 @@ class SendDownView(ttk.Frame):
                 raise UserError(_("Ngày áp dụng “{text}” không đúng dạng ngày/tháng/năm, ví dụ 01/07/2026.").format(
                     text=self.valid_from.get())) from exc
             self.items.append({"program": self.program.code(), "valid_from": valid_from.isoformat(), "amount": amount})
+        elif self.category.code() is None:
+            raise UserError(_("Hãy chọn diện trong danh sách."))
         else:
             self.items.append({"category": self.category.code(), "amount": amount})
         self.amount.delete(0, "end")
