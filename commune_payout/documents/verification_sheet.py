@@ -104,8 +104,9 @@ def render(lines: list[SheetLine], out, *, issuer: Issuer, on: dt.date, session_
 def sheet_lines(db, sid: str) -> list[SheetLine]:
     """The people drawn in session ``sid``, in sheet order."""
     out = []
+    lines = {line["id"]: line for line in payouts.session_lines(db, sid)}
     for item in verification.items(db, sid):
-        line = payouts.get_line(db, item["line_id"])
+        line = lines[item["line_id"]]
         out.append(SheetLine(
             number=item["seq"], full_name=item["full_name"], birth_year=item["birth_year"],
             id_number=item["id_number"], phone=item["phone"] or "", village=item["village"], amount=item["total"],
