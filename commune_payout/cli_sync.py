@@ -151,8 +151,8 @@ def register_cli(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=cmd_office_ack)
 
-    p = d.add_parser("view", help="xem báo cáo tổng hợp: người hưởng, tỷ lệ có tài khoản, chi trả theo đợt, xác "
-                                          "minh chi trả, khiếu nại")
+    p = d.add_parser("view", help="xem báo cáo tổng hợp: người hưởng, tỷ lệ có tài khoản, chi trả theo đợt, "
+                                  "xác minh chi trả, khiếu nại")
     p.add_argument("report", choices=sorted(reports.REPORTS))
     p.add_argument("--commune", metavar="CODE", help="chỉ một xã")
     p.add_argument("--program", choices=sorted(PROGRAM_LABELS), help="chỉ người hưởng một chương trình")

@@ -129,6 +129,16 @@ class FormWindow(ttk.Toplevel):
         if event.widget.winfo_class() not in ("TButton", "Treeview"):
             self.save()
 
+    def person_panes(self) -> tuple[ttk.Frame, ttk.Frame]:
+        """Two panes: the person at the left, under "Người hưởng", and what is asked at the right."""
+        left = ttk.Frame(self.body, width=440)
+        left.pack(side="left", fill="y")
+        left.pack_propagate(False)
+        right = ttk.Frame(self.body, padding=(16, 0, 0, 0))
+        right.pack(side="left", fill="both", expand=True)
+        ttk.Label(left, text=_("Người hưởng"), font=("TkDefaultFont", 11, "bold")).pack(anchor="w")
+        return left, right
+
     def show_problems(self, grids: list[FieldGrid], exc: ValidationError) -> None:
         shown = set()
         for grid in grids:
@@ -154,12 +164,7 @@ class ApplicationForm(FormWindow):
     def __init__(self, shell, on_saved, request: str = "grant", bid: str | None = None):
         super().__init__(shell, _("Hồ sơ đề nghị mới"), (1140, 600), _("Lưu hồ sơ (Enter)"))
         self.on_saved = on_saved
-        left = ttk.Frame(self.body, width=440)
-        left.pack(side="left", fill="y")
-        left.pack_propagate(False)
-        right = ttk.Frame(self.body, padding=(16, 0, 0, 0))
-        right.pack(side="left", fill="both", expand=True)
-        ttk.Label(left, text=_("Người hưởng"), font=("TkDefaultFont", 11, "bold")).pack(anchor="w")
+        left, right = self.person_panes()
         self.new_var = ttk.BooleanVar(value=False)
         self.picker = PersonPicker(left, shell, on_pick=lambda p: self._person_changed())
         self.picker.pack(fill="x", pady=(4, 4))

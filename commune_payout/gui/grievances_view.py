@@ -87,12 +87,7 @@ class NewTicketForm(TicketWindow):
     def __init__(self, view, bid: str | None = None):
         super().__init__(view.shell, _("Tiếp nhận khiếu nại, phản ánh"), (1140, 600), _("Lưu phiếu (Ctrl+Enter)"))
         self.view = view
-        left = ttk.Frame(self.body, width=440)
-        left.pack(side="left", fill="y")
-        left.pack_propagate(False)
-        right = ttk.Frame(self.body, padding=(16, 0, 0, 0))
-        right.pack(side="left", fill="both", expand=True)
-        ttk.Label(left, text=_("Người hưởng"), font=("TkDefaultFont", 11, "bold")).pack(anchor="w")
+        left, right = self.person_panes()
         self.picker = PersonPicker(left, view.shell)
         self.picker.pack(fill="x", pady=(4, 4))
         self.outside = ttk.BooleanVar(value=False)
