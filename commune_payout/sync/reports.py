@@ -119,11 +119,13 @@ def verification(db, commune_code: str | None = None, program: str | None = None
     if program:
         where += " AND l.program = ?"
         params.append(program)
+    # Every answer read once, in order: the last one of each item is its answer (the copies have no
+    # index on the item, and a province has thousands of them).
+    latest = {(code, item): answer for code, item, answer in db.execute(
+        "SELECT commune_code, item_id, answer FROM office_verification_answers ORDER BY asked_on, created_at")}
     out = {}
     for row in db.query(
-            "SELECT i.commune_code, c.name AS commune_name, i.session_id, s.name, s.period, "
-            "(SELECT a.answer FROM office_verification_answers a WHERE a.commune_code = i.commune_code "
-            " AND a.item_id = i.id ORDER BY a.asked_on DESC, a.created_at DESC LIMIT 1) AS answer "
+            "SELECT i.commune_code, c.name AS commune_name, i.id, i.session_id, s.name, s.period "
             "FROM office_verification_items i JOIN office_communes c ON c.code = i.commune_code "
             "JOIN office_payout_lines l ON l.commune_code = i.commune_code AND l.id = i.line_id "
             "JOIN office_payout_sessions s ON s.commune_code = i.commune_code AND s.id = i.session_id "
@@ -131,8 +133,9 @@ def verification(db, commune_code: str | None = None, program: str | None = None
         key = (row["commune_code"], row["session_id"])
         r = out.setdefault(key, {**{k: row[k] for k in ("commune_code", "commune_name", "name", "period")},
                                  "drawn": 0, "pending": 0, **dict.fromkeys(VERIFICATION_ANSWERS, 0)})
+        answer = latest.get((row["commune_code"], row["id"]))
         r["drawn"] += 1
-        r[row["answer"] if row["answer"] in VERIFICATION_ANSWERS else "pending"] += 1
+        r[answer if answer in VERIFICATION_ANSWERS else "pending"] += 1
     tickets = {(code, sid): n for code, sid, n in db.execute(
         "SELECT commune_code, session_id, count(*) FROM office_grievances WHERE received_via = 'verification' "
         "GROUP BY 1, 2")}
