@@ -3,7 +3,8 @@
 The generated file has the quirks of the officers' files: title and national-motto block,
 merged cells, the "(1) (2) (3)" row, village group rows, subtotals, a total, a signature
 block; IDs typed as numbers, dates as Excel dates, dd/mm/yyyy text or a bare year, NFD and
-badly spaced names, amounts as text. Its people are as a careful commune keeps them (each
+badly spaced names, amounts as text, and the decision it follows under its title (its people
+are traced to it as the import's last step). Its people are as a careful commune keeps them (each
 group's ages, the coefficient and amount of the rules on the day it runs, real province codes
 in the IDs), so the import reports about 1 % of rows: amounts left from the old base level.
 Target (issue 2): under 3 s; ``bench/run_all.py`` times the whole ``import`` command.
@@ -52,10 +53,16 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 PROBLEMS = ("missing_id", "unknown_group", "account_incomplete", "category_age")
 
 
-def generate(path: Path, rows: int, seed: int = 7, today: dt.date | None = None, problems: int = 0) -> None:
+# The title line of a list attached to the decision it follows; its people are traced to it.
+DECISION = "(Kèm theo Quyết định số 12/QĐ-UBND ngày 05/01/2026)"
+
+
+def generate(path: Path, rows: int, seed: int = 7, today: dt.date | None = None, problems: int = 0,
+             decision: str | None = DECISION) -> None:
     """A register as a careful commune keeps it: each group's people within its ages, the
     coefficient and amount of the rules for their age on ``today`` (a few amounts left from the
-    base level before 7/2024, which the import warns about), IDs with real province codes.
+    base level before 7/2024, which the import warns about), IDs with real province codes, and
+    the decision it follows under its title (``decision``; ``None``: a list that names none).
     ``problems`` rows, spread evenly, have one of :data:`PROBLEMS` for data cleaning to find."""
     rnd = random.Random(seed)
     every = rows // problems if problems else 0
@@ -67,8 +74,8 @@ def generate(path: Path, rows: int, seed: int = 7, today: dt.date | None = None,
     ws.append([None, None, None, None, None, "Độc lập - Tự do - Hạnh phúc"])
     ws.append([])
     ws.append(["DANH SÁCH ĐỐI TƯỢNG BẢO TRỢ XÃ HỘI HƯỞNG TRỢ CẤP HÀNG THÁNG"])
-    ws.append([])
-    for rng in ("A1:D1", "F1:L1", "F2:L2", "A4:L4"):
+    ws.append([decision])
+    for rng in ("A1:D1", "F1:L1", "F2:L2", "A4:L4", "A5:L5"):
         ws.merge_cells(rng)
     ws.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Thôn/Xóm", "Diện đối tượng", "Hệ số",
                "Mức hưởng (đồng)", "Số tài khoản", "Ngân hàng", "Ghi chú"])

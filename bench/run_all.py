@@ -193,6 +193,7 @@ def main() -> int:
         "import": Row(f"`import` {n} rows (CLI, fresh database)", "< 3 s", 3),
         "export": Row(f"`export` {n} people to .xlsx", "< 2 s", 2),
         "check": Row(f"`check --report` of {n} people with {args.problems:,} planted problems", "< 2 s", 2),
+        "record": Row(f"`decision record` for the {n} people of an import that named no decision", "< 2 s", 2),
         "version": Row("`--version`", "< 0.25 s", 0.25, "ms"),
         "help": Row("`--help`", "< 0.25 s", 0.25, "ms"),
         "import_help": Row("`import --help`", "< 0.25 s", 0.25, "ms"),
@@ -208,7 +209,7 @@ def main() -> int:
         started = time.perf_counter()
         source, planted = folder / "register.xlsx", folder / "planted.xlsx"
         bench_import.generate(source, args.people)
-        bench_import.generate(planted, args.people, problems=args.problems, seed=11)
+        bench_import.generate(planted, args.people, problems=args.problems, seed=11, decision=None)
         fresh, people, problems = folder / "fresh.sqlite", folder / "people.sqlite", folder / "problems.sqlite"
         for db, register_file in ((fresh, None), (people, source), (problems, planted)):
             with contextlib.redirect_stdout(io.StringIO()):
@@ -231,6 +232,10 @@ def main() -> int:
         timed_process(rows["export"], ["--db", str(people), "export", str(folder / "export.xlsx")], args.runs)
         timed_process(rows["check"], ["--db", str(problems), "check", "--report", str(folder / "check.xlsx")],
                       args.runs)
+        recorded = folder / "recorded.sqlite"
+        timed_process(rows["record"], ["--db", str(recorded), "decision", "record", "--import", planted.name,
+                                       "--number", "12/QĐ-UBND", "--date", "05/01/2026"], args.runs,
+                      before=lambda: copy_db(problems, recorded))
         timed_process(rows["version"], ["--version"], args.runs)
         timed_process(rows["help"], ["--help"], args.runs)
         timed_process(rows["import_help"], ["import", "--help"], args.runs)

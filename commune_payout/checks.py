@@ -42,15 +42,29 @@ OFFICE_ONLY = ("no_decision", "changed_without_decision")
 
 @dataclass(frozen=True)
 class CheckProblem:
+    """One problem of one person; or, with ``batch``, of the people of one import that no
+    decision backs (``no_decision``), one entry for all of them (``beneficiary_id`` empty,
+    ``full_name`` the import's label)."""
+
     beneficiary_id: str
     full_name: str
     field: str
     severity: str          # "error" or "warning"
     code: str              # a key of GROUP_LABELS
     message: str
+    batch: decisions.ImportBatch | None = None
+
+    @property
+    def people(self) -> int:
+        """How many people the problem is about."""
+        return len(self.batch.people) if self.batch else 1
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if self.batch:
+            out["batch"] = {"file": self.batch.file, "imported_on": self.batch.imported_on,
+                            "people": list(self.batch.people)}
+        return out
 
 
 _COLUMNS = ("id, full_name, birth_date, birth_year, gender, id_number, village, status, channel, bank_bin, "
@@ -112,7 +126,7 @@ def run_checks(db, today: dt.date) -> list[CheckProblem]:
 
     _unknown_groups(db, rows, add)
     _amount_checks(db, rows, today, add)
-    _decision_checks(db, add)
+    _decision_checks(db, add, out)
     order = {code: i for i, code in enumerate(GROUP_LABELS)}
     out.sort(key=lambda p: order[p.code])
     return out
@@ -179,9 +193,20 @@ def _amount_checks(db, rows, today, add) -> None:
                 f"{label}: mức ghi {format_vnd(m['amount'])}, nhưng theo quy định {part.arithmetic()}")
 
 
-def _decision_checks(db, add) -> None:
-    """Active people no decision of the chairman backs (docs/domain.md, "Decisions")."""
-    for row in decisions.without_decision(db):
+def _decision_checks(db, add, out: list) -> None:
+    """Active people no decision of the chairman backs (docs/domain.md, "Decisions"): those of one
+    import in one entry, whose action is to record the decision the file followed."""
+    batches, people = decisions.without_decision(db)
+    for batch in batches:
+        n = format_vnd(len(batch.people), unit=False)
+        villages = ", ".join(f"{v or 'chưa ghi thôn'} {format_vnd(len(ids), unit=False)}"
+                             for v, ids in batch.villages[:4])
+        more = f", {len(batch.villages) - 4} thôn khác" if len(batch.villages) > 4 else ""
+        out.append(CheckProblem(
+            "", batch.label, "decision", "warning", "no_decision",
+            f"{n} người chưa có căn cứ quyết định: tệp không ghi “Kèm theo Quyết định số …” ({villages}{more}). "
+            "Ghi số và ngày của quyết định họ được hưởng theo", batch))
+    for row in people:
         if row["code"] == "no_decision":
             add(row, "decision", "warning", "no_decision",
                 "Chưa có quyết định hưởng trợ cấp nào ghi trong phần mềm: ghi quyết định đã có, hoặc lập quyết định")
@@ -197,10 +222,11 @@ def for_police(problems: list[CheckProblem]) -> list[CheckProblem]:
 
 
 def summary(problems: list[CheckProblem]) -> list[tuple[str, str, int]]:
-    """(code, label, count) for each group that has problems, in report order."""
+    """(code, label, count) for each group that has problems, in report order; an import's entry
+    counts its people."""
     counts: dict[str, int] = {}
     for p in problems:
-        counts[p.code] = counts.get(p.code, 0) + 1
+        counts[p.code] = counts.get(p.code, 0) + p.people
     return [(code, GROUP_LABELS[code], counts[code]) for code in GROUP_LABELS if code in counts]
 
 

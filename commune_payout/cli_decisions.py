@@ -1,5 +1,5 @@
 """CLI subcommands for the chairman's decisions: ``application add|check|withdraw|list|close-proposal``
-and ``decision create|list|show|apply|delete|print``.
+and ``decision create|record|list|show|apply|delete|print``.
 
 A person is named as in ``show`` (id, id prefix, 12-digit ID number or a chip card's QR text);
 an application by its id or first characters (``application list`` shows 8); a decision by its
@@ -112,6 +112,17 @@ def register_cli(sub) -> None:
                    help="người trong sổ thôi hưởng (lặp lại được)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_decision_create)
+
+    p = ds.add_parser("record", help="ghi quyết định đã có cho những người của một lần nhập chưa có căn cứ "
+                                     "(tệp không ghi “Kèm theo Quyết định số …”; xem: check)")
+    p.add_argument("--import", dest="file", required=True, metavar="TỆP", help="tên tệp đã nhập, như check ghi")
+    p.add_argument("--imported-on", type=_date, metavar="YYYY-MM-DD",
+                   help="ngày nhập, khi cùng một tệp được nhập nhiều ngày")
+    p.add_argument("--village", help="chỉ những người ở thôn/xóm này")
+    p.add_argument("--number", required=True, metavar="SỐ", help="số quyết định, ví dụ 12/QĐ-UBND")
+    p.add_argument("--date", required=True, metavar="NGÀY", help="ngày ký, ví dụ 05/01/2026")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_decision_record)
 
     p = ds.add_parser("list", help="các quyết định")
     p.add_argument("--json", action="store_true")
@@ -265,6 +276,21 @@ def cmd_decision_create(args) -> int:
     print(f"Đã lập dự thảo quyết định số {decision['number_text']} ngày {_vn(decision['signed_on'])}: "
           f"{decision['subject']}, {len(decision['items'])} người. In: commune-payout decision print "
           f"{decision['number']} --out qd.pdf; sau khi ký: commune-payout decision apply {decision['number']}")
+    return 0
+
+
+def cmd_decision_record(args) -> int:
+    ctx = _cli().open_context(args)
+    ref = decisions.typed_reference(args.number, args.date)
+    batch = decisions.import_batch(ctx.db, args.file, args.imported_on)
+    done = decisions.record_for_import(ctx, ref, batch, args.village)
+    if args.json:
+        _cli().print_json({"decision_id": done.decision_id, "decision": done.number_text,
+                           "signed_on": done.signed_on, "people": done.traced, "already": done.already,
+                           "created": done.created})
+        return 0
+    print(f"Đã ghi căn cứ {done.text} cho {done.traced} người ({batch.label.lower()})"
+          f"{'' if done.created else '; quyết định đã có trong phần mềm'}.")
     return 0
 
 

@@ -147,6 +147,8 @@ def cmd_import(args) -> int:
     print(f"{head}: {result.imported} người mới, {result.updated} cập nhật, {result.unchanged} không đổi, "
           f"{result.rejected} dòng có lỗi chưa nhập, {result.duplicates} dòng trùng người, "
           f"{result.skipped} dòng không phải người ({len(result.outcomes)} dòng có chữ).")
+    for line in importer.decision.lines(result):
+        print(line)
     _print_import_problems(result, args)
     for path, what in ((args.report, "báo cáo nhập"), (args.annotated, "bản sao có đánh dấu lỗi")):
         if path:
@@ -343,9 +345,14 @@ def cmd_check(args) -> int:
     for code, label, n in checks.summary(problems):
         print(f"{label}: {n}")
         for p in by_code[code][:SHOWN_PER_GROUP]:
-            print(f"    {p.full_name} ({p.beneficiary_id[:8]}): {p.message}")
-        if n > SHOWN_PER_GROUP:
-            print(f"    … còn {n - SHOWN_PER_GROUP} người nữa")
+            if p.batch:
+                print(f"    {p.full_name}: {p.message}\n      commune-payout decision record --import "
+                      f"\"{p.batch.file}\" --number SỐ/QĐ-UBND --date NGÀY/THÁNG/NĂM")
+            else:
+                print(f"    {p.full_name} ({p.beneficiary_id[:8]}): {p.message}")
+        left = len(by_code[code]) - SHOWN_PER_GROUP
+        if left > 0:
+            print(f"    … còn {left} người nữa")
             cut = True
     if cut and not args.report:
         print("Danh sách đủ: --report DS_RA_SOAT.xlsx (danh sách cho công an xã) hoặc --json (mọi vấn đề).")

@@ -4,12 +4,16 @@ Names, villages, programme mix, ID numbers consistent with birth year and gender
 account coverage of about two thirds (a third of the accounts linked in VNeID as the
 social-security account), with the usual field problems sprinkled in (people who
 still need an account, accounts being opened, people who refuse, an authorised receiver).
+Every entitlement rests on a decision recorded as the commune's papers have it (the former
+district's list, the chairman's grants since 7/2025, the province's for người có công), except
+a few people added by hand whose decision is not on file yet, and one amount changed by hand.
 """
 
 import datetime as dt
 import random
 
-from commune_payout import register, settings
+from commune_payout import decisions, register, settings
+from commune_payout.clock import FixedClock
 from commune_payout.context import Context
 from commune_payout.programs import BY_CODE, age_on
 
@@ -38,6 +42,16 @@ MIX = (
     ("ncc_me_vnah", 0.01, (90, 100)),
     ("nct_cham_soc_cong_dong", 0.01, (80, 95)),
 )
+# The decisions people were granted under, by programme: (number, symbol, date signed, share).
+# Before 7/2025 the district decided social assistance and the province người có công; since,
+# the commune chairman decides (NĐ 147/2025), and the social pension began on 1/7/2025.
+DECISIONS = {
+    "btxh": ((2156, "QĐ-UBND", dt.date(2024, 12, 12), 0.75), (85, "QĐ-UBND", dt.date(2025, 8, 15), 0.15),
+             (142, "QĐ-UBND", dt.date(2025, 10, 20), 0.10)),
+    "htxh": ((231, "QĐ-UBND", dt.date(2025, 7, 28), 1.0),),
+    "ncc": ((1520, "QĐ-SLĐTBXH", dt.date(2024, 5, 10), 0.8), (402, "QĐ-SNV", dt.date(2025, 9, 15), 0.2)),
+}
+WITHOUT_DECISION = 0.02     # share of people added by hand whose decision is not on file yet
 BANK_WEIGHTS = {"970405": 40, "999888": 20, "970418": 12, "970415": 12, "970436": 8, "971005": 4, "970422": 4}
 
 
@@ -127,7 +141,31 @@ def populate(ctx: Context, size: int = 300, seed: int = 2026, commune_code: str 
     for index in range(75, size, 150):
         data, memberships = people[index]
         people[index - 1] = ({**data, "id_number": None, "phone": ""}, memberships)
-    return len(register.insert_many(ctx, people, source="demo"))
+    ids = register.insert_many(ctx, people, source="demo")
+    _decisions(ctx, rng, ids, [memberships[0] for _, memberships in people])
+    return len(ids)
 
 
-
+def _decisions(ctx: Context, rng: random.Random, ids: list[str], memberships: list[dict]) -> None:
+    """Trace each person to a decision of :data:`DECISIONS` (those the clock has reached), but the
+    people typed twice and a few added by hand; then change one amount by hand."""
+    categories = [m["category"] for m in memberships]
+    amounts = [m.get("amount") for m in memberships]
+    typed_twice = {index - 1 for index in range(75, len(ids), 150)}
+    under: dict[tuple, list[str]] = {}
+    for index, (bid, category) in enumerate(zip(ids, categories)):
+        if index in typed_twice or rng.random() < WITHOUT_DECISION:
+            continue
+        choices = DECISIONS[BY_CODE[category].program]
+        chosen = rng.choices(choices, weights=[c[3] for c in choices])[0]
+        under.setdefault(chosen[:3], []).append(bid)
+    today = ctx.clock.today()
+    for (number, symbol, signed_on), people in sorted(under.items(), key=lambda kv: kv[0][2]):
+        if signed_on <= today:
+            ref = decisions.Reference(f"{number}/{symbol}", number, symbol, signed_on)
+            decisions.record_decision(ctx, ref, people, "Có tên trong danh sách kèm theo quyết định này")
+    # The officer typed a veteran's amount into his record by hand, as the decision has it.
+    veteran = next((i for i, category in enumerate(categories) if category == "ncc_thuong_binh"), None)
+    if veteran is not None:
+        later = Context(ctx.db, clock=FixedClock(ctx.clock.now() + dt.timedelta(minutes=5)), user=ctx.user)
+        register.update(later, ids[veteran], {"monthly_amount": amounts[veteran]}, source="sửa tay")

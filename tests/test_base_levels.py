@@ -85,4 +85,7 @@ def test_decisions_travel_up_to_the_office(cctx, office, tmp_path, linked):  # n
     assert statuses(office_side.import_files(office, send(cctx, tmp_path))) == ["applied"]
     held = {table: office.db.execute(f"SELECT count(*) FROM office_{table}").fetchone()[0]
             for table in ("decisions", "decision_items", "applications")}
-    assert held == {"decisions": 1, "decision_items": 2, "applications": 1}
+    # the demo commune's recorded decisions travel too, every row of them
+    assert held == {table: cctx.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in held}
+    assert office.db.execute("SELECT count(*) FROM office_decision_items WHERE decision_id = ?",
+                             [did]).fetchone()[0] == 2 and held["applications"] == 1

@@ -26,6 +26,7 @@ from commune_payout.context import Context
 from commune_payout.errors import UserError
 from commune_payout.gui import app
 from commune_payout.gui.dialogs import TASKBAR, TITLE_BAR
+from commune_payout.gui.cleaning_view import RecordDecisionForm
 from commune_payout.gui.person_form import PersonForm
 from commune_payout.text import fold, name_sort_key, sort_key
 
@@ -709,6 +710,53 @@ class TestCleaningDashboardSettings(AppWindow):
         view.save_commune()
         assert settings.commune(shell.db)["officer"] == "Trần Văn Mới"
         assert shell.ctx.user == "Trần Văn Mới"
+
+
+class TestImportWithoutDecision(AppWindow):
+    """A register whose title names no decision: its people are one entry in data cleaning, and
+    the officer records the decision they rest on in one dialog."""
+
+    def test_the_import_is_one_entry_and_its_decision_is_recorded_in_one_action(self, shell, tmp_path):
+        wb = openpyxl.load_workbook(paths.asset(*paths.SAMPLE_REGISTER))
+        wb.active["A5"] = None
+        path = tmp_path / "danh_sach_cu.xlsx"
+        wb.save(path)
+        view = shell.show("import")
+        view.preview(path)
+        pump(shell.root, lambda: not view.busy())
+        view.run_import()
+        pump(shell.root, lambda: not view.busy() and not view.result.dry_run)
+        assert "Tệp không ghi quyết định nào ở phần đầu" in view.summary.cget("text")
+        view = shell.show("cleaning")
+        pump(shell.root, lambda: view.task is not None and view.task.done and view.problems)
+        [entry] = [i for i, p in enumerate(view.problems) if p.batch]
+        batch = view.problems[entry]
+        assert (batch.full_name, batch.people) == ("Nhập từ tệp danh_sach_cu.xlsx ngày 15/01/2026", 120)
+        by_hand = sum(1 for p in view.problems if p.code == "no_decision" and not p.batch)
+        assert view.tree.item("group:no_decision", "text") == (
+            f"Đang hưởng nhưng chưa có quyết định ({120 + by_hand})")
+        assert "1 lần nhập (120 người) chưa có căn cứ quyết định" in view.summary.cget("text")
+        view.tree.item("group:no_decision", open=True)
+        view.tree.selection_set(f"p:{entry}")
+        view.tree.see(f"p:{entry}")
+        pump(shell.root, lambda: view.open_button.cget("text") == "Ghi quyết định cho 120 người (Enter)")
+        screenshot(shell.root, "cleaning_import_without_decision")
+        view.open_selected()
+        [form] = [w for w in shell.root.winfo_children() if isinstance(w, RecordDecisionForm)]
+        pump(shell.root, form.save_button.winfo_ismapped)
+        assert_placed_over_the_window(form, shell)
+        fill(form.number, "12/QĐ-UBND")
+        fill(form.signed_on, "31/02/2026")
+        form.save()
+        assert form.grid_.errors["signed_on"].cget("text") == "⚠ Ngày ký không có thật"
+        screenshot(shell.root, "cleaning_record_decision")
+        fill(form.signed_on, "05/01/2026")
+        form.save()
+        assert not form.winfo_exists()
+        assert shell.dialogs.infos[-1] == "Đã ghi căn cứ Quyết định số 12/QĐ-UBND ngày 05/01/2026 cho 120 người."
+        pump(shell.root, lambda: view.task.done and not any(p.batch for p in view.problems))
+        assert view.tree.item("group:no_decision", "text") == f"Đang hưởng nhưng chưa có quyết định ({by_hand})"
+        screenshot(shell.root, "cleaning_after_recording")
 
 
 class TestSmallScreen(AppWindow):

@@ -691,8 +691,8 @@ def test_age_command_line_tool_decrypts_a_package(cctx, office, tmp_path):
     out = tmp_path / "package.zip"
     subprocess.run(["age", "-d", "-i", str(identity), "-o", str(out), str(path)], check=True, timeout=60)
     with zipfile.ZipFile(out) as zf:
-        assert sorted(zf.namelist()) == ["beneficiaries.json", "beneficiary_history.json", "manifest.json",
-                                         "memberships.json", "signature.txt"]
+        assert sorted(zf.namelist()) == ["beneficiaries.json", "beneficiary_history.json", "decision_items.json",
+                                         "decisions.json", "manifest.json", "memberships.json", "signature.txt"]
         manifest = json.loads(zf.read("manifest.json"))
         assert manifest["commune"]["code"] == "05425" and manifest["seq"] == 1
         assert manifest["format"] == "commune-payout-package/2"

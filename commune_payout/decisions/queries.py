@@ -1,9 +1,14 @@
 """Reading decisions: one with its people, the list, a person's decisions, and the people whose
-entitlement no decision backs (a data-cleaning check)."""
+entitlement no decision backs (a data-cleaning check), those of one import grouped."""
+
+import datetime as dt
+from dataclasses import dataclass
 
 from commune_payout.decisions.model import ENTITLEMENT_FIELDS, number_text
 from commune_payout.errors import NotFound, UserError
-from commune_payout.text import clean
+from commune_payout.text import clean, fold
+
+IMPORT_SOURCE = "import:"       # the history's source for people an import added: "import:FILE"
 
 
 def _row(db, sql: str, params) -> dict | None:
@@ -90,21 +95,72 @@ def next_number(db, year: int) -> int:
     return db.execute("SELECT coalesce(max(number), 0) + 1 FROM decisions WHERE year = ?", [year]).fetchone()[0]
 
 
-def without_decision(db) -> list[dict]:
-    """Active people no applied decision backs: none grants them or changes their group (code
-    ``no_decision``), or their memberships, status or own amount were changed after their last
-    decision without one (code ``changed_without_decision``, with the change's date)."""
+@dataclass(frozen=True)
+class ImportBatch:
+    """The active people of one import (a file, a day) that no decision backs: they rest on the
+    decision the file followed, which the officer records for all of them at once."""
+
+    file: str
+    imported_on: str                                # ISO date
+    people: tuple[str, ...]                         # ids, by name
+    villages: tuple[tuple[str, tuple[str, ...]], ...]   # (village, its people), the largest first
+
+    @property
+    def label(self) -> str:
+        """"Nhập từ tệp danh_sach.xlsx ngày 01/12/2026"."""
+        return f"Nhập từ tệp {self.file} ngày {dt.date.fromisoformat(self.imported_on):%d/%m/%Y}"
+
+
+def without_decision(db) -> tuple[list[ImportBatch], list[dict]]:
+    """Active people no applied decision backs: none grants them or changes their group, or their
+    memberships, status or own amount were changed after their last decision without one.
+
+    Returns (import batches, people): those no decision grants who came in by an import, one
+    :class:`ImportBatch` per file and day, oldest first; then, one by one, the others no decision
+    grants (code ``no_decision``: added by hand) and those changed without a decision (code
+    ``changed_without_decision``, with the change's date and field).
+    """
     fields = ", ".join("?" * len(ENTITLEMENT_FIELDS))
     backed = ("EXISTS (SELECT 1 FROM decision_items i JOIN decisions d ON d.id = i.decision_id "
               "WHERE i.beneficiary_id = b.id AND d.status = 'applied' AND i.action IN ('grant', 'change'))")
-    out = [dict(r, code="no_decision") for r in db.query(
-        f"SELECT b.id, b.full_name FROM beneficiaries b WHERE b.status = 'active' AND NOT {backed} "
-        "ORDER BY b.name_sort")]
-    out += [dict(r, code="changed_without_decision") for r in db.query(
+    batches: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    people = []
+    for r in db.query(
+            "SELECT b.id, b.full_name, b.village, (SELECT h.source || '|' || substr(h.changed_at, 1, 10) "
+            "  FROM beneficiary_history h WHERE h.beneficiary_id = b.id AND h.field = 'created') AS came "
+            f"FROM beneficiaries b WHERE b.status = 'active' AND NOT {backed} ORDER BY b.name_sort"):
+        source, _, day = (r["came"] or "").rpartition("|")
+        if source.startswith(IMPORT_SOURCE):
+            batches.setdefault((day, source.removeprefix(IMPORT_SOURCE)), []).append((r["id"], r["village"] or ""))
+        else:
+            people.append({"id": r["id"], "full_name": r["full_name"], "code": "no_decision"})
+    people += [dict(r, code="changed_without_decision") for r in db.query(
         "SELECT b.id, b.full_name, max(h.changed_at) AS changed_at, h.field FROM beneficiaries b "
         "JOIN beneficiary_history h ON h.beneficiary_id = b.id "
         f"WHERE b.status = 'active' AND {backed} AND h.decision_id IS NULL AND h.field IN ({fields}) "
         "AND h.changed_at > (SELECT max(h2.changed_at) FROM beneficiary_history h2 "
         "                    WHERE h2.beneficiary_id = b.id AND h2.decision_id IS NOT NULL) "
         "GROUP BY b.id ORDER BY b.name_sort", list(ENTITLEMENT_FIELDS))]
-    return out
+    return [_batch(file, day, rows) for (day, file), rows in sorted(batches.items())], people
+
+
+def _batch(file: str, day: str, rows: list[tuple[str, str]]) -> ImportBatch:
+    by_village: dict[str, list[str]] = {}
+    for bid, village in rows:
+        by_village.setdefault(village, []).append(bid)
+    villages = sorted(by_village.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return ImportBatch(file, day, tuple(bid for bid, _ in rows), tuple((v, tuple(ids)) for v, ids in villages))
+
+
+def import_batch(db, file: str, imported_on: dt.date | None = None) -> ImportBatch:
+    """The batch of :func:`without_decision` of the import of ``file`` (its name, in any case or
+    accents), on ``imported_on`` when the same file was imported on several days."""
+    batches = [b for b in without_decision(db)[0] if fold(b.file) == fold(file)
+               and (imported_on is None or b.imported_on == imported_on.isoformat())]
+    if not batches:
+        raise NotFound(f"Không có người nào nhập từ tệp “{file}”{'' if imported_on is None else f' ngày {imported_on:%d/%m/%Y}'}"
+                       " còn thiếu căn cứ quyết định (xem: commune-payout check)")
+    if len(batches) > 1:
+        days = ", ".join(f"{dt.date.fromisoformat(b.imported_on):%d/%m/%Y}" for b in batches)
+        raise UserError(f"Tệp “{file}” được nhập vào các ngày {days}: hãy ghi thêm ngày nhập (--imported-on)")
+    return batches[0]

@@ -1,14 +1,17 @@
 """Data cleaning ("rà soát, làm sạch dữ liệu"): the checks' problems grouped, each opening its person,
-and the list exported for the commune police."""
+and the list exported for the commune police. The people of an import that named no decision
+are one entry, whose action records the decision they rest on (:class:`RecordDecisionForm`)."""
 
 from pathlib import Path
 from tkinter import font as tkfont
 
 import ttkbootstrap as ttk
 
-from commune_payout import checks, register
+from commune_payout import checks, decisions, register
+from commune_payout.errors import UserError, ValidationError
 from commune_payout.gui.card_check import CardCheckPanel
-from commune_payout.gui.widgets import fmt_count, scrolled_tree, title
+from commune_payout.gui.decisions_view import FormWindow
+from commune_payout.gui.widgets import Choice, FieldGrid, fmt_count, scrolled_tree, title
 from commune_payout.i18n import _
 
 
@@ -100,13 +103,21 @@ class CleaningView(ttk.Frame):
     def show(self, problems) -> None:
         self.problems = problems
         self.tree.delete(*self.tree.get_children())
-        people = len({p.beneficiary_id for p in problems})
         if not problems:
             self.summary.configure(text=_("Không thấy vấn đề nào. Dữ liệu đã sạch."))
             self.show_detail()
             return
-        self.summary.configure(text=_("{n} vấn đề ở {people} người. Nhóm có lỗi cần sửa trước khi chi trả.")
-                               .format(n=fmt_count(len(problems)), people=fmt_count(people)))
+        each = [p for p in problems if not p.batch]
+        batches = [p for p in problems if p.batch]
+        lines = []
+        if each:
+            lines.append(_("{n} vấn đề ở {people} người. Nhóm có lỗi cần sửa trước khi chi trả.").format(
+                n=fmt_count(len(each)), people=fmt_count(len({p.beneficiary_id for p in each}))))
+        if batches:
+            lines.append(_("{n} lần nhập ({people} người) chưa có căn cứ quyết định: chọn dòng đó để ghi quyết "
+                           "định họ được hưởng theo.").format(n=fmt_count(len(batches)),
+                                                            people=fmt_count(sum(p.people for p in batches))))
+        self.summary.configure(text="\n".join(lines))
         titles = []
         for code, label, count in checks.summary(problems):
             titles.append(f"{_(label)} ({fmt_count(count)})")
@@ -125,10 +136,13 @@ class CleaningView(ttk.Frame):
         selected = self.tree.selection()
         problem = self.selected_problem()
         field = ""
+        action = _("Mở hồ sơ để sửa (Enter)")
         if problem is not None:
             heading = f"{problem.full_name} · {_(checks.SEVERITY[problem.severity])}"
             text = problem.message
-            if problem.field in register.FIELD_LABELS:
+            if problem.batch:
+                action = _("Ghi quyết định cho {n} người (Enter)").format(n=fmt_count(problem.people))
+            elif problem.field in register.FIELD_LABELS:
                 field = _("Thông tin cần sửa: {field}").format(field=_(register.FIELD_LABELS[problem.field]))
         elif selected:
             heading = self.tree.item(selected[0], "text")
@@ -141,7 +155,7 @@ class CleaningView(ttk.Frame):
                                     else "default")
         self.detail_text.configure(text=text, bootstyle="default" if selected else "secondary")
         self.detail_field.configure(text=field)
-        self.open_button.configure(state="normal" if problem is not None else "disabled")
+        self.open_button.configure(text=action, state="normal" if problem is not None else "disabled")
 
     def selected_problem(self) -> checks.CheckProblem | None:
         selected = self.tree.selection()
@@ -151,7 +165,9 @@ class CleaningView(ttk.Frame):
 
     def open_selected(self) -> None:
         problem = self.selected_problem()
-        if problem is not None:
+        if problem is not None and problem.batch:
+            RecordDecisionForm(self.shell, problem.batch)
+        elif problem is not None:
             self.shell.run_command("open_person", problem.beneficiary_id)
         elif self.tree.selection():
             item = self.tree.selection()[0]
@@ -181,3 +197,42 @@ class CleaningView(ttk.Frame):
             self.shell.report_exception(exc)
 
         self.shell.run_task(work, on_done=done, on_error=failed)
+
+
+class RecordDecisionForm(FormWindow):
+    """The decision the people of one import rest on, typed by the officer (its number and date of
+    signing), recorded for all of them or for one village (:func:`decisions.record_for_import`)."""
+
+    def __init__(self, shell, batch: decisions.ImportBatch):
+        super().__init__(shell, _("Ghi quyết định đã có"), (760, 270), _("Ghi quyết định (Enter)"))
+        self.batch = batch
+        ttk.Label(self.body, text=_("{label}: {n} người chưa có căn cứ quyết định. Nhập số và ngày ký của quyết "
+                                    "định họ đang được hưởng theo (ghi lại, không thay đổi diện hay mức hưởng).")
+                  .format(label=batch.label, n=fmt_count(len(batch.people))),
+                  wraplength=700, justify="left").pack(anchor="w", fill="x", pady=(0, 8))
+        self.grid_ = FieldGrid(self.body, label_width=16)
+        self.grid_.pack(fill="x")
+        self.number = self.grid_.add("number", _("Số quyết định"), lambda p: ttk.Entry(p, width=20),
+                                     _("ví dụ 12/QĐ-UBND"))
+        self.signed_on = self.grid_.add("signed_on", _("Ngày ký"), lambda p: ttk.Entry(p, width=14),
+                                        _("ngày/tháng/năm, ví dụ 05/01/2026"))
+        villages = {name: _("{village} ({n} người)").format(village=name or _("chưa ghi thôn"), n=fmt_count(len(ids)))
+                    for name, ids in batch.villages}
+        self.village = self.grid_.add("village", _("Những người"), lambda p: Choice(
+            p, villages, blank=_("Cả {n} người").format(n=fmt_count(len(batch.people)))))
+        self.number.focus_set()
+
+    def save(self) -> None:
+        try:
+            ref = decisions.typed_reference(self.number.get(), self.signed_on.get())
+            done = decisions.record_for_import(self.shell.ctx, ref, self.batch, self.village.code())
+        except ValidationError as exc:
+            self.show_problems([self.grid_], exc)
+            return
+        except UserError as exc:
+            self.message.configure(text=str(exc))
+            return
+        self.destroy()
+        self.shell.publish("register_changed", None)
+        self.shell.dialogs.info(_("Đã ghi căn cứ {decision} cho {n} người.").format(
+            decision=done.text, n=fmt_count(done.traced)))

@@ -186,7 +186,8 @@ class ImportView(ttk.Frame):
             self.shell.publish("backup_made", None)
             if "payouts" in self.shell.sections:
                 self.next_button.pack(side="right")
-        self.summary.configure(text="\n".join([head, *self._problem_lines(result, dry_run), tail]))
+        self.summary.configure(text="\n".join([head, *importer.decision.lines(result),
+                                                *self._problem_lines(result, dry_run), tail]))
         self.annotated_button.configure(state="normal")
         self.report_button.configure(state="normal")
 

@@ -9,7 +9,8 @@ with its sheet, row and field, and writes new and changed people in one transact
 The package, by concern: :mod:`.columns` finds the header and its columns, :mod:`.rows`
 interprets each row (:mod:`.cells` one value, :mod:`.groups` the group columns),
 :mod:`.matching` matches rows to the register and writes them, :mod:`.report` writes the
-problems report and the annotated copy; :mod:`.model` holds what they pass around.
+problems report and the annotated copy, :mod:`.decision` traces people to the decision the
+title names; :mod:`.model` holds what they pass around.
 
 Decisions:
 - A person row with a bad field is imported with that field left empty and the problem
@@ -18,14 +19,17 @@ Decisions:
   import of the same file waits and then finds everyone already there.
 - The dry run performs the whole import inside the transaction and rolls it back, so its
   counts are exactly those of the real run.
+- The decision a sheet's title names ("Kèm theo Quyết định số …") is recorded and its people
+  traced to it in the same transaction (:mod:`.decision`); it changes nothing about them.
 """
 
 import sqlite3
 from pathlib import Path
 
 from commune_payout.db import write_transaction
+from commune_payout.decisions.queries import IMPORT_SOURCE
 from commune_payout.errors import FileUnreadable, UserError
-from commune_payout.importer import matching
+from commune_payout.importer import decision, matching
 from commune_payout.importer.columns import column_key, find_layout
 from commune_payout.importer.model import (ERROR, FIELD_LABELS, SEVERITY_LABELS, WARNING, ImportResult, ParsedRow,
                                            Problem, RowOutcome, SheetLayout)
@@ -67,6 +71,7 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
     total = sum(len(s.rows) for s, _ in found)
     done = 0
     people: list[ParsedRow] = []
+    named: dict[str, tuple] = {}        # sheet → (title row, the decision it names)
     for sheet, layout in found:
         reader = SheetReader(sheet, layout, ctx, result)
         for row in sheet.rows:
@@ -79,11 +84,15 @@ def import_file(ctx, path, dry_run: bool = False, progress=None) -> ImportResult
             done += 1
             if progress and done % _PROGRESS_EVERY == 0:
                 progress(done, total)
+        reference = decision.sheet_reference(sheet.name, reader.references, result)
+        if reference:
+            named[sheet.name] = reference
     duplicates = []
     try:
         with write_transaction(ctx.db):
             matches, duplicates = matching.resolve(ctx.db, people, result)
-            matching.write(ctx, matches, result, f"import:{path.name}")
+            matching.write(ctx, matches, result, f"{IMPORT_SOURCE}{path.name}")
+            decision.trace_people(ctx, named, duplicates, result, path.name)
             if dry_run:
                 raise _DryRun
     except _DryRun:

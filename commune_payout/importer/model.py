@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from commune_payout import register
+from commune_payout.decisions.recording import Recorded
 
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
@@ -109,6 +110,19 @@ class ParsedRow:
         return int(self.data["birth_date"][:4]) if self.data.get("birth_date") else None
 
 
+@dataclass(frozen=True)
+class DecisionTrace:
+    """The decision some sheets name in their title, and what tracing their people to it did."""
+
+    sheets: tuple[str, ...]
+    recorded: Recorded
+
+    def to_json(self) -> dict:
+        r = self.recorded
+        return {"sheets": list(self.sheets), "decision": r.number_text, "signed_on": r.signed_on, "text": r.text,
+                "people": r.traced, "already": r.already, "created": r.created}
+
+
 @dataclass
 class ImportResult:
     """Counts, problems and per-row outcomes of one import (or dry run) of ``source``."""
@@ -129,6 +143,8 @@ class ImportResult:
     names: dict[tuple[str, int], str] = field(default_factory=dict)
     # account numbers in the file that could not be stored (Excel rounded them, too few digits…)
     unsaved_accounts: int = 0
+    # the decisions the file names, each with the people traced to it (importer.decision)
+    decisions: list[DecisionTrace] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -136,6 +152,7 @@ class ImportResult:
             "skipped": self.skipped, "rejected": self.rejected, "duplicates": self.duplicates,
             "dry_run": self.dry_run, "sheets": list(self.layouts), "skipped_sheets": list(self.skipped_sheets),
             "unsaved_accounts": self.unsaved_accounts,
+            "decisions": [d.to_json() for d in self.decisions],
             "problems": [p.to_json() for p in self.problems],
             "rows": [o.to_json() for o in self.outcomes],
         }

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from commune_payout import sheet_writer
+from commune_payout.importer import decision
 from commune_payout.importer.columns import problem_column
 from commune_payout.importer.model import (ERROR, FIELD_LABELS, OUTCOMES, SEVERITY_LABELS, WARNING, ImportResult,
                                            Problem, SheetLayout)
@@ -43,6 +44,12 @@ def write_report(result: ImportResult, out_path) -> Path:
     summary.append([])
     summary.append(["Số lỗi", sum(p.severity == ERROR for p in result.problems)])
     summary.append(["Số cảnh báo", sum(p.severity == WARNING for p in result.problems)])
+    found = decision.lines(result)
+    if found:
+        summary.append([])
+        summary.append(["Căn cứ quyết định"], style=BOLD)
+        for line in found:
+            summary.append([line])
 
     problems = wb.sheet("Danh sách lỗi", widths=(18, 8, 28, 18, 10, 90), freeze="A2")
     problems.append(["Trang tính", "Dòng", "Họ và tên", "Cột", "Mức độ", "Nội dung"], style=BOLD)

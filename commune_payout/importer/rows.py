@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from commune_payout import register
 from commune_payout.banks import find_bank
+from commune_payout.decisions.reference import Reference, find_references
 from commune_payout.ids import parse_id
 from commune_payout.importer import groups
 from commune_payout.importer.cells import (POINT_ZERO, digits_of, excel_rounded, is_number, parse_account,
@@ -105,6 +106,7 @@ class SheetReader:
         self.villages: set[str] = set()     # folded villages of the people read so far
         self.category_text = ""
         self.in_signatures = False
+        self.references: list[tuple[int, Reference]] = []     # (row, decision) named in the title
         self.vertical = self._vertical_merges()
         self.header_name = sheet.value(layout.header_row, layout.columns["full_name"] + 1)
 
@@ -145,9 +147,14 @@ class SheetReader:
     # -- classification ------------------------------------------------------------------
 
     def heading(self, row: Row) -> None:
-        """Record a row at or above the header: the document's title block or the header itself."""
+        """Record a row at or above the header: the document's title block or the header itself.
+        A title row naming a decision ("Kèm theo Quyết định số …") adds it to ``references``."""
         label = next((v for v in row.cells if isinstance(v, str)), "")
-        self.skip(row.number, HEADER if row.number >= self.layout.header_row else TITLE, label)
+        if row.number >= self.layout.header_row:
+            return self.skip(row.number, HEADER, label)
+        text = " ".join(v if isinstance(v, str) else shown(v) for v in row.cells if v is not None)
+        self.references += [(row.number, ref) for ref in find_references(text)]
+        self.skip(row.number, TITLE, label)
 
     def read(self, row: Row) -> ParsedRow | None:
         """The person on this row, or ``None`` for a row that is not one (its outcome recorded)."""
