@@ -116,7 +116,7 @@ def register_cli(sub) -> None:
     p = ds.add_parser("record", help="ghi quyết định đã có cho những người của một lần nhập chưa có căn cứ "
                                      "(tệp không ghi “Kèm theo Quyết định số …”; xem: check)")
     p.add_argument("--import", dest="file", required=True, metavar="TỆP", help="tên tệp đã nhập, như check ghi")
-    p.add_argument("--imported-on", type=_date, metavar="YYYY-MM-DD",
+    p.add_argument("--imported-on", type=cli_args.date, metavar="YYYY-MM-DD",
                    help="ngày nhập, khi cùng một tệp được nhập nhiều ngày")
     p.add_argument("--village", help="chỉ những người ở thôn/xóm này")
     p.add_argument("--number", required=True, metavar="SỐ", help="số quyết định, ví dụ 12/QĐ-UBND")

@@ -227,8 +227,17 @@ def test_each_office_holds_exactly_the_people_and_rows_of_its_programmes(village
     assert programs == {"ncc"}
     assert {r[0] for r in health.db.execute("SELECT program FROM office_memberships")} == {"btxh", "htxh"}
     # a file and a decision of social assistance reach the Sở Y tế only
-    assert len(copy_ids(health, "applications")) == 1 and len(copy_ids(health, "decisions")) == 1
-    assert copy_ids(home, "applications") == copy_ids(home, "decisions") == copy_ids(home, "decision_items") == set()
+    issued = {r[0] for r in village.db.execute("SELECT id FROM decisions WHERE recorded = 0")}
+    assert len(copy_ids(health, "applications")) == 1 and len(issued) == 1 and issued <= copy_ids(health, "decisions")
+    assert copy_ids(home, "applications") == set() and not issued & copy_ids(home, "decisions")
+    # the demo's people rest on recorded decisions: each reaches the office of its programme, with its items
+    for octx, programs in ((health, {"btxh", "htxh"}), (home, {"ncc"})):
+        inside = ", ".join(f"'{p}'" for p in programs)
+        assert copy_ids(octx, "decisions") == {r[0] for r in village.db.execute(
+            f"SELECT id FROM decisions WHERE program IN ({inside})")}
+        assert {r[0] for r in octx.db.execute("SELECT program FROM office_decisions")} <= programs
+        assert copy_ids(octx, "decision_items") == {r[0] for r in village.db.execute(
+            f"SELECT i.id FROM decision_items i JOIN decisions d ON d.id = i.decision_id WHERE d.program IN ({inside})")}
     # the person in two programmes is the same person at both, with only the office's memberships
     [(name,)] = home.db.execute("SELECT full_name FROM office_beneficiaries WHERE id = ?",
                                 [village.both["hiv_and_martyr"]])
