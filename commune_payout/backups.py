@@ -20,7 +20,7 @@ from pathlib import Path
 from commune_payout import paths, settings
 from commune_payout.clock import Clock
 from commune_payout.db import latest_schema_version, migrate, reference_schema, schema_of, schema_version
-from commune_payout.errors import FileUnreadable, UserError
+from commune_payout.errors import FileUnreadable, UserError, unreadable
 
 KEEP = 30
 PARTIAL = ".partial"  # a copy being written; one left behind by a crash is removed at start-up
@@ -134,7 +134,7 @@ def copy_of(path) -> Backup:
     except FileNotFoundError as exc:
         raise FileUnreadable(f"Không thấy tệp {path}.") from exc
     except OSError as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+        raise unreadable(path, exc) from exc
     return Backup(path, dt.datetime.fromtimestamp(info.st_mtime), "file", info.st_size)
 
 
@@ -174,7 +174,7 @@ def _open_copy(backup: Backup) -> tuple[sqlite3.Connection, tuple[str, str]]:
         with open(backup.path, "rb") as fh:
             header = fh.read(100)
     except OSError as exc:
-        raise FileUnreadable(f"Không đọc được tệp {name}: {exc.strerror or exc}") from exc
+        raise unreadable(name, exc) from exc
     # A SQLite file in UTF-8 (text encoding 1 at offset 56), the only one the app writes.
     if header[:16] != b"SQLite format 3\x00" or header[56:60] != b"\x00\x00\x00\x01":
         raise FileUnreadable(f"Tệp {name} bị hỏng hoặc không phải dữ liệu của phần mềm chi trả.")

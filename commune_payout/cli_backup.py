@@ -7,7 +7,9 @@ refused before anything is written, and the current state is copied first.
 
 from pathlib import Path
 
+from commune_payout import paths
 from commune_payout.errors import UserError
+from commune_payout.text import excerpt
 
 
 def _cli():
@@ -66,10 +68,10 @@ def cmd_restore(args) -> int:
     cli = _cli()
     ctx = cli.open_context(args, initialised=False)
     listed = backups.list_backups(cli.db_path(args))
-    if args.copy.isdecimal() and not Path(args.copy).exists():
+    if args.copy.isdecimal() and not paths.exists(args.copy):
         number = int(args.copy) if len(args.copy) < 6 else 0
         if not 1 <= number <= len(listed):
-            raise UserError(f"Không có bản sao lưu số {args.copy} (xem: commune-payout backup list).")
+            raise UserError(f"Không có bản sao lưu số {excerpt(args.copy, 12)} (xem: commune-payout backup list).")
         chosen = listed[number - 1]
     else:
         chosen = backups.copy_of(args.copy)

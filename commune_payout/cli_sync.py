@@ -30,7 +30,7 @@ Office side (a separate database file, e.g. ``--db so-y-te.sqlite``; ``district`
 import argparse
 from pathlib import Path
 
-from commune_payout import atomic, cli_args, settings
+from commune_payout import atomic, cli_args, paths, settings
 from commune_payout.errors import UserError
 from commune_payout.lazy import LazyModule
 from commune_payout.programs import PROGRAM_LABELS
@@ -393,7 +393,7 @@ def cmd_office_import(args) -> int:
     cli = _cli()
     ctx = _office(args)
     files = [f for name in args.files
-             for f in (sorted(Path(name).glob("*" + package.SUFFIX)) if Path(name).is_dir() else [Path(name)])]
+             for f in (sorted(Path(name).glob("*" + package.SUFFIX)) if paths.is_dir(name) else [Path(name)])]
     if not files:
         raise UserError("Không thấy tệp gói (.cpkg) nào.")
     results = office.import_files(ctx, files, dry_run=args.dry_run)

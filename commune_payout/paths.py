@@ -24,6 +24,24 @@ def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
+def is_dir(path) -> bool:
+    """Whether ``path`` names a folder; False, never an error, for a name the system refuses
+    (too long, a NUL byte) or cannot look at: the caller then treats it as a file name and
+    reports that file's own refusal."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def exists(path) -> bool:
+    """Whether anything is at ``path``; False for a name the system refuses, as :func:`is_dir`."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def data_dir() -> Path:
     import platformdirs     # here, not on top: the CLI's --help and --version never need it
 

@@ -179,3 +179,22 @@ def test_any_command_line_ends_in_a_result_or_a_plain_refusal(world, data, tmp_p
         assert "lỗi" in out.err.lower(), (argv, out.err)
     assert not [p for p in Path(scratch).rglob("*") if p.suffix in (".tmp", ".partial")], argv
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.parametrize("argv", [
+    ["backup", "restore", "9" * 400],       # digits: a copy's number, or a file of that name?
+    ["backup", "restore", "a" * 400],
+    ["office", "import", "a" * 400],        # a folder of packages, or one package?
+])
+def test_a_name_too_long_for_the_system_is_refused_plainly(world, argv, tmp_path, capsys):
+    """Found by the fuzz above: a name longer than the system allows made Path.exists() and
+    Path.is_dir() raise, an internal error (exit 3), before the command could say which copy or
+    file it could not find."""
+    db = tmp_path / "db.sqlite"
+    shutil.copy(world["office" if argv[0] == "office" else "commune"], db)
+    assert cli.main(["--db", str(db), *argv]) in (1, 2)      # 2: a file that cannot be read
+    out = capsys.readouterr()
+    told = out.err if argv[0] == "backup" else out.out      # the office lists each file's outcome
+    assert "Traceback" not in out.err and len(told) < 1000, told
+    assert told.startswith("Lỗi: " if argv[0] == "backup" else "✗ "), told
+    assert argv[-1].isdecimal() or "tên tệp quá dài" in told, told

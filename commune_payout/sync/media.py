@@ -9,7 +9,7 @@ import string
 import sys
 from pathlib import Path
 
-from commune_payout.errors import UserError
+from commune_payout.errors import UserError, os_reason
 
 def copy_verified(sources, folder) -> list[Path]:
     """Copy files to a stick or a shared folder safely: ``*.partial``, fsync, rename, read back.
@@ -38,7 +38,7 @@ def copy_verified(sources, folder) -> list[Path]:
                 raise UserError(f"Tệp {final.name} chép ra bị sai khi đọc lại. Hãy thử USB khác.")
         except OSError as exc:
             partial.unlink(missing_ok=True)
-            raise UserError(f"Không ghi được vào {folder}: {exc.strerror or exc}. "
+            raise UserError(f"Không ghi được vào {folder}: {os_reason(exc)}. "
                             "USB có thể đã đầy, bị khóa ghi hoặc bị rút ra.") from exc
         done.append(final)
     return done

@@ -37,7 +37,8 @@ from pathlib import Path
 import pyrage
 from pyrage import x25519
 
-from commune_payout.errors import FileUnreadable, PackageRejected, UserError
+from commune_payout import paths
+from commune_payout.errors import FileUnreadable, PackageRejected, UserError, unreadable
 from commune_payout.sync import keys as keymod
 from commune_payout.sync.package import FORMAT, MANIFEST, OLD_FORMATS, SIGNATURE, SUFFIX
 
@@ -395,13 +396,13 @@ def read_file(path, limit: int, what: str) -> bytes:
     them: a file larger than any ``what`` can be is refused after reading ``limit`` + 1 bytes,
     never loaded. FileUnreadable names the file and says why."""
     path = Path(path)
-    if path.is_dir():
+    if paths.is_dir(path):
         raise FileUnreadable(f"{path} là một thư mục, không phải tệp {what}.")
     try:
         with path.open("rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+        raise unreadable(path, exc) from exc
     if len(data) > limit:
         shown = f"{limit // MIB} MB" if limit >= MIB else f"{limit // KIB} KB"
         raise FileUnreadable(f"Tệp {path.name} quá lớn để là {what} (trên {shown}).")
@@ -423,13 +424,13 @@ class PackageFile:
             try:
                 total += path.stat().st_size
             except OSError as exc:
-                raise FileUnreadable(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+                raise unreadable(path, exc) from exc
         if total > MAX_PACKAGE:
             raise rejected(INVALID, f"Tệp {self.name} quá lớn để là một gói đồng bộ (trên {MAX_PACKAGE // MIB} MB).")
         try:
             return b"".join(path.read_bytes() for path in self.paths)
         except OSError as exc:
-            raise FileUnreadable(f"Không đọc được tệp {self.name}: {exc.strerror or exc}") from exc
+            raise unreadable(self.name, exc) from exc
 
 
 def find_files(paths) -> list[PackageFile]:
