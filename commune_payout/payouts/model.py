@@ -42,7 +42,7 @@ TRANSFER_CHANNELS = register.TRANSFER_CHANNELS
 RECEIVED_BY = {"self": "Bản thân", "authorised": "Người được ủy quyền"}
 
 
-# Derived keys (SYNC.md rule 2 still holds: UUID keys, never autoincrement). A line's id is
+# Derived keys (docs/sync.md, principle 2: UUID keys, never autoincrement). A line's id is
 # uuid5 of its session and person, a ledger entry's id is uuid5 of its line and its content, so a
 # sync package need not carry them: the office recomputes them from the row (sync/tables.py).
 # Rows made before this rule keep their random ids, which packages then carry as they are.
