@@ -78,7 +78,7 @@ class RegisterView(ttk.Frame):
     def _build(self) -> None:
         head = title(self, _("Sổ người hưởng"))
         head.pack(fill="x")
-        ttk.Button(head, text=_("＋ Thêm người (Ctrl+N)"), bootstyle="success",
+        ttk.Button(head, text=_("+ Thêm người (Ctrl+N)"), bootstyle="success",
                    command=self.new_person).pack(side="right")
         self.count_label = ttk.Label(head, bootstyle="secondary", font=("TkDefaultFont", 11))
         self.count_label.pack(side="left", padx=(14, 0), pady=(6, 0))

@@ -57,8 +57,9 @@ class ReportsView(ttk.Frame):
         self.program.pack(side="left", padx=(6, 12))
         self.program.bind("<<ComboboxSelected>>", lambda e: self.refresh())
         ttk.Button(bar, text=_("Xuất ra Excel…"), bootstyle="primary", command=self.export).pack(side="left")
-        self.note = ttk.Label(bar, bootstyle="secondary")
-        self.note.pack(side="left", padx=(14, 0))
+        # On its own line: beside the filters it ran past the window's edge on a laptop screen.
+        self.note = ttk.Label(self, bootstyle="secondary", anchor="w")
+        self.note.pack(fill="x", pady=(0, 6))
 
         self.tabs = ttk.Notebook(self)
         self.tabs.pack(fill="both", expand=True)
@@ -123,7 +124,7 @@ class ReportsView(ttk.Frame):
         self.tabs.add(page, text=_("Khiếu nại"))
         frame, self.grievances_tree, _bar = scrolled_tree(page, {
             "commune": (_("Xã"), 130, "w"), "number": (_("Số phiếu"), 80, "w"), "received": (_("Tiếp nhận"), 95, "w"),
-            "kind": (_("Loại"), 215, "w"), "name": (_("Người hưởng"), 170, "w"), "state": (_("Trạng thái"), 120, "w"),
+            "kind": (_("Loại"), 240, "w"), "name": (_("Người hưởng"), 160, "w"), "state": (_("Trạng thái"), 120, "w"),
             "due": (_("Hạn trả lời"), 95, "w"), "overdue": (_("Quá hạn"), 80, "w")})
         self.grievances_tree.column("commune", stretch=False)
         self.grievances_tree.column("name", stretch=True)
