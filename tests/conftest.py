@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from commune_payout import paths, settings
 from commune_payout.clock import FixedClock
@@ -12,6 +14,17 @@ from commune_payout.context import Context
 from commune_payout.db import open_db
 
 DATA = Path(__file__).parent / "data"
+
+# Property tests assert what a result is, not how fast it comes: speed is measured in bench/.
+# No deadline and no "too slow" check, so a loaded machine cannot fail a correct example.
+# "ci" (set by .ci/run) also draws the same examples every run, so CI passes or fails on the
+# code, not on the draw; a developer's run ("dev", the default) draws new ones each time, and
+# the *_FUZZ_EXAMPLES variables run the long searches. An example found that way becomes a
+# test of its own (as in test_cli_hostile.py).
+hypothesis_settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("dev"), derandomize=True,
+                                     database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session", autouse=True)
