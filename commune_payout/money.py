@@ -9,6 +9,8 @@ from commune_payout.text import ascii_digits
 
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 MAX_IN_WORDS = 10**15
+# No monthly benefit comes near this; a bigger number is a typing slip or a total.
+MAX_MONTHLY = 100_000_000
 
 
 def format_vnd(amount, unit: bool = True) -> str:
@@ -60,6 +62,15 @@ def parse_vnd(text) -> int | None:
     if not re.fullmatch(r"-?[0-9]+", s):
         raise ValueError(text)
     return _bounded(int(s))
+
+
+def parse_monthly(value) -> int | None:
+    """A person's monthly amount as typed (:func:`parse_vnd`): ``None`` when blank, else whole
+    đồng from 0 to :data:`MAX_MONTHLY`; ``ValueError`` for anything else."""
+    amount = parse_vnd(value)
+    if amount is not None and not 0 <= amount <= MAX_MONTHLY:
+        raise ValueError(value)
+    return amount
 
 
 _ZERO_DECIMALS = re.compile(r"(-?[0-9][0-9.,]*)([.,])00?")

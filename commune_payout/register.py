@@ -13,9 +13,10 @@ from commune_payout.banks import BY_BIN
 from commune_payout.context import Context
 from commune_payout.db import bulk_insert, new_id, triggers_suspended, write_transaction
 from commune_payout.errors import NotFound, ValidationError
+from commune_payout.money import MAX_MONTHLY, parse_monthly
 from commune_payout.programs import (BY_CODE, Entitlement, coefficient_text, entitlement, load_base_levels,
-                                     membership_text)
-from commune_payout.text import clean, fold, name_sort_key
+                                     membership_text, parse_coefficient)
+from commune_payout.text import ascii_digits, clean, excerpt, fold, name_sort_key
 
 STATUSES = {
     "active": "Đang hưởng",
@@ -79,6 +80,13 @@ FIELD_LABELS = {
 EDITABLE = tuple(f for f in FIELD_LABELS if f not in ("memberships", "decision", "category", "coefficient", "amount"))
 _NULLABLE = {"birth_date", "birth_year", "gender", "id_number", "old_id_number", "status_date",
              "monthly_amount", "bank_bin", "account_number", "police_verified_on"}
+# The longest text each field keeps; a longer one is a paste gone wrong, not a name or an address.
+MAX_CHARS = {"full_name": 100, "receiver_name": 100, "account_holder": 100, "receiver_relation": 50,
+             "village": 100, "notes": 2000}
+MAX_CHARS_OTHER = 500
+# No date on a record comes before this (a year typed as 0001 or 1026 is a slip).
+EARLIEST_DATE = "1880-01-01"
+_NUMBER_FIELDS = ("id_number", "old_id_number", "receiver_id_number", "account_number", "phone")
 PUBLIC_KEYS = ("id", "full_name", "birth_date", "birth_year", "gender", "id_number", "village",
                "account_status", "bank_bin", "account_number")
 
@@ -90,13 +98,17 @@ def _iso_date(value, field: str, problems: dict) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
+    text = clean(value)
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(text, fmt).date().isoformat()
+            day = dt.datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
-            pass
-    problems[field] = f"Ngày “{text}” không đúng dạng ngày/tháng/năm"
+            continue
+        if day < EARLIEST_DATE:
+            problems[field] = f"Ngày “{excerpt(text)}” quá xa trong quá khứ"
+            return None
+        return day
+    problems[field] = f"Ngày “{excerpt(text)}” không đúng dạng ngày/tháng/năm"
     return None
 
 
@@ -116,20 +128,21 @@ def normalise(data: dict) -> tuple[dict, dict]:
             if value in (None, ""):
                 out[key] = None
             else:
-                try:
-                    out[key] = int(value)
-                except (TypeError, ValueError):
+                text = ascii_digits(clean(value))
+                if re.fullmatch(r"[0-9]{1,4}", text):
+                    out[key] = int(text)
+                else:
                     problems[key] = "Năm sinh phải là số"
         elif key == "monthly_amount":
-            if value in (None, ""):
-                out[key] = None
-            else:
-                try:
-                    out[key] = int(str(value).replace(".", "").replace(" ", ""))
-                except ValueError:
-                    problems[key] = "Mức hưởng phải là số tiền (đồng)"
-        elif key in ("id_number", "old_id_number", "receiver_id_number", "account_number", "phone"):
-            text = re.sub(r"[\s.\-]", "", clean(value))
+            try:
+                out[key] = parse_monthly(clean(value) if isinstance(value, str) else value)
+            except ValueError:
+                problems[key] = (f"Mức hưởng phải là số đồng, từ 0 đến {MAX_MONTHLY:,} đ".replace(",", ".")
+                                 + " một tháng")
+        elif key in _NUMBER_FIELDS:
+            text = ascii_digits(re.sub(r"[\s.\-]", "", clean(value)))
+            if key == "phone" and re.fullmatch(r"\+84[0-9]+", text):
+                text = "0" + text[3:]
             out[key] = text or (None if key in _NULLABLE else "")
         elif key in _NULLABLE:
             text = clean(value)
@@ -153,11 +166,17 @@ def validate(row: dict, today: dt.date | None = None) -> dict[str, str]:
         problems["birth_date"] = "Ngày sinh và năm sinh không khớp nhau"
     if row.get("gender") not in (None, "M", "F"):
         problems["gender"] = "Giới tính là Nam hoặc Nữ"
-    if row.get("id_number") and not re.fullmatch(r"\d{12}", row["id_number"]):
+    if row.get("birth_date") and row["birth_date"] > (today or dt.date.today()).isoformat():
+        problems["birth_date"] = "Ngày sinh không được sau hôm nay"
+    if row.get("police_verified_on") and row["police_verified_on"] > (today or dt.date.today()).isoformat():
+        problems["police_verified_on"] = "Ngày công an xác minh không được sau hôm nay"
+    if row.get("id_number") and not re.fullmatch(r"[0-9]{12}", row["id_number"]):
         problems["id_number"] = "Số định danh phải có đúng 12 chữ số"
-    if row.get("old_id_number") and not re.fullmatch(r"\d{9}", row["old_id_number"]):
+    if row.get("old_id_number") and not re.fullmatch(r"[0-9]{9}", row["old_id_number"]):
         problems["old_id_number"] = "Số CMND cũ phải có 9 chữ số"
-    if row.get("receiver_id_number") and not re.fullmatch(r"\d{9}|\d{12}", row["receiver_id_number"]):
+    if row.get("phone") and not re.fullmatch(r"[0-9]{8,12}", row["phone"]):
+        problems["phone"] = "Số điện thoại gồm 8 đến 12 chữ số"
+    if row.get("receiver_id_number") and not re.fullmatch(r"[0-9]{9}|[0-9]{12}", row["receiver_id_number"]):
         problems["receiver_id_number"] = "Số định danh người nhận thay phải có 12 (hoặc 9) chữ số"
     if row.get("status", "active") not in STATUSES:
         problems["status"] = "Trạng thái không hợp lệ"
@@ -169,7 +188,7 @@ def validate(row: dict, today: dt.date | None = None) -> dict[str, str]:
         problems["channel"] = "Hình thức nhận không hợp lệ"
     if row.get("bank_bin") and row["bank_bin"] not in BY_BIN:
         problems["bank_bin"] = "Ngân hàng không có trong danh sách NAPAS"
-    if row.get("account_number") and not re.fullmatch(r"\d{6,19}", row["account_number"]):
+    if row.get("account_number") and not re.fullmatch(r"[0-9]{6,19}", row["account_number"]):
         problems["account_number"] = "Số tài khoản gồm 6 đến 19 chữ số"
     if row.get("channel") in TRANSFER_CHANNELS and not (row.get("bank_bin") and row.get("account_number")):
         problems["account_number"] = "Nhận qua tài khoản thì cần ngân hàng và số tài khoản"
@@ -177,6 +196,10 @@ def validate(row: dict, today: dt.date | None = None) -> dict[str, str]:
         problems["account_status_reason"] = "Ghi lý do không mở được tài khoản"
     if row.get("monthly_amount") is not None and int(row["monthly_amount"]) < 0:
         problems["monthly_amount"] = "Mức hưởng không được âm"
+    for key in EDITABLE:
+        limit = MAX_CHARS.get(key, MAX_CHARS_OTHER)
+        if isinstance(row.get(key), str) and len(row[key]) > limit:
+            problems[key] = f"Dài quá {limit} ký tự: hãy xem lại (có thể đã dán nhầm)"
     return problems
 
 
@@ -204,24 +227,38 @@ def _optional_int(value, low: int, high: int, label: str) -> int | None:
     return number
 
 
+def clean_membership(m: dict) -> dict:
+    """One membership as stored: its group known, a coefficient above 0 and at most 10, an
+    amount of whole đồng from 0 to the largest monthly amount (as typed or as numbers).
+    Raises ValidationError (field ``memberships``) for anything else."""
+    cat = BY_CODE.get(m.get("category"))
+    if cat is None:
+        raise ValidationError("Diện hưởng không hợp lệ", {"memberships": f"Không có diện “{m.get('category')}”"})
+    try:
+        coefficient = parse_coefficient(m.get("coefficient"))
+    except ValueError:
+        raise ValidationError("Diện hưởng không hợp lệ", {"memberships": "Hệ số phải là số lớn hơn 0 và không quá "
+                                                                            "10, ví dụ 1,5"}) from None
+    try:
+        amount = parse_monthly(m.get("amount"))
+    except ValueError:
+        raise ValidationError("Diện hưởng không hợp lệ", {"memberships": (
+            f"Số tiền phải là số đồng, từ 0 đến {MAX_MONTHLY:,} đ, ví dụ 1.500.000").replace(",", ".")}) from None
+    return {
+        "program": m.get("program") or cat.program,
+        "category": cat.code,
+        "coefficient": coefficient,
+        "amount": amount,
+        "injury_rate": _optional_int(m.get("injury_rate"), 1, 100, "Tỷ lệ suy giảm khả năng lao động (%)"),
+        "children": _optional_int(m.get("children"), 1, 30, "Số con"),
+        "wording": clean(m.get("wording")),
+        "start_date": m.get("start_date"),
+        "end_date": m.get("end_date"),
+    }
+
+
 def _clean_memberships(memberships) -> list[dict]:
-    out = []
-    for m in memberships or []:
-        cat = BY_CODE.get(m.get("category"))
-        if cat is None:
-            raise ValidationError("Diện hưởng không hợp lệ", {"memberships": f"Không có diện “{m.get('category')}”"})
-        out.append({
-            "program": m.get("program") or cat.program,
-            "category": cat.code,
-            "coefficient": None if m.get("coefficient") in (None, "") else float(m["coefficient"]),
-            "amount": None if m.get("amount") in (None, "") else int(m["amount"]),
-            "injury_rate": _optional_int(m.get("injury_rate"), 1, 100, "Tỷ lệ suy giảm khả năng lao động (%)"),
-            "children": _optional_int(m.get("children"), 1, 30, "Số con"),
-            "wording": clean(m.get("wording")),
-            "start_date": m.get("start_date"),
-            "end_date": m.get("end_date"),
-        })
-    return out
+    return [clean_membership(m) for m in memberships or []]
 
 
 def _membership_text(ms) -> str:

@@ -13,6 +13,8 @@ _SPACES = re.compile(r"\s+")
 # controls, the BOM and soft hyphen (text pasted from web pages and Zalo), and control codes.
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e"
                         "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+# Halves of a UTF-16 pair: Tk can hand a character beyond U+FFFF over as two of them (some IMEs do).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHED_CHARS = 200
 _ETH_TO_D = str.maketrans({"ð": "đ", "Ð": "Đ"})
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
@@ -42,10 +44,19 @@ def clean(value) -> str:
 
 
 def _clean(text: str) -> str:
+    if _SURROGATE.search(text):
+        text = _whole_characters(text)
     text = nfc(_INVISIBLE.sub("", text))
     if "ð" in text or "Ð" in text:
         text = text.translate(_ETH_TO_D)
     return _SPACES.sub(" ", text).strip()
+
+
+def _whole_characters(text: str) -> str:
+    """``text`` with each pair of surrogate halves joined into its character and a lone half,
+    which is no character at all (nothing can store or draw it), dropped."""
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _SURROGATE.sub("", joined)
 
 
 def excerpt(value, limit: int = 60) -> str:

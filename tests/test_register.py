@@ -187,3 +187,86 @@ def test_bulk_insert_is_found_and_versioned_like_people_added_one_by_one(ctx):
                 for (v,) in ctx.db.execute(f"SELECT version FROM {table} WHERE version > ? ORDER BY rowid", [start])]
     assert sorted(versions) == list(range(start + 1, current_version(ctx.db) + 1)) and len(versions) == 40 + 20 + 40
     assert ctx.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall() == triggers
+
+
+# -- values typed into the person form (or given to the CLI) that once got past the checks ------
+
+@pytest.mark.parametrize("typed", ["9" * 400, "1" + "0" * 30, "1.5", "1e309", "nan", "-5", "100.000.001"])
+def test_an_own_amount_that_is_not_a_monthly_amount_is_refused_not_stored(ctx, typed):
+    # "9"*400 and 10**30 reached SQLite ("Python int too large"); "1.5" was saved as 15 đồng.
+    with pytest.raises(ValidationError) as refused:
+        register.create(ctx, {**PERSON, "monthly_amount": typed})
+    assert set(refused.value.problems) == {"monthly_amount"}
+    assert register.count(ctx.db) == 0
+
+
+def test_an_own_amount_typed_with_fullwidth_digits_is_read(ctx):
+    bid = register.create(ctx, {**PERSON, "monthly_amount": "１.５００.０００ đ"})
+    assert register.get(ctx.db, bid)["monthly_amount"] == 1_500_000
+
+
+@pytest.mark.parametrize("field, typed, stored", [
+    ("id_number", "００１０５０１２３４５６", "001050123456"),
+    ("account_number", "１５００ ２０５０ １２３４５", "1500205012345"),
+    ("receiver_id_number", "٠٠١٠٥٠١٢٣٤٥٦", "001050123456"),
+    ("phone", "+84 912 345 678", "0912345678"),
+])
+def test_numbers_typed_with_other_digits_are_stored_in_ascii(ctx, field, typed, stored):
+    # Fullwidth and Arabic-Indic digits passed the 12-digit check and were stored as typed,
+    # so the same card number no longer matched and a bank file held digits no bank reads.
+    extra = {"bank_bin": "970405", "channel": "account"} if field == "account_number" else {}
+    bid = register.create(ctx, {**PERSON, field: typed, **extra})
+    assert register.get(ctx.db, bid)[field] == stored
+
+
+@pytest.mark.parametrize("typed", ["²³", "abc", "0912", "1" * 30])
+def test_a_phone_that_is_not_a_phone_number_is_refused(ctx, typed):
+    with pytest.raises(ValidationError) as refused:
+        register.create(ctx, {**PERSON, "phone": typed})
+    assert set(refused.value.problems) == {"phone"}
+
+
+@pytest.mark.parametrize("field, typed", [
+    ("birth_date", "01/01/0001"), ("status_date", "01/01/0001"), ("police_verified_on", "31/12/0999"),
+    ("birth_date", "01/01/2099"), ("police_verified_on", "01/01/2099"),
+])
+def test_a_date_no_record_can_have_is_refused(ctx, field, typed):
+    with pytest.raises(ValidationError) as refused:
+        register.create(ctx, {**PERSON, field: typed, "status": "ended"})
+    assert field in refused.value.problems or "birth_year" in refused.value.problems
+
+
+def test_a_paste_far_longer_than_a_name_is_refused_and_quoted_short(ctx):
+    with pytest.raises(ValidationError) as refused:
+        register.create(ctx, {**PERSON, "full_name": "Nguyễn " * 20_000, "police_verified_on": "x" * 100_000})
+    problems = refused.value.problems
+    assert "100 ký tự" in problems["full_name"] and len(problems["police_verified_on"]) < 120
+
+
+def test_surrogate_halves_are_joined_or_dropped_never_stored(ctx):
+    # A lone half reached SQLite: "UnicodeEncodeError: surrogates not allowed".
+    bid = register.create(ctx, {**PERSON, "full_name": "Lò Văn \ud83d\ude00Páo\ud800", "notes": "\udfff"})
+    person = register.get(ctx.db, bid)
+    assert person["full_name"] == "Lò Văn 😀Páo" and person["notes"] == ""
+
+
+@pytest.mark.parametrize("coefficient", ["nan", "inf", "1e309", "-1", "0", "1_5", "11"])
+def test_a_coefficient_that_is_not_one_is_refused(ctx, coefficient):
+    # "nan"/"inf" were stored and the amount computed from them raised OverflowError.
+    with pytest.raises(ValidationError) as refused:
+        register.create(ctx, PERSON, [{"category": "nct_80", "coefficient": coefficient}])
+    assert "Hệ số" in refused.value.problems["memberships"]
+    assert register.count(ctx.db) == 0
+
+
+@pytest.mark.parametrize("amount", ["-5", "1.5", "9" * 400])
+def test_a_group_amount_that_is_not_a_monthly_amount_is_refused(ctx, amount):
+    with pytest.raises(ValidationError) as refused:
+        register.create(ctx, PERSON, [{"category": "nct_80", "amount": amount}])
+    assert "Số tiền" in refused.value.problems["memberships"]
+
+
+def test_a_group_typed_with_a_comma_coefficient_and_dotted_amount_is_read(ctx):
+    bid = register.create(ctx, PERSON, [{"category": "nct_80", "coefficient": "１,５", "amount": "500.000"}])
+    m = register.get(ctx.db, bid)["memberships"][0]
+    assert (m["coefficient"], m["amount"]) == (1.5, 500_000)

@@ -16,7 +16,8 @@ from commune_payout.db import new_id, write_transaction
 from commune_payout.decisions.model import APPLICATION_STATUSES, CHECK_RESULTS, REQUESTS
 from commune_payout.decisions.workdays import Calendar, parse_day
 from commune_payout.errors import NotFound, UserError, ValidationError
-from commune_payout.programs import BY_CODE
+from commune_payout.money import parse_monthly
+from commune_payout.programs import BY_CODE, parse_coefficient
 from commune_payout.text import clean
 
 _PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "gender", "id_number", "village")
@@ -114,23 +115,19 @@ def add_application(ctx: Context, request: str, completed_on, *, beneficiary_id:
             problems["request"] = (f"Người này đã có hồ sơ “{REQUESTS[request]}” đang giải quyết "
                                    f"(nhận đủ ngày {dt.date.fromisoformat(open_same[0]):%d/%m/%Y})")
     try:
-        stated = None if coefficient in (None, "") else float(str(coefficient).replace(",", "."))
+        stated = parse_coefficient(coefficient)
     except ValueError:
-        stated, problems["coefficient"] = None, "Hệ số phải là số, ví dụ 1,5"
+        stated, problems["coefficient"] = None, "Hệ số từ 0 đến 10, ví dụ 1,5"
     try:
-        fixed = None if amount in (None, "") else int(str(amount).replace(".", "").replace(" ", ""))
+        fixed = parse_monthly(amount)
     except ValueError:
-        fixed, problems["amount"] = None, "Số tiền phải là số (đồng)"
+        fixed, problems["amount"] = None, "Số tiền không hợp lệ"
     try:
         kids = None if children in (None, "") else int(children)
     except ValueError:
         kids, problems["children"] = None, "Số con phải là số"
     if kids is not None and not 1 <= kids <= 30:
         problems["children"] = "Số con từ 1 đến 30"
-    if stated is not None and not 0 < stated <= 10:
-        problems["coefficient"] = "Hệ số từ 0 đến 10, ví dụ 1,5"
-    if fixed is not None and not 0 <= fixed < 10**10:
-        problems["amount"] = "Số tiền không hợp lệ"
     if problems:
         raise ValidationError("Hồ sơ chưa hợp lệ", problems)
     app_id = new_id()

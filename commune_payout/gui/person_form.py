@@ -16,7 +16,7 @@ from commune_payout.errors import ValidationError
 from commune_payout.gui.dialogs import place_over
 from commune_payout.gui.widgets import Choice, FieldGrid, fmt_date, scrolled_tree
 from commune_payout.i18n import _
-from commune_payout.money import format_vnd, parse_vnd
+from commune_payout.money import format_vnd
 from commune_payout.programs import BY_CODE, CATEGORIES, PROGRAM_LABELS, UNRECOGNISED, coefficient_text
 
 # Where the service's field names are shown when it reports a problem.
@@ -248,7 +248,7 @@ class PersonForm(ttk.Toplevel):
         self._show_memberships()
 
     def values(self) -> dict:
-        """The form as the register service expects it (dates still as typed)."""
+        """The form as the register service expects it (dates and amounts still as typed)."""
         data = {}
         for key, widget in self._inputs().items():
             data[key] = widget.code() if isinstance(widget, Choice) else widget.get().strip()
@@ -263,10 +263,6 @@ class PersonForm(ttk.Toplevel):
                 data["birth_year"] = dt.datetime.strptime(birth, "%d/%m/%Y").year
             except ValueError:
                 data["birth_year"] = None
-        try:
-            data["monthly_amount"] = parse_vnd(data["monthly_amount"])
-        except ValueError:
-            pass  # the service reports it beside the field
         data["memberships"] = [dict(m) for m in self.memberships]
         return data
 
@@ -286,21 +282,16 @@ class PersonForm(ttk.Toplevel):
 
     def add_membership(self) -> None:
         cat = BY_CODE[self.ms_category.code()]
-        coefficient, amount = self.ms_coefficient.get().strip().replace(",", "."), self.ms_amount.get().strip()
+        typed = {"program": cat.program, "category": cat.code, "coefficient": self.ms_coefficient.get(),
+                 "amount": self.ms_amount.get()}
         try:
-            coefficient = float(coefficient) if coefficient else None
-        except ValueError:
-            self.ms_error.configure(text="⚠ " + _("Hệ số phải là số, ví dụ 1,5"))
+            membership = register.clean_membership(typed)
+        except ValidationError as exc:
+            self.ms_error.configure(text="⚠ " + exc.problems["memberships"])
             return
-        try:
-            amount = parse_vnd(amount)
-        except ValueError:
-            self.ms_error.configure(text="⚠ " + _("Số tiền phải là số đồng, ví dụ 1.500.000"))
-            return
-        if coefficient is None and amount is None and cat.program == "btxh":
-            coefficient = cat.coefficient
-        self.memberships.append({"program": cat.program, "category": cat.code, "coefficient": coefficient,
-                                 "amount": amount, "start_date": None, "end_date": None})
+        if membership["coefficient"] is None and membership["amount"] is None and cat.program == "btxh":
+            membership["coefficient"] = cat.coefficient
+        self.memberships.append(membership)
         self.ms_error.configure(text="")
         self.ms_coefficient.delete(0, "end")
         self.ms_amount.delete(0, "end")

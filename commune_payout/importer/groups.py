@@ -18,13 +18,10 @@ import datetime as dt
 
 from commune_payout.importer.cells import is_number, parse_coefficient, shown
 from commune_payout.importer.model import ERROR, WARNING
-from commune_payout.money import format_vnd, parse_vnd
+from commune_payout.money import MAX_MONTHLY, format_vnd, parse_vnd
 from commune_payout.programs import (UNRECOGNISED, BaseLevels, Recognised, coefficient_text, entitlement, label_of,
                                      recognise_all)
 from commune_payout.text import ascii_digits
-
-# No monthly benefit comes near this; a bigger number is a typing slip or a total.
-MAX_AMOUNT = 100_000_000
 
 
 def read_amount(raw) -> tuple[int | None, tuple | None]:
@@ -43,9 +40,9 @@ def read_amount(raw) -> tuple[int | None, tuple | None]:
         return None, ("amount", ERROR, f"Mức hưởng “{shown(raw)}” không phải số tiền: chưa lưu")
     if amount < 0:
         return None, ("amount", ERROR, f"Mức hưởng “{shown(raw)}” là số âm: chưa lưu")
-    if amount > MAX_AMOUNT:
+    if amount > MAX_MONTHLY:
         return None, ("amount", ERROR, f"Mức hưởng “{shown(raw)}” lớn bất thường (quá "
-                                       f"{format_vnd(MAX_AMOUNT)} một tháng): chưa lưu")
+                                       f"{format_vnd(MAX_MONTHLY)} một tháng): chưa lưu")
     return amount, None
 
 

@@ -11,11 +11,13 @@ Whole months: a membership counts for every month it touches, and a person who t
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from commune_payout.money import format_vnd
 from commune_payout.programs.categories import BY_CODE, UNRECOGNISED, public_label
+from commune_payout.text import ascii_digits
 
 _BASIS_WORDS = {"gift_high": "quà mức cao", "gift_low": "quà mức thấp", "fixed": "mức cố định của đợt chi"}
 
@@ -232,6 +234,30 @@ def _stated_words(p: Part) -> str:
 def coefficient_text(value: float) -> str:
     """A coefficient the Vietnamese way: 1,5, not 1.5."""
     return f"{value:g}".replace(".", ",")
+
+
+MAX_COEFFICIENT = 10
+
+
+def parse_coefficient(value) -> float | None:
+    """A coefficient as typed (``1,5``, ``1.5``, ``１,５``): ``None`` when blank, else a number
+    above 0 and at most :data:`MAX_COEFFICIENT` (NĐ 20 coefficients are 1–3); ``ValueError``
+    for anything else: NaN, infinities, exponents and "1_5" are not coefficients."""
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        if not 0 < value <= MAX_COEFFICIENT:     # also NaN
+            raise ValueError(value)
+        return float(value)
+    text = ascii_digits(str(value)).strip().replace(",", ".")
+    if not _COEFFICIENT.fullmatch(text) or not 0 < float(text) <= MAX_COEFFICIENT:
+        raise ValueError(value)
+    return float(text)
+
+
+_COEFFICIENT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,4})?")
 
 
 def _mm_yyyy(iso: str) -> str:
