@@ -15,6 +15,9 @@ from commune_payout.money import format_vnd
 from commune_payout.text import clean
 
 KINDS = {"received": "Nhận từ kho bạc", "handed_back": "Nộp trả"}
+# No commune's session handles a thousand billion đồng in cash: a bigger figure is a slip.
+MAX_AMOUNT = 10**12
+MAX_NOTE = 500
 
 
 def record(ctx: Context, sid: str, kind: str, amount: int, note: str = "") -> str:
@@ -26,6 +29,10 @@ def record(ctx: Context, sid: str, kind: str, amount: int, note: str = "") -> st
         problems["kind"] = "Loại nghiệp vụ là nhận tiền hoặc nộp trả"
     if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
         problems["amount"] = "Số tiền phải là số nguyên khác 0 (đồng)"
+    elif abs(amount) > MAX_AMOUNT:
+        problems["amount"] = f"Số tiền quá lớn (hơn {format_vnd(MAX_AMOUNT)}): hãy xem lại"
+    if len(note) > MAX_NOTE:
+        problems["note"] = f"Ghi chú dài quá {MAX_NOTE} ký tự"
     elif amount < 0 and not note:
         problems["note"] = "Bút toán điều chỉnh (số âm) phải ghi lý do"
     if problems:

@@ -17,7 +17,6 @@ from commune_payout.programs import BY_CODE, PROGRAM_LABELS
 from commune_payout.text import fold
 
 transfers = LazyModule("commune_payout.transfers")
-MAX_MONTHS = 120            # a session paying more than ten years at once is a typing slip
 MAX_RECEIPT = 10 ** 9
 
 
@@ -52,7 +51,7 @@ def register_cli(sub) -> None:
                    help="mức cố định theo mã diện hoặc chương trình (btxh, ncc, htxh); lặp lại được")
     p.add_argument("--programs", default="btxh,htxh",
                    help="chương trình tính theo hệ số × mức chuẩn (mặc định btxh,htxh)")
-    p.add_argument("--months", type=cli_args.whole(1, MAX_MONTHS), default=1, help="số tháng chi trong đợt (mặc định 1)")
+    p.add_argument("--months", type=cli_args.whole(1, payouts.MAX_MONTHS), default=1, help="số tháng chi trong đợt (mặc định 1)")
     p.add_argument("--one-per-person", action=argparse.BooleanOptionalAction, default=None,
                    help="mỗi người một suất (lấy mức cao nhất); mặc định bật cho quà Tết")
     p.add_argument("--carry-forward", action=argparse.BooleanOptionalAction, default=None,

@@ -16,7 +16,7 @@ from commune_payout.errors import NotFound, ValidationError
 from commune_payout.money import MAX_MONTHLY, parse_monthly
 from commune_payout.programs import (BY_CODE, Entitlement, coefficient_text, entitlement, load_base_levels,
                                      membership_text, parse_coefficient)
-from commune_payout.text import ascii_digits, clean, excerpt, fold, name_sort_key
+from commune_payout.text import ascii_digits, clean, excerpt, fold, name_sort_key, search_words
 
 STATUSES = {
     "active": "Đang hưởng",
@@ -567,7 +567,7 @@ def search(db, text: str, *, limit: int = 50, village=None, category=None, accou
     Every phase is answered from an index, so a search costs the same at 100,000 people
     as at 1,000 (the window asks for up to 1,000 hits at each keystroke).
     """
-    words = re.findall(r"\w+", fold(text))
+    words = search_words(text)
     if not words:
         return []
     where, params = _filters(village, category, account_status, status)

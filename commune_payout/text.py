@@ -93,6 +93,19 @@ def _fold(text: str) -> str:
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+# A search box holds a few words of a name or an ID; the rest of a long paste is not searched.
+SEARCH_WORDS, SEARCH_WORD_CHARS = 10, 40
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_words(text) -> list[str]:
+    """The words a search for ``text`` looks for: folded, digits of any script as ASCII, at most
+    :data:`SEARCH_WORDS` of them, each cut to :data:`SEARCH_WORD_CHARS` characters (a query of
+    thousands of words or one 100.000-character word is more than SQLite will evaluate)."""
+    words = _WORD.findall(ascii_digits(fold(text)))
+    return [w[:SEARCH_WORD_CHARS] for w in words[:SEARCH_WORDS]]
+
+
 _clean_cached = lru_cache(maxsize=65536)(_clean)
 _fold_cached = lru_cache(maxsize=65536)(_fold)
 

@@ -71,3 +71,11 @@ def test_counters_show_cash_on_hand_and_cashless_share(ctx, session):
     figures = payouts.counters(ctx.db, sid)
     assert (figures["paid_count"], figures["remaining_count"], figures["cash_on_hand"]) == (2, 1, 0)
     assert (figures["cashless_count"], figures["cashless_share"]) == (1, 0.5)
+
+
+@pytest.mark.parametrize("amount, note", [(10**15, ""), (-(10**15), "sửa"), (5_000_000, "x" * 501)])
+def test_an_amount_or_note_no_cash_book_holds_is_refused(ctx, session, amount, note):
+    sid, _people = session
+    with pytest.raises(ValidationError):
+        cashbook.record(ctx, sid, "received", amount, note)
+    assert cashbook.ledger(ctx.db, sid)["movements"] == []

@@ -480,3 +480,66 @@ def test_whole_tet_session_on_the_sample_register(ctx, sample_xlsx, tmp_path):
     assert figures["paid_amount"] == (count - 1) * 400_000
     assert figures["cashless_count"] == len(account_lines) - 1
     assert payouts.list_sessions(ctx.db)[0]["status"] == "closed"
+
+
+# --- values typed at the wizard and the desk that once reached an internal error ------------
+
+@pytest.mark.parametrize("text", ["dang " * 1500, "x" * 100_000])
+def test_a_search_pasted_far_beyond_a_name_finds_nobody_instead_of_failing(ctx, text):
+    # 1.500 words: "Expression tree is too large (maximum depth 1000)"; one 100.000-character
+    # word: "LIKE or GLOB pattern too complex"; both reached the desk as internal errors.
+    add_person(ctx, "Đặng Văn Đạt", "ncc_me_vnah")
+    sid = payouts.create_session(ctx, tet_spec())
+    assert len(payouts.find_line(ctx.db, sid, text)) <= 1
+
+
+def test_a_search_typed_in_fullwidth_digits_finds_the_id_and_underscore_is_no_wildcard(ctx):
+    bid = add_person(ctx, "Đặng Văn Đạt", "ncc_me_vnah")
+    add_person(ctx, "Lò Thị Páo", "ncc_me_vnah")
+    sid = payouts.create_session(ctx, tet_spec())
+    tail = register.get(ctx.db, bid)["id_number"][-6:]
+    fullwidth = "".join(chr(0xFF10 + int(d)) for d in tail)
+    assert [r["beneficiary_id"] for r in payouts.find_line(ctx.db, sid, fullwidth)] == [bid]
+    assert payouts.find_line(ctx.db, sid, "_") == []
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"months": 10**6}, "months"),
+    ({"gift_high": 10**15}, "gift_high"),
+    ({"fixed": {"btxh": 10**15}}, "fixed"),
+    ({"session_date": dt.date(9999, 12, 31)}, "session_date"),     # preview: OverflowError
+    ({"session_date": dt.date(1, 1, 1)}, "session_date"),
+    ({"period": "２０２６-01"}, None),                                # read as 2026-01
+    ({"name": "Quà " * 100}, "name"),
+])
+def test_a_session_beyond_any_real_one_is_refused(ctx, change, field):
+    # months 10**6 × 10**15 đ made a session of 2,4·10**16 đ, past what amounts in words can read.
+    spec = tet_spec(**change)
+    if field is None:
+        assert payouts.validate_spec(ctx.db, spec).period == "2026-01"
+        return
+    with pytest.raises(ValidationError) as refused:
+        payouts.validate_spec(ctx.db, spec)
+    assert field in refused.value.problems
+
+
+def test_an_override_beyond_any_line_is_refused(ctx):
+    add_person(ctx, "Đặng Văn Đạt", "ncc_me_vnah")
+    sid = payouts.create_session(ctx, tet_spec())
+    line = payouts.session_lines(ctx.db, sid)[0]
+    with pytest.raises(ValidationError):
+        payouts.set_override(ctx, line["id"], 10**15, "Gõ nhầm")
+
+
+def test_a_receiver_or_reason_pasted_far_beyond_a_name_is_refused(ctx):
+    add_person(ctx, "Đặng Văn Đạt", "ncc_me_vnah")
+    sid = locked(ctx, tet_spec())
+    line = payouts.session_lines(ctx.db, sid)[0]
+    with pytest.raises(ValidationError):
+        payouts.pay_line(ctx, line["id"], "authorised", "Nguyễn " * 1000)
+    assert payouts.get_line(ctx.db, line["id"])["status"] == "pending"
+    payouts.pay_line(ctx, line["id"], "authorised", "Nguyễn Văn Nhận")
+    entry = payouts.get_line(ctx.db, line["id"])["payment_entry_id"]
+    with pytest.raises(ValidationError):
+        payouts.reverse_entry(ctx, entry, "x" * 100_000)
+    assert payouts.get_line(ctx.db, line["id"])["status"] == "paid"

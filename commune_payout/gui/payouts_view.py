@@ -24,7 +24,7 @@ from commune_payout.gui.widgets import (Choice, FieldGrid, drop_columns_to_fit, 
 from commune_payout.i18n import _
 from commune_payout.lazy import LazyModule
 from commune_payout.money import format_vnd, parse_vnd
-from commune_payout.text import fold
+from commune_payout.text import ascii_digits, fold
 
 # openpyxl: loaded for the bank's files, not at start-up.
 bank_results, transfers = LazyModule("commune_payout.bank_results"), LazyModule("commune_payout.transfers")
@@ -186,7 +186,8 @@ class SessionWizard(ttk.Toplevel):
             amount = _money(v[f"fixed_{program}"], f"fixed_{program}", problems)
             if amount:
                 fixed[program] = amount
-        months = int(v["months"]) if v["months"].isdigit() else 0
+        months = ascii_digits(v["months"])
+        months = int(months) if re.fullmatch(r"[0-9]{1,4}", months) else 0     # the service says what is wrong
         spec = payouts.SessionSpec(
             name=v["name"], kind=self.kind.code(), period=v["period"], session_date=day or dt.date.min,
             funding_source=v["funding_source"], fixed=fixed, gift_high=_money(v["gift_high"], "gift_high", problems),

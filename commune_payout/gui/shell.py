@@ -288,7 +288,9 @@ class Shell:
     def report_exception(self, exc: BaseException) -> None:
         """Show a named error plainly; log anything else and name the log file."""
         if isinstance(exc, UserError):
-            self.dialogs.error(str(exc))
+            # A refusal names what to fix: "chưa hợp lệ" alone would leave the officer guessing.
+            details = [p for p in getattr(exc, "problems", {}).values() if isinstance(p, str) and p not in str(exc)]
+            self.dialogs.error("\n".join([str(exc), *details]))
             return
         path = applog.log_internal_error(exc)
         self.dialogs.error(

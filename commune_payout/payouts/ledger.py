@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from commune_payout import register
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
@@ -63,6 +64,9 @@ def pay_line(ctx: Context, line_id: str, received_by: str | None = None, receive
     with the receipt number of the first, by this check and, underneath, by the database.
     """
     receiver_name = clean(receiver_name)
+    if len(receiver_name) > register.MAX_CHARS["receiver_name"]:
+        raise ValidationError("Tên người nhận thay dài quá", {"receiver_name": (
+            f"Họ tên người nhận thay dài quá {register.MAX_CHARS['receiver_name']} ký tự")})
     if channel is not None and channel not in CHANNELS:
         raise ValidationError("Hình thức nhận không hợp lệ", {"channel": channel})
     with write_transaction(ctx.db):
@@ -109,6 +113,8 @@ def reverse_entry(ctx: Context, entry_id: str, reason: str) -> str:
     reason = clean(reason)
     if not reason:
         raise ValidationError("Thiếu lý do", {"reason": "Bút toán đảo phải ghi lý do"})
+    if len(reason) > register.MAX_CHARS_OTHER:
+        raise ValidationError("Lý do dài quá", {"reason": f"Lý do dài quá {register.MAX_CHARS_OTHER} ký tự"})
     with write_transaction(ctx.db):
         entry = get_entry(ctx.db, entry_id)
         _require_open(ctx.db, entry["session_id"])

@@ -14,7 +14,7 @@ from commune_payout.payouts import funeral
 from commune_payout.payouts.closing import unpaid_lines
 from commune_payout.payouts.model import SESSION_STATUSES, TRANSFER_CHANNELS, line_id_for, vn_date
 from commune_payout.payouts.queries import get_line, session_status, totals_of
-from commune_payout.payouts.rules import SessionSpec, amount_for, status_reason, validate_spec
+from commune_payout.payouts.rules import MAX_LINE, SessionSpec, amount_for, status_reason, validate_spec
 from commune_payout.programs import (BY_CODE, PROGRAM_LABELS, UNRECOGNISED, Entitlement, Part, entitlement,
                                      label_of, load_base_levels, public_label, standing)
 from commune_payout.text import clean, sort_key
@@ -384,8 +384,9 @@ def set_override(ctx: Context, line_id: str, amount: int | None, reason: str = "
     line, so they are not carried again, and the line's explanation shows what was replaced.
     """
     reason = clean(reason)
-    if amount is not None and (not isinstance(amount, int) or amount < 0):
-        raise ValidationError("Số tiền không hợp lệ", {"amount": "Số tiền phải là số không âm"})
+    if amount is not None and (not isinstance(amount, int) or not 0 <= amount <= MAX_LINE):
+        raise ValidationError("Số tiền không hợp lệ", {"amount": "Số tiền phải là số không âm, không quá "
+                                                                  + format_vnd(MAX_LINE)})
     if amount is not None and not reason:
         raise ValidationError("Thiếu lý do", {"reason": "Điều chỉnh số tiền phải ghi lý do"})
     with write_transaction(ctx.db):

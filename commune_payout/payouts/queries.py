@@ -1,12 +1,11 @@
 """Reading sessions, lines and payments: lookups, searches, totals and the desk's counters."""
 
 import json
-import re
 
 from commune_payout import cashbook, decisions
 from commune_payout.errors import NotFound, UserError
 from commune_payout.payouts.model import LINE_STATUSES
-from commune_payout.text import clean, fold, sort_key
+from commune_payout.text import clean, fold, search_words, sort_key
 
 
 def totals_of(lines) -> dict:
@@ -124,7 +123,7 @@ def month_lines(db, month: str, by: str = "period") -> list[dict]:
 
 
 def _search_clause(text: str) -> tuple[str, list]:
-    words = re.findall(r"\w+", fold(text))
+    words = search_words(text)
     if not words:
         return "0", []
     if len(words) == 1 and words[0].isdigit():
@@ -139,7 +138,7 @@ def find_line(db, sid: str, text: str, limit: int = 20) -> list[dict]:
     Đạt"). Exact name matches come first.
     """
     clause, params = _search_clause(text)
-    folded = " ".join(re.findall(r"\w+", fold(text)))
+    folded = " ".join(search_words(text))
     return [dict(r) for r in db.query(
         f"{_LINE_SELECT} WHERE l.session_id = ? AND {clause} "
         "ORDER BY (l.name_fold = ?) DESC, (l.id_number = ?) DESC, l.seq LIMIT ?",

@@ -9,7 +9,14 @@ from commune_payout.errors import ValidationError
 from commune_payout.payouts.model import KINDS, vn_date
 from commune_payout.programs import (BY_CODE, PROGRAM_LABELS, BaseLevels, Entitlement, Part, age_in_month,
                                      entitlement, gift_level, standing)
-from commune_payout.text import clean
+from commune_payout.money import MAX_MONTHLY
+from commune_payout.text import ascii_digits, clean
+
+MAX_MONTHS = 120            # a session paying more than ten years at once is a typing slip
+MAX_LINE = MAX_MONTHLY * MAX_MONTHS     # the most one person's line can hold
+MAX_NAME = 200              # a session's name and funding source head every list printed
+# The days a session can be dated: the date tables (base levels, ages) hold nothing outside them.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
 @dataclass
@@ -101,19 +108,28 @@ class SessionSpec:
         }
 
 
+_MAX_TEXT = f"{MAX_MONTHLY:,} đ".replace(",", ".")
+
+
 def validate_spec(db, spec: SessionSpec) -> SessionSpec:
     """Clean ``spec`` and check it; ValidationError lists every problem by field."""
     problems: dict[str, str] = {}
     spec.name = clean(spec.name)
     spec.funding_source = clean(spec.funding_source)
+    spec.period = ascii_digits(clean(spec.period))
     if not spec.name:
         problems["name"] = "Chưa đặt tên đợt chi"
+    for key in ("name", "funding_source"):
+        if len(getattr(spec, key)) > MAX_NAME:
+            problems[key] = f"Dài quá {MAX_NAME} ký tự: tên này in ở đầu mọi danh sách, hãy viết gọn"
     if spec.kind not in KINDS:
         problems["kind"] = "Loại đợt chi là quà Tết, trợ cấp hằng tháng, chi một lần hoặc truy lĩnh"
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(spec.period or "")):
+    if not re.fullmatch(r"20[0-9]{2}-(0[1-9]|1[0-2])", spec.period):
         problems["period"] = "Kỳ chi phải có dạng NĂM-THÁNG, ví dụ 2026-01"
     if not isinstance(spec.session_date, dt.date):
         problems["session_date"] = "Chưa có ngày xét đối tượng"
+    elif not FIRST_DAY <= spec.session_date <= LAST_DAY:
+        problems["session_date"] = f"Ngày xét đối tượng phải trong các năm {FIRST_DAY.year}–{LAST_DAY.year}"
     elif spec.kind == "monthly" and not problems.get("period") and spec.session_date.strftime("%Y-%m") != spec.period:
         problems["session_date"] = (f"Ngày xét đối tượng của đợt hằng tháng phải thuộc kỳ chi "
                                     f"{spec.period[5:]}/{spec.period[:4]}")
@@ -122,18 +138,18 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
     for key, amount in spec.fixed.items():
         if key not in BY_CODE and key not in PROGRAM_LABELS:
             problems["fixed"] = f"Không có diện hoặc chương trình “{key}”"
-        elif not isinstance(amount, int) or amount <= 0:
-            problems["fixed"] = f"Mức chi cho “{key}” phải là số tiền dương"
+        elif not isinstance(amount, int) or not 0 < amount <= MAX_MONTHLY:
+            problems["fixed"] = f"Mức chi cho “{key}” phải là số tiền dương, không quá {_MAX_TEXT}"
     for name in ("gift_high", "gift_low"):
         value = getattr(spec, name)
-        if value is not None and (not isinstance(value, int) or value <= 0):
-            problems[name] = "Mức quà phải là số tiền dương"
+        if value is not None and (not isinstance(value, int) or not 0 < value <= MAX_MONTHLY):
+            problems[name] = f"Mức quà phải là số tiền dương, không quá {_MAX_TEXT}"
     if spec.kind == "tet_gift" and not spec.fixed_basis:
         problems["fixed"] = "Đợt quà Tết cần mức quà (mức cao/mức thấp hoặc mức theo diện)"
     if any(p not in PROGRAM_LABELS for p in spec.programs):
         problems["programs"] = "Chương trình không hợp lệ"
-    if not isinstance(spec.months, int) or spec.months < 1:
-        problems["months"] = "Số tháng chi phải từ 1 trở lên"
+    if not isinstance(spec.months, int) or not 1 <= spec.months <= MAX_MONTHS:
+        problems["months"] = f"Số tháng chi phải từ 1 đến {MAX_MONTHS}"
     if spec.kind == "arrears" and spec.fixed_basis:
         problems["fixed"] = "Đợt truy lĩnh chi phần chênh lệch theo mức chuẩn, không theo mức cố định"
     if spec.kind == "arrears" and spec.months != 1:
@@ -142,7 +158,7 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
     if any(d not in known for d in spec.decisions):
         problems["decisions"] = "Chỉ ghi kèm theo quyết định đã áp dụng"
     for amount, reason in spec.overrides.values():
-        if not isinstance(amount, int) or amount < 0:
+        if not isinstance(amount, int) or not 0 <= amount <= MAX_LINE:
             problems["overrides"] = "Số tiền điều chỉnh phải là số không âm"
         elif not clean(reason):
             problems["overrides"] = "Điều chỉnh số tiền phải ghi lý do"
