@@ -51,7 +51,8 @@ def register_cli(sub) -> None:
                    help="mức cố định theo mã diện hoặc chương trình (btxh, ncc, htxh); lặp lại được")
     p.add_argument("--programs", default="btxh,htxh",
                    help="chương trình tính theo hệ số × mức chuẩn (mặc định btxh,htxh)")
-    p.add_argument("--months", type=cli_args.whole(1, payouts.MAX_MONTHS), default=1, help="số tháng chi trong đợt (mặc định 1)")
+    p.add_argument("--months", type=cli_args.whole(1, payouts.MAX_MONTHS), default=1,
+                   help="số tháng chi trong đợt (mặc định 1)")
     p.add_argument("--one-per-person", action=argparse.BooleanOptionalAction, default=None,
                    help="mỗi người một suất (lấy mức cao nhất); mặc định bật cho quà Tết")
     p.add_argument("--carry-forward", action=argparse.BooleanOptionalAction, default=None,

@@ -101,12 +101,26 @@ def signers(db) -> dict:
     return {**{key: stored.get(key, "") for key in SIGNERS}, "deputy": bool(stored.get("deputy"))}
 
 
+# A person's name and an office's name as they are printed on every document.
+NAME_LIMIT, OFFICE_NAME_LIMIT = 100, 200
+
+
+def _check_lengths(values: dict[str, str], limit: int) -> None:
+    from commune_payout.errors import ValidationError
+
+    message = f"Tên dài quá {limit} ký tự (tên này in trên mọi văn bản): hãy viết gọn"
+    long = {key: message for key, text in values.items() if len(text) > limit}
+    if long:
+        raise ValidationError(message, long)
+
+
 def put_signers(db, values: dict) -> dict:
     """Store the signers (keys as in :func:`signers`; names are cleaned, missing ones kept)."""
     from commune_payout.text import clean
 
     current = signers(db)
     merged = {key: clean(values[key]) if key in values else current[key] for key in SIGNERS}
+    _check_lengths({key: merged[key] for key in SIGNERS}, NAME_LIMIT)
     merged["deputy"] = bool(values.get("deputy", current["deputy"]))
     put(db, "signers", merged)
     return merged
@@ -146,6 +160,8 @@ def init_commune(db, code, officer: str = "", offices: dict[str, str] | None = N
     if current and current["code"] == found.code:
         names.update(_stored_offices(current))
     names.update({program: clean(name) for program, name in (offices or {}).items() if clean(name)})
+    _check_lengths({"officer": info["officer"]}, NAME_LIMIT)
+    _check_lengths({f"office_{program}": name for program, name in names.items()}, OFFICE_NAME_LIMIT)
     info["offices"] = names
     put(db, "commune", info)
     return info

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commune_payout.decisions.reference import find_references
+from commune_payout.decisions.reference import find_references, typed_reference
+from commune_payout.errors import ValidationError
 from commune_payout.text import fold
 
 
@@ -142,3 +143,12 @@ def test_a_cell_as_long_as_excel_allows_is_read_whole():
     assert one(text).number == 12
     assert one(" " * 100_000 + "Kèm theo QĐ số 12/QĐ-UBND ngày 05/01/2026").signed_on == dt.date(2026, 1, 5)
     assert find_references("QĐ " * 20_000) == []
+
+
+@pytest.mark.parametrize("typed", ["01/01/0001", "31/12/9999", "1/1/0026"])
+def test_a_signing_year_written_in_four_digits_is_read_as_written(typed):
+    # "01/01/0001" was read as 01/01/2001 (the two-digit-year rule took the year 1 for "01");
+    # 31/12/9999 was taken as a decision's date.
+    with pytest.raises(ValidationError) as refused:
+        typed_reference("12", typed)
+    assert refused.value.problems["signed_on"] == "Năm ký không hợp lý"

@@ -400,3 +400,51 @@ def test_a_decision_number_out_of_any_register_is_refused(ctx):
     assert "number" in err.value.problems
     with pytest.raises(UserError):
         decisions.resolve_decision(ctx.db, "9" * 30)
+
+
+# Values typed into the application form ------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["01/01/0001", "31/12/9999", "0001-01-01", "1/1/1"])
+def test_a_day_no_paper_of_the_office_bears_is_not_a_day(db, typed):
+    # 01/01/0001 was taken as the day an application was complete, and as a holiday.
+    with pytest.raises(ValueError):
+        decisions.parse_day(typed)
+    with pytest.raises(ValidationError):
+        decisions.set_holidays(db, [typed])
+
+
+def test_a_day_typed_in_fullwidth_digits_is_read():
+    assert decisions.parse_day("１５/１０/２０２６") == dt.date(2026, 10, 15)
+
+
+def test_an_application_dated_in_year_one_is_refused_and_quoted_short(ctx):
+    with pytest.raises(ValidationError) as err:
+        decisions.add_application(ctx, "grant", "01/01/0001", person={"full_name": "Lò Văn A", "birth_year": 1940},
+                                  category="nct_80")
+    assert "completed_on" in err.value.problems
+    with pytest.raises(ValidationError) as err:
+        decisions.add_application(ctx, "grant", "x" * 100_000, person={"full_name": "Lò Văn A", "birth_year": 1940},
+                                  category="nct_80")
+    assert len(err.value.problems["completed_on"]) < 120
+
+
+@pytest.mark.parametrize("amount, coefficient", [("1.5", None), (None, "nan"), (None, "1_5"), (10**15, None)])
+def test_an_application_amount_or_coefficient_that_is_not_one_is_refused(ctx, amount, coefficient):
+    # "1.5" was read as 15 đồng and "1_5" as a coefficient of 15.
+    with pytest.raises(ValidationError) as err:
+        decisions.add_application(ctx, "grant", "2026-10-15", person={"full_name": "Lò Văn A", "birth_year": 1940},
+                                  category="nct_80", amount=amount, coefficient=coefficient)
+    assert {"amount", "coefficient"} & set(err.value.problems)
+
+
+def test_a_funeral_receiver_id_in_fullwidth_digits_is_stored_in_ascii_and_a_pasted_name_refused(ctx):
+    bid = register.create(ctx, {"full_name": "Phan Văn Mất", "birth_year": 1938}, [{"category": "nct_ngheo_80"}])
+    register.set_status(ctx, bid, "deceased", dt.date(2026, 10, 15))
+    with pytest.raises(ValidationError) as err:
+        decisions.add_application(ctx, "funeral", "2026-10-18", beneficiary_id=bid, receiver={
+            "name": "Phan " * 1000, "id_number": "035190001234", "relation": "Con gái"})
+    assert set(err.value.problems) == {"receiver_name"}
+    app = decisions.add_application(ctx, "funeral", "2026-10-18", beneficiary_id=bid, receiver={
+        "name": "Phan Thị Con", "id_number": "０３５１９０００１２３４", "relation": "Con gái"})
+    row = ctx.db.execute("SELECT receiver_id_number FROM applications WHERE id = ?", [app]).fetchone()
+    assert row[0] == "035190001234"

@@ -359,3 +359,23 @@ def test_the_monthly_report_counts_verification_and_complaints(ctx, people, paid
     assert "III. Xác minh chi trả và khiếu nại, phản ánh" in text and "IV. Xu hướng qua các tháng" in text
     assert "Khiếu nại, phản ánh tiếp nhận trong tháng" in text and "trong đó: quá hạn trả lời" in text
     assert "Trong tháng tiếp nhận 2 khiếu nại, phản ánh, đã giải quyết 1; cuối kỳ còn 2 đang giải quyết" in text
+
+
+@pytest.mark.parametrize("phone, stored", [("０９１ ２３４ ５６７９", "0912345679"), ("abc", None), ("²³", None)])
+def test_the_phone_of_someone_the_register_lacks_is_digits_or_refused(ctx, people, phone, stored):
+    # Fullwidth digits were stored as typed, and any text passed as a phone number.
+    def complain():
+        return grievances.add_grievance(ctx, "left_out", "Không có tên", received_via="village_head",
+                                        person={"full_name": "Lường Văn Sót", "phone": phone}, program="btxh")
+    if stored is None:
+        with pytest.raises(ValidationError) as refused:
+            complain()
+        assert set(refused.value.problems) == {"phone"}
+    else:
+        assert grievances.get_grievance(ctx.db, complain())["phone"] == stored
+
+
+def test_a_complaint_received_on_a_day_no_paper_bears_is_refused(ctx, people):
+    with pytest.raises(ValidationError) as refused:
+        add(ctx, people["btxh"], received="01/01/0001")
+    assert set(refused.value.problems) == {"received_on"}

@@ -73,6 +73,16 @@ def test_an_office_records_the_programmes_it_receives():
         office_side.set_programs(octx, "district")
 
 
+@pytest.mark.parametrize("typed", ["\u200b\u200b", "Sở " * 100])
+def test_an_office_name_that_shows_nothing_or_outgrows_its_key_card_is_refused(typed):
+    # "\u200b" passed the blank check and became an empty name; a name past 200 characters made a
+    # key card that every commune refused to read (the card's name holds 200).
+    octx = Context(open_db(":memory:"), clock=CLOCK, user="so_y_te")
+    with pytest.raises(UserError):
+        office_side.init_office(octx, typed)
+    assert not office_side.is_office(octx.db)
+
+
 # --- a database of the district era -------------------------------------------------------------
 
 def test_an_office_database_of_the_district_era_keeps_everything(tmp_path):

@@ -65,3 +65,17 @@ def test_the_command_line_on_a_damaged_setting_says_what_to_do(tmp_path, capsys)
     capsys.readouterr()
     assert cli.main(["--db", str(path), "list"]) == 1
     assert "commune-payout init --commune" in capsys.readouterr().err
+
+
+def test_a_signer_or_officer_name_pasted_far_beyond_a_name_is_refused(db):
+    from commune_payout.errors import ValidationError
+
+    before = settings.signers(db), settings.commune(db)
+    with pytest.raises(ValidationError) as refused:
+        settings.put_signers(db, {"chairman": "Hoàng " * 100})
+    assert set(refused.value.problems) == {"chairman"}
+    with pytest.raises(ValidationError):
+        settings.init_commune(db, "05425", officer="Nguyễn " * 100)
+    with pytest.raises(ValidationError):
+        settings.init_commune(db, "05425", offices={"ncc": "Sở " * 100})
+    assert (settings.signers(db), settings.commune(db)) == before

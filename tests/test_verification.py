@@ -305,3 +305,13 @@ def test_any_typed_answer_is_recorded_or_refused_with_its_problems(ctx, paid, an
         assert len(verification.answers_of(ctx.db, item["id"])) == before
     else:
         assert len(verification.answers_of(ctx.db, item["id"])) == before + 1
+
+
+def test_an_answer_with_an_amount_beyond_any_line_or_a_pasted_name_is_refused(ctx, paid):
+    verification.draw(ctx, paid, DrawSpec("count", count=3), seed=3)
+    item = verification.items(ctx.db, paid)[0]
+    with pytest.raises(ValidationError) as refused:
+        verification.record_answer(ctx, item["id"], "different_amount", asked_by="Trưởng " * 50, asked_on=TODAY,
+                                   asked_how="phone", amount="1" + "0" * 15)
+    assert set(refused.value.problems) == {"asked_by", "amount_received"}
+    assert verification.answers_of(ctx.db, item["id"]) == []

@@ -18,7 +18,7 @@ from commune_payout.decisions.workdays import Calendar, parse_day
 from commune_payout.errors import NotFound, UserError, ValidationError
 from commune_payout.money import parse_monthly
 from commune_payout.programs import BY_CODE, parse_coefficient
-from commune_payout.text import clean
+from commune_payout.text import ascii_digits, clean, excerpt
 
 _PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "gender", "id_number", "village")
 
@@ -31,7 +31,7 @@ def _iso(value, field: str, problems: dict, required: bool = False) -> str | Non
     try:
         return parse_day(value).isoformat()
     except ValueError:
-        problems[field] = f"Ngày “{value}” không đúng dạng ngày/tháng/năm"
+        problems[field] = f"Ngày “{excerpt(str(value))}” không đúng dạng ngày/tháng/năm"
         return None
 
 
@@ -92,12 +92,18 @@ def add_application(ctx: Context, request: str, completed_on, *, beneficiary_id:
     if request in ("stop", "change") and current and current["status"] != "active":
         problems["beneficiary_id"] = f"Người này đang ở trạng thái “{register.STATUSES[current['status']]}”"
     receiver = {k: clean((receiver or {}).get(k)) for k in ("name", "id_number", "relation")}
-    receiver["id_number"] = re.sub(r"[\s.\-]", "", receiver["id_number"])
+    receiver["id_number"] = ascii_digits(re.sub(r"[\s.\-]", "", receiver["id_number"]))
+    for key, field, limit in (("name", "receiver_name", register.MAX_CHARS["receiver_name"]),
+                              ("relation", "receiver_relation", register.MAX_CHARS["receiver_relation"])):
+        if len(receiver[key]) > limit:
+            problems[field] = f"Dài quá {limit} ký tự"
+    if len(details) > register.MAX_CHARS["notes"]:
+        problems["details"] = f"Dài quá {register.MAX_CHARS['notes']} ký tự"
     died = None
     if request == "funeral":
         if not receiver["name"]:
             problems["receiver_name"] = "Ghi họ tên người lo mai táng"
-        if receiver["id_number"] and not re.fullmatch(r"\d{9}|\d{12}", receiver["id_number"]):
+        if receiver["id_number"] and not re.fullmatch(r"[0-9]{9}|[0-9]{12}", receiver["id_number"]):
             problems["receiver_id_number"] = "Số định danh người nhận phải có 12 (hoặc 9) chữ số"
         if not receiver["relation"]:
             problems["receiver_relation"] = "Ghi quan hệ với người đã mất"

@@ -22,7 +22,7 @@ from commune_payout.errors import ValidationError
 from commune_payout.text import clean
 
 _GAP = 120              # characters between a decision's number and its date ("của UBND xã …")
-_EARLIEST_YEAR = 1945
+_EARLIEST_YEAR, _LATEST_YEAR = 1945, 2099
 
 # On the text folded letter for letter (:func:`_fold_chars`), so that a match's span is also
 # its span in the text as written. Spaces arrive collapsed to one by ``clean``.
@@ -99,13 +99,13 @@ def _date(folded: str, start: int, end: int) -> tuple[dt.date | None, str, int]:
         found = pattern.match(folded, at)
         if found:
             year, month, day = (int(found[i]) for i in order)
-            if year < 100:
+            if len(found[order[0]]) == 2:           # "05/01/26"; "0001" is the year 1, not 2001
                 year += 2000 if year < 70 else 1900
             try:
                 signed_on = dt.date(year, month, day)
             except ValueError:
                 return None, "ngày ký không có thật", found.end()
-            if year < _EARLIEST_YEAR:
+            if not _EARLIEST_YEAR <= year <= _LATEST_YEAR:
                 return None, "năm ký không hợp lý", found.end()
             return signed_on, "", found.end()
     return (None, "không đọc được ngày ký", at + 12) if word else (None, "", at)

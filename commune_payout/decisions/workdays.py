@@ -10,6 +10,7 @@ import datetime as dt
 
 from commune_payout import settings
 from commune_payout.errors import ValidationError
+from commune_payout.text import ascii_digits, clean
 
 DUE_AFTER = 10                                   # working days (NĐ 147/2025, Article 5)
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
@@ -35,17 +36,28 @@ def set_holidays(db, days) -> list[dt.date]:
     return sorted(parsed)
 
 
+# The days an office's papers can bear: a year typed as 0001 or 9999 is a slip, not a date.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+
+
 def parse_day(value) -> dt.date:
-    """A date from a date, ``YYYY-MM-DD`` or ``dd/mm/yyyy``; ValueError otherwise."""
+    """A date from a date, ``YYYY-MM-DD`` or ``dd/mm/yyyy`` (digits of any script), from
+    :data:`FIRST_DAY` to :data:`LAST_DAY`; ValueError otherwise."""
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    raise ValueError(text)
+        day = value
+    else:
+        text = ascii_digits(clean(value))
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                day = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                pass
+        else:
+            raise ValueError(text)
+    if not FIRST_DAY.year <= day.year <= LAST_DAY.year:
+        raise ValueError(value)
+    return day
 
 
 class Calendar:

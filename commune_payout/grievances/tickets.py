@@ -19,7 +19,7 @@ from commune_payout.grievances.model import (ACTIONS, KIND_OF_ANSWER, KINDS, NEX
                                              STATES, TEXT_LIMIT, number_text)
 from commune_payout.money import format_vnd
 from commune_payout.programs import PROGRAM_LABELS
-from commune_payout.text import clean
+from commune_payout.text import ascii_digits, clean
 from commune_payout.verification import ANSWERS, ASKED_HOW, NEGATIVE, get_answer
 
 PROGRAMS = ("btxh", "htxh", "ncc", "other")
@@ -94,7 +94,9 @@ def add_grievance(ctx: Context, kind: str, description: str, *, received_via: st
         held = _programs_of(current, today)
     elif person:
         snapshot = {k: clean(person.get(k))[:200] for k in snapshot}
-        snapshot["phone"] = re.sub(r"[\s.\-]", "", snapshot["phone"])
+        snapshot["phone"] = ascii_digits(re.sub(r"[\s.\-]", "", snapshot["phone"]))
+        if snapshot["phone"] and not re.fullmatch(r"[0-9]{8,12}", snapshot["phone"]):
+            problems["phone"] = "Số điện thoại gồm 8 đến 12 chữ số"
     if not snapshot["full_name"]:
         problems["full_name"] = "Chọn người hưởng trong sổ, hoặc ghi họ tên người khiếu nại"
     if line is not None:

@@ -5,6 +5,7 @@ settings (base levels, holidays, funeral support, legal bases: :mod:`.dated_sett
 import ttkbootstrap as ttk
 
 from commune_payout import applog, backups, paths, settings
+from commune_payout.db import write_transaction
 from commune_payout.errors import UserError
 from commune_payout.gui import dated_settings
 from commune_payout.gui.office_fields import OFFICE_FIELDS, offer_offices, office_names
@@ -99,9 +100,10 @@ class SettingsView(ttk.Frame):
 
     def save_commune(self) -> None:
         code = settings.commune(self.shell.db)["code"]
-        settings.init_commune(self.shell.db, code, officer=self.officer.get(), offices=office_names(self.offices))
-        settings.put_signers(self.shell.db, {**{k: e.get() for k, e in self.signer_entries.items()},
-                                             "deputy": self.deputy_var.get()})
+        with write_transaction(self.shell.db):      # both or neither, when a name is refused
+            settings.init_commune(self.shell.db, code, officer=self.officer.get(), offices=office_names(self.offices))
+            settings.put_signers(self.shell.db, {**{k: e.get() for k, e in self.signer_entries.items()},
+                                                 "deputy": self.deputy_var.get()})
         self.shell.ctx.user = settings.commune(self.shell.db)["officer"] or self.shell.ctx.user
         self.shell.publish("settings_changed", None)
         self.shell.dialogs.info(_("Đã lưu thông tin xã."))

@@ -115,7 +115,7 @@ class SetupWizard(ttk.Frame):
         try:
             settings.init_commune(db, commune.code, officer=self.officer.get(), offices=office_names(self.offices))
         except UserError as exc:
-            self.grid_fields.show_errors({"commune": str(exc)})
+            self.grid_fields.show_errors({"commune": str(exc), **getattr(exc, "problems", {})})
             return
         finally:
             db.close()

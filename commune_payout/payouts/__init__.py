@@ -79,11 +79,11 @@ from commune_payout.payouts.queries import (
     counters, find_line, get_line, get_session, line_carries, line_entries, list_sessions, payment_by_receipt,
     month_lines, payments, resolve_session, session_decisions, session_lines, session_totals, totals_of,
 )
-from commune_payout.payouts.rules import MAX_MONTHS, SessionSpec, validate_spec
+from commune_payout.payouts.rules import MAX_LINE, MAX_MONTHS, SessionSpec, validate_spec
 
 __all__ = [
-    "CASH_CHANNELS", "CAUSES", "CHANNELS", "ENTRY_ID_FIELDS", "KINDS", "LINE_STATUSES", "MAX_MONTHS", "PURPOSES",
-    "RECEIVED_BY",
+    "CASH_CHANNELS", "CAUSES", "CHANNELS", "ENTRY_ID_FIELDS", "KINDS", "LINE_STATUSES", "MAX_LINE", "MAX_MONTHS",
+    "PURPOSES", "RECEIVED_BY",
     "SESSION_STATUSES",
     "SUSPEND_AFTER", "TRANSFER_CHANNELS", "Preview", "SessionSpec", "cancel_line", "change_channel", "close_session", "counters", "covered",
     "create_session", "default_receiver", "delete_draft", "entry_id_for", "explain_line", "fallback_to_cash",

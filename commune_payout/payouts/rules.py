@@ -16,7 +16,7 @@ MAX_MONTHS = 120            # a session paying more than ten years at once is a 
 MAX_LINE = MAX_MONTHLY * MAX_MONTHS     # the most one person's line can hold
 MAX_NAME = 200              # a session's name and funding source head every list printed
 # The days a session can be dated: the date tables (base levels, ages) hold nothing outside them.
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+FIRST_SESSION_DAY, LAST_SESSION_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
 @dataclass
@@ -128,8 +128,9 @@ def validate_spec(db, spec: SessionSpec) -> SessionSpec:
         problems["period"] = "Kỳ chi phải có dạng NĂM-THÁNG, ví dụ 2026-01"
     if not isinstance(spec.session_date, dt.date):
         problems["session_date"] = "Chưa có ngày xét đối tượng"
-    elif not FIRST_DAY <= spec.session_date <= LAST_DAY:
-        problems["session_date"] = f"Ngày xét đối tượng phải trong các năm {FIRST_DAY.year}–{LAST_DAY.year}"
+    elif not FIRST_SESSION_DAY <= spec.session_date <= LAST_SESSION_DAY:
+        problems["session_date"] = (f"Ngày xét đối tượng phải trong các năm "
+                                    f"{FIRST_SESSION_DAY.year}–{LAST_SESSION_DAY.year}")
     elif spec.kind == "monthly" and not problems.get("period") and spec.session_date.strftime("%Y-%m") != spec.period:
         problems["session_date"] = (f"Ngày xét đối tượng của đợt hằng tháng phải thuộc kỳ chi "
                                     f"{spec.period[5:]}/{spec.period[:4]}")

@@ -21,6 +21,7 @@ from commune_payout.programs.wording import Recognised, recognise, recognise_all
 __all__ = [
     "BY_CODE", "CATEGORIES", "MAX_COEFFICIENT", "PROGRAM_LABELS", "UNRECOGNISED", "BaseLevels",
     "Entitlement", "Part", "Recognised", "age_in_month", "age_on", "base_level", "coefficient_text", "entitlement",
-    "gift_level", "label_of", "load_base_levels", "membership_text", "parse_coefficient", "public_label", "recognise", "recognise_all",
+    "gift_level", "label_of", "load_base_levels", "membership_text", "parse_coefficient", "public_label", "recognise",
+    "recognise_all",
     "standing",
 ]

@@ -17,14 +17,19 @@ from commune_payout.sync import keys as keymod
 from commune_payout.sync.commune import DOWN_KINDS, down_item_problems, item_program
 from commune_payout.sync.reader import rejected
 from commune_payout.sync.receipts import ack_code, make_ack_file
+from commune_payout.text import clean
+
 
 def init_office(ctx: Context, name: str, programs=scope.PROGRAMS) -> keymod.KeyPair:
     """Turn an empty database into the office's: its key pair under the office's name, and the
     programmes it receives (rows of other programmes are refused)."""
     if settings.is_initialised(ctx.db) or keymod.other_role_present(ctx.db, "office"):
         raise UserError("Đây là cơ sở dữ liệu của một xã. Đơn vị cấp trên cần một tệp cơ sở dữ liệu riêng (--db).")
-    if not str(name).strip():
+    name = clean(name)
+    if not name:
         raise UserError("Cần tên đơn vị cấp trên, ví dụ “Sở Y tế tỉnh Phú Thọ”.")
+    if len(name) > settings.OFFICE_NAME_LIMIT:      # a longer name would not fit the key card the communes read
+        raise UserError(f"Tên đơn vị cấp trên dài quá {settings.OFFICE_NAME_LIMIT} ký tự: hãy viết gọn.")
     with write_transaction(ctx.db):
         pair = keymod.generate(ctx.db, "office", name, ctx.clock.now())
         set_programs(ctx, programs)

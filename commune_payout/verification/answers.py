@@ -93,6 +93,8 @@ def record_answer(ctx: Context, item_id: str, answer: str, *, asked_by: str, ask
         problems["answer"] = "Chọn câu trả lời: " + ", ".join(ANSWERS.values())
     if not asked_by:
         problems["asked_by"] = "Ghi người đã hỏi (trưởng thôn, cán bộ)"
+    elif len(asked_by) > settings.NAME_LIMIT:
+        problems["asked_by"] = f"Tên người đã hỏi dài quá {settings.NAME_LIMIT} ký tự"
     if asked_how not in ASKED_HOW:
         problems["asked_how"] = "Chọn cách hỏi: " + ", ".join(ASKED_HOW.values())
     day = _day(asked_on, problems)
@@ -110,6 +112,9 @@ def record_answer(ctx: Context, item_id: str, answer: str, *, asked_by: str, ask
         else:
             if received is None:
                 problems["amount_received"] = "Ghi số tiền người hưởng nói đã nhận"
+            elif received > payouts.MAX_LINE:
+                problems["amount_received"] = (f"Số tiền lớn hơn mọi khoản chi ({format_vnd(payouts.MAX_LINE)}): "
+                                               "hãy xem lại")
             elif received <= 0:
                 problems["amount_received"] = "Nhận 0 đồng là chưa nhận được: hãy chọn “Chưa nhận được”"
             elif received == item["total"]:
