@@ -418,3 +418,17 @@ def test_grievance_form_records_a_clean_ticket_or_refuses_beside_the_field(windo
     finally:
         if form.winfo_exists():
             form.destroy()
+
+
+@settings(max_examples=30)
+@given(typed=HOSTILE)
+@example(typed="dang " * 1500)
+def test_register_search_box_follows_any_paste_without_failing(window, typed):
+    view = window.show("register")
+    window.dialogs.__init__()
+    gui.fill(view.search, typed)
+    window.root.update_idletasks()
+    no_internal_error(window)
+    assert view.shown_text == view.search.get()
+    gui.fill(view.search, "")
+    window.root.update_idletasks()
