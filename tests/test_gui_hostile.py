@@ -432,3 +432,48 @@ def test_register_search_box_follows_any_paste_without_failing(window, typed):
     assert view.shown_text == view.search.get()
     gui.fill(view.search, "")
     window.root.update_idletasks()
+
+
+@pytest.fixture(scope="module")
+def drawn(window, desk):
+    """Ten transfer lines of the desk's session paid, and five people drawn to be asked."""
+    from commune_payout import verification
+
+    for line in payouts.session_lines(window.db, desk.sid, status="pending", channel="account")[:10]:
+        payouts.pay_line(window.ctx, line["id"])
+    verification.draw(window.ctx, desk.sid, verification.DrawSpec("count", count=5), seed=1)
+    return window.run_command("open_verification", desk.sid)
+
+
+@settings(max_examples=30)
+@given(field=st.sampled_from(["amount_received", "asked_by", "asked_on", "note"]), typed=HOSTILE)
+@example(field="amount_received", typed="1" + "0" * 15)     # once: taken as the amount received
+def test_verification_answer_records_a_real_amount_or_refuses_beside_the_field(window, drawn, field, typed):
+    from commune_payout import verification
+
+    window.dialogs.__init__()
+    window.dialogs.answer = False                # no complaint opened for each "different amount"
+    item = next(iter(drawn.items.values()))
+    drawn.tree.selection_set(item["id"])
+    form = drawn.answer_selected("different_amount")
+    try:
+        form.vars["asked_by"].set("Trưởng thôn Đông")
+        form.vars["amount_received"].set("100.000")
+        form.vars["asked_on"].set("15/01/2026")
+        form.vars[field].set(typed)
+        before = verification.answers_of(window.db, item["id"])
+        form.save()
+        no_internal_error(window)
+        after = verification.answers_of(window.db, item["id"])
+        if not form.winfo_exists():
+            added = after[-1]
+            assert len(after) == len(before) + 1 and 0 < added["amount_received"] <= payouts.MAX_LINE
+            for value in added.values():
+                assert not isinstance(value, str) or unicodedata.is_normalized("NFC", value)
+        else:
+            assert after == before
+            shown = [label.cget("text") for label in form.grid_.errors.values() if label.cget("text").startswith("⚠")]
+            assert shown and all(len(text) < 300 for text in shown)
+    finally:
+        if form.winfo_exists():
+            form.destroy()
