@@ -355,10 +355,10 @@ class TestUpstreamConsole:
         view.amount.insert(0, "600.000")
         view.add_item()
         assert view.items == [{"program": "btxh", "valid_from": "2026-07-01", "amount": 600000}]
-        view.amount.insert(0, "abc")
+        view.amount.insert(0, "9" * 100_000)        # a paste: refused, and quoted short (it was quoted whole)
         root.after(0, view.add_item)
         gui.pump(root, lambda: shell.dialogs.errors)
-        assert "không hợp lệ" in shell.dialogs.errors[0]
+        assert "không hợp lệ" in shell.dialogs.errors[0] and len(shell.dialogs.errors[0]) < 120
         view.amount.delete(0, "end")
         view.communes_tree.selection_set(AN_BINH)
         shell.dialogs.directory = str(folder / "gui-xuong")

@@ -15,6 +15,7 @@ from commune_payout.money import parse_vnd
 from commune_payout.programs import CATEGORIES, PROGRAM_LABELS
 from commune_payout.sync import office
 from commune_payout.sync.commune import DOWN_KINDS, describe_items
+from commune_payout.text import excerpt
 
 DOWN_STATUSES = {"sent": "chờ xã trả lời", "accepted": "xã đã nhận {when}", "rejected": "xã từ chối {when}: {reason}"}
 
@@ -128,13 +129,14 @@ class SendDownView(ttk.Frame):
         except ValueError:
             amount = None
         if not amount or amount <= 0:
-            raise UserError(_("Số tiền “{text}” không hợp lệ; gõ ví dụ 600.000.").format(text=self.amount.get()))
+            raise UserError(_("Số tiền “{text}” không hợp lệ; gõ ví dụ 600.000.").format(
+                text=excerpt(self.amount.get())))
         if self.kind.get() == "base_level":
             try:
                 valid_from = dt.datetime.strptime(self.valid_from.get().strip(), "%d/%m/%Y").date()
             except ValueError as exc:
                 raise UserError(_("Ngày áp dụng “{text}” không đúng dạng ngày/tháng/năm, ví dụ 01/07/2026.").format(
-                    text=self.valid_from.get())) from exc
+                    text=excerpt(self.valid_from.get()))) from exc
             self.items.append({"program": self.program.code(), "valid_from": valid_from.isoformat(), "amount": amount})
         elif self.category.code() is None:
             raise UserError(_("Hãy chọn diện trong danh sách."))
