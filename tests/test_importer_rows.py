@@ -199,6 +199,20 @@ def test_numbers_out_of_range_are_row_problems_and_the_rest_is_imported(ctx, tmp
         assert m[0]["coefficient"] is None or 0 < m[0]["coefficient"] <= 10
 
 
+@pytest.mark.parametrize("typed,stored", [("1,5", 1.5), ("2.5", 2.5), ("１,５", 1.5), ("0_5", None), ("1e0", None),
+                                          ("1_0", None), ("nan", None)])
+def test_a_coefficient_is_read_as_the_person_form_reads_it(ctx, tmp_path, typed, stored):
+    """One reader for a typed coefficient (programs.parse_coefficient): Python's float() took
+    "0_5" for 5 and "1e0" for 1 in the importer while the person form refused them."""
+    text = f'Họ và tên,Năm sinh,Thôn,Diện đối tượng,Hệ số\nLê Văn An,1950,Thôn Đông,NKT nặng,"{typed}"\n'
+    result = importer.import_file(ctx, write(tmp_path, text))
+    assert result.imported == 1
+    [person] = register.list_beneficiaries(ctx.db)
+    assert register.get(ctx.db, person["id"])["memberships"][0]["coefficient"] == stored
+    refused = [p for p in result.problems if p.field == "coefficient" and "không hợp lý" in p.message]
+    assert bool(refused) == (stored is None)
+
+
 def test_rows_without_id_or_birth_year_are_matched_again_on_reimport(ctx, tmp_path):
     path = write(tmp_path, TONG_CSV)
     importer.import_file(ctx, path)

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from openpyxl.utils.datetime import from_excel
 
+from commune_payout import programs
 from commune_payout.importer.model import ERROR, WARNING
 from commune_payout.text import ascii_digits, fold
 
@@ -159,22 +160,13 @@ def parse_account(value) -> tuple[str | None, tuple[str, str] | None]:
 
 
 def parse_coefficient(value) -> tuple[float | None, str | None]:
-    """(coefficient, problem): a number above 0 and at most 10 (NĐ 20 coefficients are 1–3)."""
-    if value is None:
-        return None, None
-    number = None
-    if is_number(value):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(ascii_digits(value).replace(",", "."))
-        except ValueError:
-            number = None
-    if number is None or not math.isfinite(number):
-        return None, f"Hệ số “{shown(value)}” không phải số: chưa lưu"
-    if not 0 < number <= 10:
-        return None, f"Hệ số “{shown(value)}” không hợp lý (phải lớn hơn 0, thường từ 1 đến 3): chưa lưu"
-    return number, None
+    """(coefficient, problem): as :func:`commune_payout.programs.parse_coefficient` reads it (a
+    number above 0 and at most 10; NĐ 20 coefficients are 1–3), the problem in the report's words."""
+    try:
+        return programs.parse_coefficient(value), None
+    except ValueError:
+        return None, (f"Hệ số “{shown(value)}” không hợp lý (phải là số lớn hơn 0 và không quá "
+                      f"{programs.MAX_COEFFICIENT}, thường từ 1 đến 3): chưa lưu")
 
 
 def parse_phone(value) -> tuple[str | None, str | None]:
