@@ -4,6 +4,7 @@ amounts and the decisions:
 ``config base-level``, ``config holidays``, ``config funeral-support``, ``config grounds``, and the
 indicators of the monthly report, ``config report-indicators``."""
 
+import argparse
 import datetime as dt
 
 from commune_payout import base_levels, cli_args, decisions, settings
@@ -11,12 +12,24 @@ from commune_payout.cli_register import office_arguments, office_names, print_of
 from commune_payout.errors import UserError
 from commune_payout.money import format_vnd
 from commune_payout.programs import PROGRAM_LABELS
+from commune_payout.text import excerpt
 
 
 def _cli():
     from commune_payout import cli
 
     return cli
+
+
+def _multiple(text: str) -> float:
+    """The argparse type of --multiple: as the settings page reads it (decisions.funeral.parse_multiple)."""
+    try:
+        value = decisions.funeral.parse_multiple(text)
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"“{excerpt(text, 20)}” không phải số lần, ví dụ 20 hoặc 22,5")
+    return value
 
 
 def register_cli(sub) -> None:
@@ -45,7 +58,7 @@ def register_cli(sub) -> None:
     q = cs.add_parser("funeral-support", help="mức hỗ trợ chi phí mai táng theo ngày (mặc định 20 × mức chuẩn)")
     q.add_argument("valid_from", nargs="?", type=cli_args.date, metavar="YYYY-MM-DD", help="áp dụng cho người mất từ ngày")
     how = q.add_mutually_exclusive_group()
-    how.add_argument("--multiple", type=float, help="số lần mức chuẩn trợ giúp xã hội")
+    how.add_argument("--multiple", type=_multiple, help="số lần mức chuẩn trợ giúp xã hội, ví dụ 20")
     how.add_argument("--amount", type=cli_args.amount, help="số tiền cố định (đồng)")
     q.add_argument("--note", default="", help="căn cứ")
     q.set_defaults(handler=cmd_funeral_support)

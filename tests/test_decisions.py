@@ -316,6 +316,19 @@ def test_funeral_support_is_a_dated_setting(ctx):
         decisions.funeral.set_level(ctx, dt.date(2026, 1, 1), multiple=20, amount=1)
 
 
+@pytest.mark.parametrize("typed,read", [("20", 20.0), (" 22,5 ", 22.5), ("２０", 20.0), ("", None),
+                                        ("1e1", ValueError), ("2_0", ValueError), ("nan", ValueError),
+                                        ("-5", ValueError), ("9" * 400, ValueError)])
+def test_the_funeral_multiple_is_read_as_written(typed, read):
+    """The settings page and `config funeral-support --multiple` read it alike; float() took
+    "1e1" and "2_0" for 10 and 20."""
+    if read is ValueError:
+        with pytest.raises(ValueError):
+            decisions.funeral.parse_multiple(typed)
+    else:
+        assert decisions.funeral.parse_multiple(typed) == read
+
+
 def test_closing_a_proposal(ctx):
     bid = register.create(ctx, {"full_name": "Hà Văn Xa", "birth_year": 1940}, [{"category": "nct_80"}])
     register.set_status(ctx, bid, "deceased", dt.date(2026, 9, 1))

@@ -12,13 +12,14 @@ usual path (docs/domain.md).
 """
 
 import datetime as dt
+import re
 
 from commune_payout import settings
 from commune_payout.context import Context
 from commune_payout.db import new_id, write_transaction
 from commune_payout.errors import UserError, ValidationError
 from commune_payout.programs import base_level
-from commune_payout.text import clean
+from commune_payout.text import ascii_digits, clean
 
 KEY = "funeral_support"
 DEFAULT = ({"valid_from": "2021-07-01", "multiple": 20, "amount": None, "note": "NĐ 20/2021/NĐ-CP, Điều 11"},)
@@ -29,6 +30,20 @@ PROPOSE_WITHIN_DAYS = 366
 def levels(db) -> list[dict]:
     """The dated funeral-support settings, oldest first (the shipped default when none is set)."""
     return sorted(settings.get(db, KEY) or [dict(d) for d in DEFAULT], key=lambda e: e["valid_from"])
+
+
+_MULTIPLE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
+
+
+def parse_multiple(value) -> float | None:
+    """The multiple of the base level as typed ("20", "22,5", "２０"): ``None`` when blank;
+    ValueError for anything else ("1e1", "2_0", "nan" are not how a multiple is written)."""
+    text = ascii_digits(clean(value)).replace(",", ".")
+    if not text:
+        return None
+    if not _MULTIPLE.fullmatch(text):
+        raise ValueError(value)
+    return float(text)
 
 
 def set_level(ctx: Context, valid_from: dt.date, *, multiple: float | None = None, amount: int | None = None,

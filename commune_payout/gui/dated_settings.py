@@ -203,7 +203,7 @@ class DatedSettings(ttk.Toplevel):
         day = _day(v["valid_from"], "valid_from", problems)
         multiple = amount = None
         try:
-            multiple = float(v["multiple"].replace(",", ".")) if v["multiple"] else None
+            multiple = decisions.funeral.parse_multiple(v["multiple"])
         except ValueError:
             problems["multiple"] = _("Số lần là số, ví dụ 20")
         try:
