@@ -164,13 +164,15 @@ SHOWN_PER_GROUP = 5     # people check prints under each kind of problem; --repo
 def _print_import_problems(result, args) -> None:
     """How many problems of each kind, by column; then the first ones, errors first (their rows
     were not imported), and where to read the rest: an officer reads twenty lines, not thousands."""
+    from commune_payout.importer import FIELD_LABELS
+
     errors = [p for p in result.problems if p.severity == "error"]
     warnings = [p for p in result.problems if p.severity == "warning"]
     if result.problems:
         print(f"{len(errors)} lỗi, {len(warnings)} cảnh báo:")
         by_column: dict[tuple[str, str], int] = {}
         for p in result.problems:
-            key = (f"cột {register.FIELD_LABELS.get(p.field, p.field)}" if p.field else "cả dòng", p.severity)
+            key = (f"cột {FIELD_LABELS.get(p.field, p.field)}" if p.field else "cả dòng", p.severity)
             by_column[key] = by_column.get(key, 0) + 1
         if len(result.problems) > SHOWN_PROBLEMS:
             for (column, severity), count in sorted(by_column.items(), key=lambda item: (item[0][1], -item[1])):
@@ -178,7 +180,7 @@ def _print_import_problems(result, args) -> None:
             print(f"{SHOWN_PROBLEMS} vấn đề đầu tiên:")
         for p in (errors + warnings)[:SHOWN_PROBLEMS]:
             where = f"{p.sheet} dòng {p.row}" if p.row else p.sheet
-            field = f" [{register.FIELD_LABELS.get(p.field, p.field)}]" if p.field else ""
+            field = f" [{FIELD_LABELS.get(p.field, p.field)}]" if p.field else ""
             tag = "LỖI" if p.severity == "error" else "lưu ý"
             print(f"  {where}{field} {tag}: {p.message}")
         _print_rest(len(result.problems) - SHOWN_PROBLEMS, "vấn đề", args)

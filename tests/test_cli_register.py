@@ -228,3 +228,18 @@ def test_check_prints_the_first_people_of_each_kind_and_json_has_them_all(dbfile
     code, out, _ = run(capsys, "--db", str(dbfile), "check", "--json")
     assert sum(p["code"] == "missing_id" for p in json.loads(out)["problems"]) == 40
 
+
+
+def test_import_names_every_column_of_a_problem_in_the_officers_words(dbfile, tmp_path, capsys):
+    """The import's own columns (rate, children, the VNeID account) were printed by their code
+    name ("[injury_rate]") because the CLI looked them up in the register's labels only."""
+    from commune_payout.importer import FIELD_LABELS
+
+    source = tmp_path / "ds.csv"
+    source.write_text("Họ và tên,Năm sinh,Thôn,Diện đối tượng,Tỷ lệ suy giảm,Số con\n"
+                      "Lê Văn An,1950,Thôn Đông,Thương binh,850,\n"
+                      "Lê Thị Ba,1990,Thôn Đông,Người đơn thân nghèo đang nuôi con,,99\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--db", str(dbfile), "import", "--dry-run", str(source))
+    assert code == 0
+    assert f"[{FIELD_LABELS['injury_rate']}] LỖI" in out and f"[{FIELD_LABELS['children']}] LỖI" in out
+    assert "[injury_rate]" not in out and "[children]" not in out

@@ -12,7 +12,7 @@ from commune_payout import importer, register
 from commune_payout.importer import rows
 from commune_payout.banks import find_bank
 from commune_payout.errors import FileUnreadable
-from commune_payout.programs import recognise
+from commune_payout.programs import gift_level, recognise
 
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Thôn/Xóm", "Diện đối tượng", "Hệ số",
           "Mức hưởng (đồng)", "Số tài khoản", "Ngân hàng", "Ghi chú"]
@@ -679,3 +679,26 @@ def test_import_fires_no_trigger_per_new_row(tmp_path):
         assert sum(s.startswith(f"INSERT INTO {table} ") for s in statements) == size, table
     assert sum(s.startswith("INSERT INTO beneficiary_fts ") for s in statements) == 1
     assert db.execute("SELECT count(*) FROM beneficiary_fts WHERE beneficiary_fts MATCH 'thu'").fetchone()[0] == size
+
+
+@pytest.mark.parametrize("typed,rate", [(0.85, 85), (0.61, 61), (85, 85), ("85%", 85), ("８５", 85),
+                                        (0.855, None), ("8_5", None), ("1e2", None), (1.5, None)])
+def test_an_injury_rate_in_a_percent_cell_is_the_rate_it_shows(ctx, tmp_path, typed, rate):
+    """A cell Excel formats as a percentage holds 0.85 and shows 85 %: it was refused, and the
+    invalid lost the 600.000 đ Tết gift of rates from 81 %. What is not a whole rate is refused
+    beside its column, never read some other way ("8_5" is not 85)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "Năm sinh", "Thôn", "Diện đối tượng", "Tỷ lệ suy giảm"])
+    ws.append(["Lê Văn An", 1950, "Thôn Đông", "Thương binh", typed])
+    if isinstance(typed, float):
+        ws["E2"].number_format = "0%"
+    wb.save(tmp_path / "tb.xlsx")
+    result = importer.import_file(ctx, tmp_path / "tb.xlsx")
+    assert result.imported == 1
+    [person] = register.list_beneficiaries(ctx.db)
+    [membership] = register.get(ctx.db, person["id"])["memberships"]
+    assert membership["injury_rate"] == rate
+    assert bool([p for p in result.problems if p.field == "injury_rate"]) == (rate is None)
+    if rate == 85:
+        assert gift_level(membership["category"], membership["injury_rate"]) == "high"

@@ -212,7 +212,7 @@ class ImportView(ttk.Frame):
         """Problems, and the rows not taken as people with the reason, in the order of the file."""
         self.tree.delete(*self.tree.get_children())
         order = {name: i for i, name in enumerate([*result.layouts, *result.skipped_sheets])}
-        entries = [(p.sheet, p.row, _(register.FIELD_LABELS.get(p.field, p.field or "")), p.severity, p.message)
+        entries = [(p.sheet, p.row, _(importer.FIELD_LABELS.get(p.field, p.field or "")), p.severity, p.message)
                    for p in result.problems]
         entries += [(o.sheet, o.row, "", "skipped", o.reason) for o in result.outcomes if o.outcome == "skipped"]
         entries.sort(key=lambda e: (order.get(e[0], 0), e[1] or 0))

@@ -15,6 +15,7 @@ the person as left out, so nobody disappears.
 """
 
 import datetime as dt
+import re
 
 from commune_payout.importer.cells import is_number, parse_coefficient, shown
 from commune_payout.importer.model import ERROR, WARNING
@@ -51,18 +52,18 @@ def read_coefficient(raw) -> tuple[float | None, tuple | None]:
     return coefficient, (("coefficient", ERROR, problem) if problem else None)
 
 
-def read_whole(raw, fld: str, low: int, high: int, label: str) -> tuple[int | None, tuple | None]:
-    """A small whole number typed in a row (an injury rate "85" or "85%", a number of children)."""
+def read_whole(raw, fld: str, low: int, high: int, label: str,
+               percent: bool = False) -> tuple[int | None, tuple | None]:
+    """A small whole number typed in a row (an injury rate "85" or "85%", a number of children).
+    With ``percent``, a fraction is a cell Excel formats as a percentage: 0.85 shows as 85 %."""
     if raw is None:
         return None, None
-    text = ascii_digits(shown(raw)).rstrip("%").strip()
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high or number != int(number):
+    if percent and is_number(raw) and 0 < raw < 1 and abs(raw * 100 - round(raw * 100)) < 1e-6:
+        raw = round(raw * 100)
+    typed = re.fullmatch(r"([0-9]{1,4})(?:[.,]0{1,4})?", ascii_digits(shown(raw)).rstrip("%").strip())
+    if typed is None or not low <= int(typed[1]) <= high:      # "8_5" or "1e2" is no rate
         return None, (fld, ERROR, f"{label} “{shown(raw)}” không hợp lý (từ {low} đến {high}): chưa lưu")
-    return int(number), None
+    return int(typed[1]), None
 
 
 def _membership(found: Recognised | str, rate: int | None, children: int | None) -> tuple[dict, list[tuple]]:

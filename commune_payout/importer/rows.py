@@ -423,7 +423,7 @@ class SheetReader:
         amount, amount_problem = groups.read_amount(self.get(cells, "amount"))
         coefficient, coefficient_problem = groups.read_coefficient(self.get(cells, "coefficient"))
         rate, rate_problem = groups.read_whole(self.get(cells, "injury_rate"), "injury_rate", 1, 100,
-                                               "Tỷ lệ suy giảm khả năng lao động")
+                                               "Tỷ lệ suy giảm khả năng lao động", percent=True)
         children, children_problem = groups.read_whole(self.get(cells, "children"), "children", 1, 30, "Số con")
         text = _text(self.get(cells, "category")) or self.category_text
         found, problems = groups.memberships(text, amount, coefficient, rate, children, data, self.today,
