@@ -39,12 +39,18 @@ def literal_strings() -> set[str]:
     return found
 
 
+def importer_labels() -> dict:
+    from commune_payout.importer.model import FIELD_LABELS
+
+    return FIELD_LABELS
+
+
 def domain_labels() -> set[str]:
     """Labels from domain modules that the window passes through ``_()``."""
     out = set()
     for labels in (register.STATUSES, register.ACCOUNT_STATUSES, {0: register.NUMBER_MISSING}, register.CHANNELS,
                    register.GENDERS,
-                   register.FIELD_LABELS, PROGRAM_LABELS, checks.GROUP_LABELS, checks.SEVERITY,
+                   register.FIELD_LABELS, importer_labels(), PROGRAM_LABELS, checks.GROUP_LABELS, checks.SEVERITY,
                    backups.REASONS, payouts.KINDS, payouts.SESSION_STATUSES, payouts.LINE_STATUSES,
                    cashbook.KINDS, SHORT_CHANNELS, reader.REASONS, WAITING_FOR, decisions.REQUESTS,
                    decisions.SHORT_REQUESTS, decisions.CHECK_RESULTS, decisions.APPLICATION_STATUSES,
