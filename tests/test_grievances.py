@@ -379,3 +379,37 @@ def test_a_complaint_received_on_a_day_no_paper_bears_is_refused(ctx, people):
     with pytest.raises(ValidationError) as refused:
         add(ctx, people["btxh"], received="01/01/0001")
     assert set(refused.value.problems) == {"received_on"}
+
+
+def test_what_is_typed_is_kept_whole_or_refused_never_cut(ctx, people, paid):
+    """Names, descriptions, notes and resolutions over their limits were cut without a word; now
+    the officer is told which field is too long and nothing is written."""
+    long_text, long_name = "Nội dung " * 500, "Lường Văn " * 30
+    with pytest.raises(ValidationError) as refused:
+        grievances.add_grievance(ctx, "left_out", long_text, received_via="phone", complainant=long_name,
+                                 person={"full_name": long_name, "village": "Bản Nà", "phone": ""}, program="btxh")
+    assert set(refused.value.problems) == {"description", "complainant", "full_name"}
+    assert "Dài quá" in refused.value.problems["description"]
+    assert ctx.db.execute("SELECT count(*) FROM grievances").fetchone()[0] == 0
+    gid = add(ctx, people["btxh"])
+    for moved in ({"resolution": long_text}, {"handled_by": long_name}):
+        with pytest.raises(ValidationError) as refused:
+            grievances.move(ctx, gid, "in_progress" if "handled_by" in moved else "resolved", **moved)
+        assert set(refused.value.problems) == set(moved)
+    with pytest.raises(ValidationError):
+        grievances.add_note(ctx, gid, long_text)
+    assert grievances.get_grievance(ctx.db, gid)["state"] == "new"
+    assert len(grievances.events(ctx.db, gid)) == 1
+    verification.draw(ctx, paid, verification.DrawSpec("all"), seed=1)
+    item = verification.items(ctx.db, paid)[0]
+    ask = dict(asked_by="Trưởng bản Nà", asked_on="21/12/2026", asked_how="phone")
+    with pytest.raises(ValidationError) as refused:
+        verification.record_answer(ctx, item["id"], "not_received", note="x" * (verification.answers.NOTE_LIMIT + 1),
+                                   **ask)
+    assert set(refused.value.problems) == {"note"}
+    answer = verification.record_answer(ctx, item["id"], "not_received", note="Chưa thấy tiền về", **ask)
+    with pytest.raises(ValidationError) as refused:
+        grievances.open_from_answer(ctx, answer, long_text)
+    assert set(refused.value.problems) == {"description"}
+    gid = grievances.open_from_answer(ctx, answer, "Hẹn lên xã")
+    assert grievances.get_grievance(ctx.db, gid)["description"].endswith("Chưa thấy tiền về\nHẹn lên xã")

@@ -25,11 +25,22 @@ from commune_payout.verification import ANSWERS, ASKED_HOW, NEGATIVE, get_answer
 PROGRAMS = ("btxh", "htxh", "ncc", "other")
 
 
-def clean_text(value, limit: int = TEXT_LIMIT) -> str:
+NAME_LIMIT = 200
+
+
+def clean_text(value) -> str:
     """Free text typed by the officer, cleaned line by line (NFC, invisible characters out);
-    its line breaks are kept, blank lines dropped, and it is cut at ``limit`` characters."""
+    its line breaks are kept and blank lines dropped."""
     lines = (clean(line) for line in str(value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return "\n".join(line for line in lines if line)[:limit]
+    return "\n".join(line for line in lines if line)
+
+
+def _too_long(problems: dict, texts: dict[str, tuple[str, int]]) -> None:
+    """A problem for each of ``texts`` ({field: (text, limit)}) longer than its limit: what the
+    officer typed is kept whole or refused, never cut without a word."""
+    for field, (text, limit) in texts.items():
+        if len(text) > limit:
+            problems[field] = f"Dài quá {limit} ký tự ({len(text)}): hãy rút gọn"
 
 
 def _day(value, field: str, problems: dict, today: dt.date) -> dt.date | None:
@@ -65,7 +76,8 @@ def add_grievance(ctx: Context, kind: str, description: str, *, received_via: st
     complained, when not the person (a son, a neighbour)."""
     db, today = ctx.db, ctx.clock.today()
     problems: dict[str, str] = {}
-    description, complainant = clean_text(description), clean(complainant)[:200]
+    description, complainant = clean_text(description), clean(complainant)
+    _too_long(problems, {"description": (description, TEXT_LIMIT), "complainant": (complainant, NAME_LIMIT)})
     if kind not in KINDS:
         problems["kind"] = "Chọn loại khiếu nại: " + ", ".join(KINDS.values())
     if received_via not in RECEIVED_VIA:
@@ -93,7 +105,8 @@ def add_grievance(ctx: Context, kind: str, description: str, *, received_via: st
         snapshot = {k: current.get(k) or "" for k in snapshot}
         held = _programs_of(current, today)
     elif person:
-        snapshot = {k: clean(person.get(k))[:200] for k in snapshot}
+        snapshot = {k: clean(person.get(k)) for k in snapshot}
+        _too_long(problems, {k: (v, NAME_LIMIT) for k, v in snapshot.items()})
         snapshot["phone"] = ascii_digits(re.sub(r"[\s.\-]", "", snapshot["phone"]))
         if snapshot["phone"] and not re.fullmatch(r"[0-9]{8,12}", snapshot["phone"]):
             problems["phone"] = "Số điện thoại gồm 8 đến 12 chữ số"
@@ -157,6 +170,10 @@ def open_from_answer(ctx: Context, answer_id: str, description: str = "") -> str
             f"Hỏi ngày {dt.date.fromisoformat(answer['asked_on']):%d/%m/%Y}, "
             f"{ASKED_HOW[answer['asked_how']].lower()}, người hỏi: {answer['asked_by']}.")
     extra = "\n".join(t for t in (answer["note"], clean_text(description)) if t)
+    problems: dict[str, str] = {}
+    _too_long(problems, {"description": (clean_text(description), TEXT_LIMIT - len(text) - len(answer["note"]) - 2)})
+    if problems:
+        raise ValidationError("Phiếu khiếu nại chưa hợp lệ", problems)
     return add_grievance(ctx, KIND_OF_ANSWER[answer["answer"]], text + ("\n" + extra if extra else ""),
                          received_via="verification", received_on=answer["asked_on"], line_id=item["line_id"],
                          answer_id=answer_id)
@@ -170,7 +187,12 @@ def move(ctx: Context, gid: str, to_state: str, *, note: str = "", resolution: s
     the ``resolution`` and may link its ``fix`` (kind, reference). Reopening (from resolved or
     closed) needs the reason in ``note`` and sets a new due date from today."""
     db = ctx.db
-    note, resolution, handled_by = clean_text(note), clean_text(resolution), clean(handled_by)[:200]
+    note, resolution, handled_by = clean_text(note), clean_text(resolution), clean(handled_by)
+    problems: dict[str, str] = {}
+    _too_long(problems, {"note": (note, TEXT_LIMIT), "resolution": (resolution, TEXT_LIMIT),
+                         "handled_by": (handled_by, NAME_LIMIT)})
+    if problems:
+        raise ValidationError("Phiếu khiếu nại chưa hợp lệ", problems)
     with write_transaction(db):
         ticket = get_grievance(db, gid)
         state = ticket["state"]
@@ -211,6 +233,10 @@ def add_note(ctx: Context, gid: str, note: str) -> None:
     note = clean_text(note)
     if not note:
         raise ValidationError("Thiếu nội dung", {"note": "Ghi nội dung cần lưu"})
+    problems: dict[str, str] = {}
+    _too_long(problems, {"note": (note, TEXT_LIMIT)})
+    if problems:
+        raise ValidationError("Ghi chú chưa hợp lệ", problems)
     with write_transaction(ctx.db):
         ticket = get_grievance(ctx.db, gid)
         _event(ctx, gid, ticket["state"], ticket["state"], ticket["due_on"], note)

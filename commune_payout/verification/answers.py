@@ -87,7 +87,9 @@ def record_answer(ctx: Context, item_id: str, answer: str, *, asked_by: str, ask
     """Record one attempt to ask a person drawn; returns the answer's id. ``amount`` (what the
     person says they received) only with ``different_amount``. ValidationError lists every problem."""
     problems: dict[str, str] = {}
-    asked_by, note = clean(asked_by), clean(note)[:NOTE_LIMIT]
+    asked_by, note = clean(asked_by), clean(note)
+    if len(note) > NOTE_LIMIT:          # kept whole or refused, never cut without a word
+        problems["note"] = f"Ghi chú dài quá {NOTE_LIMIT} ký tự ({len(note)}): hãy rút gọn"
     item = get_item(ctx.db, item_id)
     if answer not in ANSWERS:
         problems["answer"] = "Chọn câu trả lời: " + ", ".join(ANSWERS.values())
