@@ -20,21 +20,9 @@ from commune_payout.db import open_db
 from commune_payout.errors import FileUnreadable, UserError
 from hostile_files import HUGE, NASTY_TEXT, bomb_xlsx, corpus, raw_xlsx, sheet_xml
 from test_payouts import add_person, line_of, locked, tet_spec
+from test_transfers import session  # noqa: F401  (a fixture: the Tết session the transfer file is made from)
 
 HEADER = "Số tài khoản;Số tiền;Trạng thái;Lý do"
-
-
-@pytest.fixture
-def session(ctx):
-    """A locked Tết session: two Agribank accounts (one with a leading zero), one BIDV, one cash."""
-    people = {
-        "an": add_person(ctx, "Nguyễn Văn An", "ncc_me_vnah", account="0012345678", bank="970405"),
-        "binh": add_person(ctx, "Trần Thị Bình", "ncc_than_nhan_liet_si", account="22223333", bank="970405",
-                           receiver="Trần Văn Cường", holder="TRAN VAN CUONG"),
-        "dung": add_person(ctx, "Lê Văn Dũng", "ncc_thuong_binh", account="44445555", bank="970418"),
-        "hoa": add_person(ctx, "Phạm Thị Hoa", "ncc_than_nhan_liet_si"),
-    }
-    return locked(ctx, tet_spec()), people
 
 
 def result_csv(path, rows, header=HEADER, footer="Tổng cộng;;;"):

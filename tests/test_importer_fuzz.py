@@ -105,7 +105,7 @@ def fresh_context():
     return Context(db, clock=FixedClock(dt.datetime(2026, 1, 15, 9)), user="fuzz")
 
 
-def check(path: Path, persons_at: dict) -> None:
+def assert_every_row_accounted(path: Path, persons_at: dict) -> None:
     """Import ``path``: a refusal, or every row one outcome and every person not skipped.
 
     ``persons_at`` maps (sheet, row) of each generated person to its sheet's header texts; a
@@ -148,7 +148,7 @@ def test_generated_workbooks(generated):
         path = raw_xlsx(Path(folder) / "ds.xlsx", [(name, sheet_xml(rows, merges=merges))
                                                     for name, rows, merges in sheet_list])
         names = [sheets.read_sheets(path)[i].name for i in range(len(sheet_list))]
-        check(path, persons_by_row(names, persons))
+        assert_every_row_accounted(path, persons_by_row(names, persons))
 
 
 def csv_cell(value) -> str:
@@ -167,4 +167,4 @@ def test_generated_csv_files(generated, delimiter, encoding):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ds.csv"
         path.write_bytes(text.encode(encoding, errors="replace"))
-        check(path, {("ds.csv", row): headers for s, row, headers in persons if s == 0})
+        assert_every_row_accounted(path, {("ds.csv", row): headers for s, row, headers in persons if s == 0})

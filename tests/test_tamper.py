@@ -34,7 +34,7 @@ def dump_hash(office) -> str:
     return hashlib.sha256("\n".join(office.db.conn.iterdump()).encode("utf-8")).hexdigest()
 
 
-def import_rejected(office, tmp_path, data, name="t.cpkg", kind=None, match=None):
+def assert_rejected(office, tmp_path, data, name="t.cpkg", kind=None, match=None):
     """Import one file, which must be refused with a class and change nothing."""
     before = dump_hash(office)
     [result] = office_side.import_files(office, [write(tmp_path, name, data)])
@@ -102,7 +102,7 @@ def patch_headers(zip_bytes: bytes, name: str, **fields) -> bytes:
 def test_a_bit_flipped_anywhere_is_refused_and_changes_nothing(office, tmp_path, next_package, position, bit):
     data = bytearray(next_package.read_bytes())
     data[int(position * len(data))] ^= 1 << bit
-    result = import_rejected(office, tmp_path, bytes(data))
+    result = assert_rejected(office, tmp_path, bytes(data))
     assert result.reason in (reader.DAMAGED, reader.NOT_FOR_US)
 
 
@@ -117,7 +117,7 @@ def test_bit_flips_in_the_age_header_say_damaged_unless_they_look_like_another_k
     for position in range(0, header_end, 3):
         flipped = bytearray(data)
         flipped[position] ^= 1 << (position % 8)
-        result = import_rejected(office, tmp_path, bytes(flipped))
+        result = assert_rejected(office, tmp_path, bytes(flipped))
         if position not in material:
             assert result.reason == reader.DAMAGED, (position, result.message)
         ambiguous += result.reason == reader.NOT_FOR_US
@@ -128,13 +128,13 @@ def test_bit_flips_in_the_age_header_say_damaged_unless_they_look_like_another_k
 @given(keep=st.floats(0, 1, exclude_max=True))
 def test_a_truncated_file_is_refused_as_damaged(office, tmp_path, next_package, keep):
     data = next_package.read_bytes()
-    import_rejected(office, tmp_path, data[:int(keep * len(data))], kind=reader.DAMAGED)
+    assert_rejected(office, tmp_path, data[:int(keep * len(data))], kind=reader.DAMAGED)
 
 
 def test_empty_and_foreign_files_are_refused(office, tmp_path):
-    import_rejected(office, tmp_path, b"", kind=reader.DAMAGED)
-    import_rejected(office, tmp_path, b"PK\x03\x04 not age at all", kind=reader.DAMAGED)
-    import_rejected(office, tmp_path, b"\x00" * (reader.MAX_PACKAGE + 1), kind=reader.INVALID, match="quá lớn")
+    assert_rejected(office, tmp_path, b"", kind=reader.DAMAGED)
+    assert_rejected(office, tmp_path, b"PK\x03\x04 not age at all", kind=reader.DAMAGED)
+    assert_rejected(office, tmp_path, b"\x00" * (reader.MAX_PACKAGE + 1), kind=reader.INVALID, match="quá lớn")
 
 
 # --- made with nothing but the office's public key --------------------------------------------
@@ -154,7 +154,7 @@ def test_archive_malformations_need_no_signature_and_are_refused(office, tmp_pat
     at = compressed.index(b"manifest.json") + len("manifest.json") + 20
     cases["corrupt-deflate"] = compressed[:at] + bytes(b ^ 0x5A for b in compressed[at:at + 40]) + compressed[at + 40:]
     for name, zip_bytes in cases.items():
-        result = import_rejected(office, tmp_path, seal_zip(zip_bytes, office), name=f"{name}.cpkg")
+        result = assert_rejected(office, tmp_path, seal_zip(zip_bytes, office), name=f"{name}.cpkg")
         assert result.reason in (reader.INVALID, reader.UNCONFIRMED), (name, result.message)
 
 
@@ -170,7 +170,7 @@ def test_manifests_nobody_signed_are_refused_before_they_cost_anything(office, t
                                     manifest["sender"]["age_recipient"])
         sig = f"{stranger}\n{'A' * 86}==\n".encode()
         zip_bytes = zip_of({"signature.txt": sig, "manifest.json": manifest_bytes})
-        result = import_rejected(office, tmp_path, seal_zip(zip_bytes, office), name=f"{name}.cpkg")
+        result = assert_rejected(office, tmp_path, seal_zip(zip_bytes, office), name=f"{name}.cpkg")
         assert result.reason == reader.INVALID, (name, result.message)
 
 
@@ -219,14 +219,14 @@ def test_signed_malformations_are_refused_plainly(cctx, office, tmp_path, next_p
         "commune": {**manifest, "commune": {"code": 5425, "name": "x"}},
     }
     for name, bad in cases.items():
-        result = import_rejected(office, tmp_path, signed(cctx, office, bad, data_members), name=f"{name}.cpkg")
+        result = assert_rejected(office, tmp_path, signed(cctx, office, bad, data_members), name=f"{name}.cpkg")
         assert result.reason == reader.INVALID and "bảng kê" in result.message, (name, result.message)
     genuine = next_package.read_bytes()
-    import_rejected(office, tmp_path, with_people_member(cctx, office, genuine, b"[" * 5000 + b"]" * 5000),
+    assert_rejected(office, tmp_path, with_people_member(cctx, office, genuine, b"[" * 5000 + b"]" * 5000),
                     name="nested.cpkg", kind=reader.INVALID, match="lồng nhau quá sâu")
     columns = next(t["columns"] for t in manifest["tables"] if t["name"] == "beneficiaries")
     huge_int = package.canonical_json([[10 ** 30]] * len(columns))
-    import_rejected(office, tmp_path, with_people_member(cctx, office, genuine, huge_int), name="int.cpkg",
+    assert_rejected(office, tmp_path, with_people_member(cctx, office, genuine, huge_int), name="int.cpkg",
                     kind=reader.INVALID)
 
 
@@ -234,9 +234,9 @@ def test_zip_headers_that_lie_about_sizes_are_never_believed(office, tmp_path, n
     """A member said to be smaller than it is fails its check; one said to be larger is read only
     as far as its signed size, so the genuine content still applies."""
     plain = pyrage.decrypt(next_package.read_bytes(), [office_side.office_keys(office.db).identity])
-    import_rejected(office, tmp_path, seal_zip(patch_headers(plain, "beneficiaries.json", size=1), office),
+    assert_rejected(office, tmp_path, seal_zip(patch_headers(plain, "beneficiaries.json", size=1), office),
                     name="small.cpkg", kind=reader.INVALID)
-    import_rejected(office, tmp_path, seal_zip(patch_headers(plain, "beneficiaries.json", csize=1), office),
+    assert_rejected(office, tmp_path, seal_zip(patch_headers(plain, "beneficiaries.json", csize=1), office),
                     name="csize.cpkg", kind=reader.INVALID)
     [result] = office_side.import_files(office, [write(tmp_path, "big.cpkg", seal_zip(
         patch_headers(plain, "beneficiaries.json", size=0xFFFFFFF0), office))])
@@ -268,7 +268,7 @@ def test_a_signed_compression_bomb_is_refused_within_bounded_memory(cctx, office
     never holds more than a few megabytes for it."""
     data = with_people_member(cctx, office, next_package.read_bytes(), b"[" + b"0," * (50 * 1024 * 1024) + b"0]")
     assert len(data) < 1024 * 1024
-    peak = peak_memory_of(lambda: import_rejected(office, tmp_path, data, name="bomb.cpkg", kind=reader.INVALID,
+    peak = peak_memory_of(lambda: assert_rejected(office, tmp_path, data, name="bomb.cpkg", kind=reader.INVALID,
                                                   match="bom nén"))
     assert peak < 20 * 1024 * 1024
 
@@ -277,7 +277,7 @@ def test_a_bomb_within_the_ratio_is_refused_by_its_estimated_memory(cctx, office
     empty_lists = b"[" + b"[]," * (4 * 1024 * 1024) + b"[]]"  # 12 MiB that would take ~300 MB as lists
     padding = random.Random(1).randbytes(512 * 1024)  # incompressible: keeps the ratio low
     data = with_people_member(cctx, office, next_package.read_bytes(), empty_lists, **{"padding.bin": padding})
-    peak = peak_memory_of(lambda: import_rejected(office, tmp_path, data, name="lists.cpkg", kind=reader.INVALID,
+    peak = peak_memory_of(lambda: assert_rejected(office, tmp_path, data, name="lists.cpkg", kind=reader.INVALID,
                                                   match="quá lớn để đọc"))
     assert peak < 120 * 1024 * 1024
 
@@ -350,7 +350,7 @@ def test_a_squatter_cannot_block_a_commune(cctx, office, tmp_path, clock):  # no
     assert office.db.execute("SELECT count(*) FROM office_beneficiaries").fetchone()[0] == 30
     # once the key is confirmed, the squatter is simply refused
     register.update(rogue, register.list_beneficiaries(rogue.db)[0]["id"], {"phone": "0909999999"})
-    import_rejected(office, tmp_path, send(rogue, tmp_path / "late")[0].read_bytes(), kind=reader.UNCONFIRMED)
+    assert_rejected(office, tmp_path, send(rogue, tmp_path / "late")[0].read_bytes(), kind=reader.UNCONFIRMED)
 
 
 def test_a_full_quarantine_names_the_way_out(cctx, office, tmp_path, clock):  # noqa: F811
@@ -359,7 +359,7 @@ def test_a_full_quarantine_names_the_way_out(cctx, office, tmp_path, clock):  # 
         register.update(rogue, register.list_beneficiaries(rogue.db)[0]["id"], {"phone": f"09100000{n:02d}"})
         office_side.import_files(office, send(rogue, tmp_path / f"r{n}"))
     [genuine] = send(cctx, tmp_path / "genuine")
-    result = import_rejected(office, tmp_path, genuine.read_bytes(), kind=reader.UNCONFIRMED, match="--package")
+    result = assert_rejected(office, tmp_path, genuine.read_bytes(), kind=reader.UNCONFIRMED, match="--package")
     assert "confirm-key 05425" in result.message
     results = office_side.confirm_key(office, "05425", commune.status(cctx.db)["fingerprint"], genuine.read_bytes())
     assert [r.status for r in results].count("applied") == 1
